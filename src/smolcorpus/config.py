@@ -1,0 +1,221 @@
+"""Pydantic models for the YAML run configs, and the loader that turns a file into a validated `RunConfig`.
+
+A run is fully described by one YAML file (plus a few CLI overrides). Validation happens before any work starts:
+an unknown key, a wrong type or a missing input path raises `ConfigError` with the file, the dotted key, the line
+and what was expected. Relative paths are resolved against the current working directory.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, PositiveInt, ValidationError, model_validator
+
+from smolcorpus.errors import ConfigError
+
+# local paths are checked for existence; anything with a scheme (s3://, hf://, ...) is left to fsspec at run time
+REMOTE_PREFIXES = ("s3://", "gs://", "hf://", "http://", "https://", "az://", "abfs://")
+
+
+def is_remote(path: str) -> bool:
+    return path.startswith(REMOTE_PREFIXES)
+
+
+class StrictModel(BaseModel):
+    """Base for every config section: unknown keys are errors, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+
+class InputConfig(StrictModel):
+    """Where documents come from: Parquet or JSONL(.gz/.zst) files, or folders of them (searched recursively)."""
+
+    paths: list[str] = Field(min_length=1, description="files or folders; local paths or fsspec URLs")
+    text_column: str = "text"
+    id_column: str = Field("id", description="documents without it get '<file>/<row>' as id")
+    storage_options: dict[str, Any] = Field(default_factory=dict, description="passed to fsspec for remote paths")
+
+    @model_validator(mode="after")
+    def _paths_exist(self) -> InputConfig:
+        missing = [p for p in self.paths if not is_remote(p) and not os.path.exists(p)]
+        if missing:
+            raise ValueError(f"input path does not exist: {', '.join(missing)}")
+        return self
+
+
+class TokenizeConfig(StrictModel):
+    """How documents become tokenized Parquet shards (ARCHITECTURE.md §4)."""
+
+    tokenizer: str | None = Field(
+        None,
+        description="Hub id, local folder, tokenizer.json or .gguf file; null = SmolLM2 from the offline package",
+    )
+    eos_token: str = Field("<|endoftext|>", description="appended to every document; must be in the vocabulary")
+    pack_length: PositiveInt | None = Field(None, description="if set, write rows of pack_length+1 tokens instead")
+    carry_columns: list[str] = Field(default_factory=list, description="input columns copied next to input_ids")
+    batch_size: PositiveInt = Field(1000, description="documents per encode_batch call")
+    max_tokens_per_shard: PositiveInt = Field(100_000_000, description="a task starts a new shard file past this")
+    tokens_per_row_group: PositiveInt = Field(4_194_304, description="Parquet row-group size, in tokens")
+    nanotron: bool = Field(False, description="also write nanotron .ds files through datatrove's DocumentTokenizer")
+
+
+class SlurmConfig(StrictModel):
+    """sbatch settings for datatrove's SlurmPipelineExecutor."""
+
+    partition: str
+    time: str = Field("24:00:00", description="per-task wall-clock limit, sbatch format")
+    cpus_per_task: PositiveInt = 1
+    mem_per_cpu_gb: PositiveFloat = 2
+    qos: str | None = Field(None, description="null writes no --qos line (datatrove alone would write qos=normal)")
+    sbatch_args: dict[str, str | int] = Field(default_factory=dict, description="extra #SBATCH --key=value lines")
+    env_command: str | None = Field(
+        None, description="shell line that activates the environment on the nodes; default: this Python's venv"
+    )
+    max_array_size: PositiveInt = Field(1001, description="the cluster's MaxArraySize; larger runs use several arrays")
+
+
+class RayConfig(StrictModel):
+    """Settings for datatrove's RayPipelineExecutor."""
+
+    address: str | None = Field(None, description="an existing cluster ('auto', 'ray://...'); null starts a local one")
+    cpus_per_task: PositiveFloat = 1
+    mem_per_cpu_gb: PositiveFloat = 2
+
+
+class ExecutorConfig(StrictModel):
+    """Which datatrove executor runs the stages, and how wide."""
+
+    kind: Literal["local", "slurm", "ray"] = "local"
+    tasks: PositiveInt = Field(1, description="shards of the input; files are split across tasks")
+    workers: int = Field(-1, ge=-1, description="tasks running at once; -1 = as many as the executor allows")
+    slurm: SlurmConfig | None = None
+    ray: RayConfig = Field(default_factory=RayConfig)
+
+    @model_validator(mode="after")
+    def _slurm_needs_section(self) -> ExecutorConfig:
+        if self.kind == "slurm" and self.slurm is None:
+            raise ValueError("executor kind 'slurm' needs an executor.slurm section (at least: partition)")
+        return self
+
+
+class RunConfig(StrictModel):
+    """A whole run: one pipeline, its input, its output folder and its executor."""
+
+    pipeline: Literal["tokenize"] = Field(description="which pipeline to build")
+    name: str = Field("smolcorpus", pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", description="used in job names")
+    output_dir: str
+    input: InputConfig
+    tokenize: TokenizeConfig = Field(default_factory=TokenizeConfig)
+    executor: ExecutorConfig = Field(default_factory=ExecutorConfig)
+
+    def resolved_paths(self) -> RunConfig:
+        """Copy with local paths made absolute (what is written next to the outputs, and sent to Slurm nodes)."""
+        data = self.model_dump()
+        data["output_dir"] = _absolute(self.output_dir)
+        data["input"]["paths"] = [_absolute(p) for p in self.input.paths]
+        tok = data["tokenize"]["tokenizer"]
+        if tok and os.path.exists(tok):
+            data["tokenize"]["tokenizer"] = _absolute(tok)
+        return RunConfig.model_validate(data)
+
+
+def _absolute(path: str) -> str:
+    return path if is_remote(path) else str(Path(path).resolve())
+
+
+def set_override(data: dict, dotted_key: str, value: Any) -> None:
+    """Set `a.b.c = value` in a nested dict, creating sections as needed (CLI flags such as --tasks use this)."""
+    *parents, leaf = dotted_key.split(".")
+    node = data
+    for key in parents:
+        node = node.setdefault(key, {})
+        if not isinstance(node, dict):
+            raise ConfigError(f"cannot set {dotted_key}: {key} is not a section")
+    node[leaf] = value
+
+
+def load_config(path: str | os.PathLike, overrides: dict[str, Any] | None = None) -> RunConfig:
+    """Read a YAML file, apply `{"dotted.key": value}` overrides, validate; raise ConfigError on any problem."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"config file not found: {path}")
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        raise ConfigError(f"{path}: not valid YAML: {e}") from e
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of config sections at the top level")
+    for key, value in (overrides or {}).items():
+        set_override(data, key, value)
+    return validate_config(data, source=str(path), yaml_text=text)
+
+
+def validate_config(data: dict, source: str = "<config>", yaml_text: str | None = None) -> RunConfig:
+    """Validate a config dict; errors name `source`, the dotted key, its line in `yaml_text` and what was expected."""
+    try:
+        return RunConfig.model_validate(data)
+    except ValidationError as e:
+        lines = _key_lines(yaml_text) if yaml_text else {}
+        problems = [_describe(err, lines) for err in e.errors()]
+        raise ConfigError(f"{source}: invalid config\n" + "\n".join(f"  - {p}" for p in problems)) from None
+
+
+def _describe(err: dict, lines: dict[tuple, int]) -> str:
+    loc = tuple(str(part) for part in err["loc"])
+    key = ".".join(loc) or "(top level)"
+    where = f" (line {lines[loc]})" if loc in lines else ""
+    if err["type"] == "extra_forbidden":
+        allowed = _allowed_keys(loc[:-1])
+        return f"{key}{where}: unknown key; allowed here: {', '.join(allowed)}"
+    if err["type"] == "missing":
+        return f"{key}: required key is missing"
+    got = err.get("input")
+    got_text = f" (got {got!r})" if got is not None and not isinstance(got, dict) else ""
+    return f"{key}{where}: {err['msg']}{got_text}"
+
+
+def _allowed_keys(loc: tuple[str, ...]) -> list[str]:
+    """Field names of the config section at `loc` (for 'unknown key' messages)."""
+    model: Any = RunConfig
+    for part in loc:
+        field = model.model_fields.get(part)
+        if field is None:
+            return []
+        annotation = field.annotation
+        # unwrap Optional[Section]
+        candidates = [annotation, *getattr(annotation, "__args__", ())]
+        model = next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None)
+        if model is None:
+            return []
+    return sorted(model.model_fields)
+
+
+def _key_lines(yaml_text: str) -> dict[tuple, int]:
+    """Map each key path in a YAML document to its 1-based line number."""
+    try:
+        root = yaml.compose(yaml_text)
+    except yaml.YAMLError:
+        return {}
+    lines: dict[tuple, int] = {}
+
+    def walk(node: Any, prefix: tuple) -> None:
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                loc = (*prefix, str(key_node.value))
+                lines[loc] = key_node.start_mark.line + 1
+                walk(value_node, loc)
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                lines[(*prefix, str(i))] = item.start_mark.line + 1
+                walk(item, (*prefix, str(i)))
+
+    walk(root, ())
+    return lines
+
+
+def config_to_yaml(config: RunConfig) -> str:
+    return yaml.safe_dump(config.model_dump(mode="json"), sort_keys=False)

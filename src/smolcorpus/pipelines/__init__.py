@@ -1,0 +1,19 @@
+"""Pipelines: composition of steps from the other packages into stages, and the executors that run them."""
+
+from __future__ import annotations
+
+from smolcorpus.config import RunConfig
+from smolcorpus.pipelines.executors import Stage, StageResult, run_stages
+from smolcorpus.pipelines.tokenize import tokenize_stages
+from smolcorpus.tokenize.tokenizer import resolve_tokenizer_spec
+
+
+def build_stages(config: RunConfig) -> list[Stage]:
+    """The stages of the pipeline a config names, in dependency order. Resolves assets (fails fast if missing)."""
+    if config.pipeline == "tokenize":
+        tokenizer = resolve_tokenizer_spec(config.tokenize.tokenizer, config.tokenize.eos_token)
+        return tokenize_stages(config.input, config.tokenize, tokenizer, config.output_dir, config.executor.tasks)
+    raise ValueError(f"unknown pipeline {config.pipeline!r}")  # unreachable: the config model lists the kinds
+
+
+__all__ = ["Stage", "StageResult", "build_stages", "run_stages"]

@@ -1,0 +1,46 @@
+"""Composition of the `tokenize` pipeline: documents → Parquet token shards → manifest. No logic lives here."""
+
+from __future__ import annotations
+
+from datatrove.pipeline.tokens import DocumentTokenizer
+
+from smolcorpus.config import InputConfig, TokenizeConfig
+from smolcorpus.pipelines.executors import Stage
+from smolcorpus.readers import DocumentFileReader
+from smolcorpus.tokenize.manifest import ManifestWriter
+from smolcorpus.tokenize.shards import TokenShardWriter
+from smolcorpus.tokenize.tokenizer import TokenizerSpec
+
+
+def tokenize_stages(
+    source: InputConfig, settings: TokenizeConfig, tokenizer: TokenizerSpec, output_dir: str, tasks: int
+) -> list[Stage]:
+    """Stage `tokenize` (`tasks` tasks) writes shards into `output_dir`; stage `manifest` (1 task) indexes them."""
+    pipeline = [
+        DocumentFileReader(
+            source.paths,
+            text_column=source.text_column,
+            id_column=source.id_column,
+            storage_options=source.storage_options,
+        ),
+        TokenShardWriter(
+            output_dir,
+            tokenizer,
+            carry_columns=settings.carry_columns,
+            pack_length=settings.pack_length,
+            batch_size=settings.batch_size,
+            max_tokens_per_shard=settings.max_tokens_per_shard,
+            tokens_per_row_group=settings.tokens_per_row_group,
+        ),
+    ]
+    if settings.nanotron:
+        pipeline.append(
+            DocumentTokenizer(
+                output_folder=f"{output_dir.rstrip('/')}/nanotron",
+                tokenizer_name_or_path=tokenizer.path,
+                eos_token=tokenizer.eos_token,
+                shuffle_documents=False,
+            )
+        )
+    manifest = ManifestWriter(output_dir, tokenizer, shard_tasks=tasks, pack_length=settings.pack_length)
+    return [Stage("tokenize", pipeline, tasks), Stage("manifest", [manifest], 1, cpus_per_task=1)]

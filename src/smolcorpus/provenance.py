@@ -1,0 +1,64 @@
+"""What produced an output folder: the resolved config, package versions and the git revision, next to the data."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import datetime, timezone
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from smolcorpus import __version__
+from smolcorpus.config import RunConfig, config_to_yaml
+
+RUN_INFO_NAME = "run_info.json"
+RESOLVED_CONFIG_NAME = "config.resolved.yaml"
+
+
+def git_revision(path: str | Path | None = None) -> str | None:
+    """`<sha>` (with `-dirty` if uncommitted changes) of the git checkout holding `path`, or None."""
+    where = Path(path) if path else Path(__file__).resolve().parent
+    try:
+        sha = subprocess.run(
+            ["git", "-C", str(where), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(where), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return f"{sha}-dirty" if dirty else sha
+
+
+def _package_version(name: str) -> str | None:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return None
+
+
+def run_info(config: RunConfig, config_file: str | None) -> dict:
+    return {
+        "smolcorpus_version": __version__,
+        "git_revision": git_revision(),
+        "versions": {name: _package_version(name) for name in ("datatrove", "tokenizers", "pyarrow", "trafilatura")},
+        "python": sys.version.split()[0],
+        "config_file": str(Path(config_file).resolve()) if config_file else None,
+        "command": sys.argv,
+        "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "config": config.model_dump(mode="json"),
+    }
+
+
+def write_run_info(config: RunConfig, config_file: str | None = None) -> Path:
+    """Write `run_info.json` and `config.resolved.yaml` into the run's output folder (local folders only)."""
+    out = Path(config.output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / RESOLVED_CONFIG_NAME).write_text(config_to_yaml(config), encoding="utf-8")
+    path = out / RUN_INFO_NAME
+    path.write_text(json.dumps(run_info(config, config_file), indent=2), encoding="utf-8")
+    return path

@@ -1,0 +1,1 @@
+"""Dataset cards and Hub upload (issue 6)."""

@@ -1,0 +1,206 @@
+"""Read documents from Parquet and JSONL files (plain, .gz, .zst, ...), local or remote, sharded by file.
+
+Unlike datatrove's JsonlReader/ParquetReader, this reader takes several inputs (files and folders) at once and
+accounts for every record it does not turn into a document:
+
+- `dropped_missing_text_column`: the record has no text column at all;
+- `dropped_empty_text`: the text is null or empty;
+- `dropped_invalid_json`: a JSONL line that does not parse (logged with file and line);
+- `undecodable_bytes_replaced`: text with bytes that are not UTF-8 (kept, bad bytes replaced by U+FFFD).
+
+A file that cannot be read at all (truncated gzip, corrupt Parquet) raises `InputFileError` naming the file,
+which fails the task that owns it; the other tasks finish and a rerun retries only the failed one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import fsspec
+import orjson
+from datatrove.data import Document, DocumentsPipeline
+from datatrove.pipeline.base import PipelineStep
+from datatrove.utils.logging import logger
+
+from smolcorpus.errors import InputFileError
+
+PARQUET_SUFFIXES = (".parquet",)
+JSONL_SUFFIXES = (".jsonl", ".json", ".ndjson")
+COMPRESSION_SUFFIXES = (".gz", ".zst", ".bz2", ".xz")
+
+
+def document_format(path: str) -> str | None:
+    """'parquet', 'jsonl' or None (not a document file) from the file name."""
+    name = path.lower()
+    for suffix in COMPRESSION_SUFFIXES:
+        if name.endswith(suffix):
+            name = name[: -len(suffix)]
+            break
+    if name.endswith(PARQUET_SUFFIXES):
+        return "parquet"
+    if name.endswith(JSONL_SUFFIXES):
+        return "jsonl"
+    return None
+
+
+def list_document_files(paths: list[str], storage_options: dict | None = None) -> list[str]:
+    """Expand files and folders (recursively) into a sorted, de-duplicated list of document files.
+
+    The order is deterministic, so every task of a run computes the same list and takes `files[rank::world_size]`.
+    Hidden files and folders (starting with '.' or '_') inside a folder are skipped.
+    """
+    files: set[str] = set()
+    for path in paths:
+        fs, root = fsspec.core.url_to_fs(path, **(storage_options or {}))
+        protocol = _protocol_prefix(path)
+        if fs.isfile(root):
+            if document_format(root) is None:
+                raise InputFileError(path, "not a Parquet or JSONL file (by its extension)")
+            files.add(path)
+            continue
+        if not fs.isdir(root):
+            raise InputFileError(path, "no such file or folder")
+        for found in fs.find(root):
+            relative = found[len(root.rstrip("/")) + 1 :]
+            if any(part.startswith((".", "_")) for part in relative.split("/")):
+                continue
+            if document_format(found) is not None:
+                files.add(protocol + found)
+    return sorted(files)
+
+
+def _protocol_prefix(path: str) -> str:
+    return path.split("://", 1)[0] + "://" if "://" in path else ""
+
+
+class DocumentFileReader(PipelineStep):
+    """Read Parquet/JSONL documents; each task reads `files[rank::world_size]` of the expanded input list.
+
+    Args:
+        paths: files or folders (local paths or fsspec URLs).
+        text_column: column holding the text (default "text").
+        id_column: column holding the document id (default "id"); missing ids become "<file name>/<row>".
+        storage_options: fsspec options for remote paths (e.g. an S3 endpoint).
+        batch_size: Parquet rows read per batch (default 1000); bounds memory per task.
+        limit: stop after this many documents per task (-1: no limit); for quick trials.
+    """
+
+    name = "📄 Documents (Parquet/JSONL)"
+    type = "📖 - READER"
+
+    def __init__(
+        self,
+        paths: list[str],
+        text_column: str = "text",
+        id_column: str = "id",
+        storage_options: dict | None = None,
+        batch_size: int = 1000,
+        limit: int = -1,
+    ):
+        super().__init__()
+        self.paths = list(paths)
+        self.text_column = text_column
+        self.id_column = id_column
+        self.storage_options = storage_options or {}
+        self.batch_size = batch_size
+        self.limit = limit
+
+    def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        if data:
+            yield from data
+        files = list_document_files(self.paths, self.storage_options)
+        shard = files[rank::world_size]
+        if not shard:
+            logger.warning(f"task {rank}: no input files ({len(files)} files for {world_size} tasks)")
+        emitted = 0
+        for path in shard:
+            for document in self._read_file(path):
+                self.stat_update("documents")
+                self.update_doc_stats(document)
+                yield document
+                emitted += 1
+                if emitted == self.limit:
+                    return
+
+    def _read_file(self, path: str) -> Iterator[Document]:
+        fmt = document_format(path)
+        try:
+            with fsspec.open(path, "rb", compression="infer", **self.storage_options) as f:
+                records = _parquet_records(f, self.batch_size) if fmt == "parquet" else self._jsonl_records(f, path)
+                for index, record in enumerate(records):
+                    document = self._to_document(record, path, index)
+                    if document is not None:
+                        yield document
+        except (OSError, EOFError, ValueError) as e:
+            # pyarrow's ArrowInvalid is a ValueError; truncated gzip raises EOFError; unreadable files OSError
+            raise InputFileError(path, f"{type(e).__name__}: {e}") from e
+        self.stat_update("files")
+
+    def _jsonl_records(self, f, path: str) -> Iterator[dict | None]:
+        for line_number, raw in enumerate(f, start=1):
+            if not raw.strip():
+                continue
+            try:
+                record = orjson.loads(raw)
+            except orjson.JSONDecodeError as e:
+                record = self._parse_bad_line(raw, path, line_number, e)
+            if record is not None and not isinstance(record, dict):
+                self._log_bad_line(path, line_number, f"a JSON {type(record).__name__}, not an object")
+                record = None
+            yield record
+
+    def _parse_bad_line(self, raw: bytes, path: str, line_number: int, error: Exception) -> Any:
+        """orjson rejects invalid UTF-8 too: keep such records with the bad bytes replaced, and count them."""
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError:
+            try:
+                record = orjson.loads(raw.decode("utf-8", errors="replace"))
+            except orjson.JSONDecodeError as e:
+                self._log_bad_line(path, line_number, str(e))
+                return None
+            self.stat_update("undecodable_bytes_replaced")
+            return record
+        self._log_bad_line(path, line_number, str(error))
+        return None
+
+    def _log_bad_line(self, path: str, line_number: int, reason: str) -> None:
+        self.stat_update("dropped_invalid_json")
+        logger.warning(f"{path}:{line_number}: skipping line that is not a JSON object ({reason})")
+
+    def _to_document(self, record: dict | None, path: str, index: int) -> Document | None:
+        if record is None:
+            return None  # already counted as dropped_invalid_json
+        if self.text_column not in record:
+            self.stat_update("dropped_missing_text_column")
+            return None
+        text = record.pop(self.text_column)
+        if isinstance(text, bytes):  # a binary Parquet column
+            try:
+                text = text.decode("utf-8")
+            except UnicodeDecodeError:
+                text = text.decode("utf-8", errors="replace")
+                self.stat_update("undecodable_bytes_replaced")
+        if text is None or (isinstance(text, str) and not text):
+            self.stat_update("dropped_empty_text")
+            return None
+        if not isinstance(text, str):
+            text = str(text)
+        doc_id = record.pop(self.id_column, None)
+        if doc_id is None:
+            doc_id = f"{path.rsplit('/', 1)[-1]}/{index}"
+        return Document(text=text, id=str(doc_id), metadata=_plain_metadata(record))
+
+
+def _parquet_records(f, batch_size: int) -> Iterator[dict]:
+    import pyarrow.parquet as pq
+
+    parquet_file = pq.ParquetFile(f)
+    for batch in parquet_file.iter_batches(batch_size=batch_size):
+        yield from batch.to_pylist()
+
+
+def _plain_metadata(record: dict[str, Any]) -> dict[str, Any]:
+    """Keep the remaining columns as metadata (datatrove's convention), dropping nested None values."""
+    return {key: value for key, value in record.items() if value is not None}

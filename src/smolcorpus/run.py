@@ -1,0 +1,58 @@
+"""Run a validated config: write provenance, build the stages, run them, and summarise what happened."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from smolcorpus.config import RunConfig
+from smolcorpus.pipelines import StageResult, build_stages, run_stages
+from smolcorpus.provenance import write_run_info
+
+
+@dataclass
+class RunSummary:
+    config: RunConfig
+    stages: list[StageResult]
+    submitted_only: bool = False
+
+    def counter(self, stage: str, name: str) -> float:
+        """Sum of counter `name` over every step of `stage` (e.g. `dropped_empty_text`)."""
+        result = next((s for s in self.stages if s.name == stage), None)
+        return sum(step.get(name, 0) for step in result.counters.values()) if result else 0
+
+    def render(self) -> str:
+        lines = [f"run '{self.config.name}' ({self.config.pipeline}) → {self.config.output_dir}"]
+        for stage in self.stages:
+            state = "already complete, skipped" if stage.skipped else f"{stage.seconds:.1f} s"
+            if self.submitted_only:
+                state = "submitted"
+            lines.append(f"  stage {stage.name}: {stage.tasks} task(s), {state}; logs in {stage.logging_dir}")
+            for step, counters in stage.counters.items():
+                shown = {k: v for k, v in counters.items() if k not in ("doc_len", "doc_len_tokens")}
+                if shown:
+                    lines.append(f"    {step}: " + ", ".join(f"{k}={v:,.0f}" for k, v in shown.items()))
+        return "\n".join(lines)
+
+
+def run_config(
+    config: RunConfig,
+    config_file: str | None = None,
+    dry_run: bool = False,
+    wait: bool = True,
+    timeout_seconds: float | None = None,
+) -> RunSummary | list:
+    """Resolve paths and assets, then run every stage (or, with `dry_run`, just return the stages it would run)."""
+    config = config.resolved_paths()
+    stages = build_stages(config)  # resolves the tokenizer etc.: missing assets fail here, before any work
+    if dry_run:
+        return stages
+    write_run_info(config, config_file)
+    results = run_stages(
+        stages,
+        config.executor,
+        logs_root=f"{config.output_dir}/logs",
+        run_name=config.name,
+        wait=wait,
+        timeout_seconds=timeout_seconds,
+    )
+    return RunSummary(config, results, submitted_only=config.executor.kind == "slurm" and not wait)
