@@ -1,0 +1,154 @@
+"""The `smolcorpus` command. Thin by design: parse arguments, load the config, call into the packages."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from smolcorpus import __version__
+from smolcorpus.errors import SmolcorpusError
+
+
+def _add_executor_flags(parser: argparse.ArgumentParser, default_executor: str | None = None) -> None:
+    parser.add_argument("--executor", choices=["local", "slurm", "ray"], default=default_executor,
+                        help="override executor.kind")  # fmt: skip
+    parser.add_argument("--tasks", type=int, help="override executor.tasks (shards of the input)")
+    parser.add_argument("--workers", type=int, help="override executor.workers (tasks at once)")
+    parser.add_argument("--dry-run", action="store_true", help="validate and print the stages, run nothing")
+    parser.add_argument("--no-wait", action="store_true", help="Slurm: return after submitting the jobs")
+
+
+def _executor_overrides(args: argparse.Namespace) -> dict:
+    overrides = {}
+    for flag, key in (("executor", "executor.kind"), ("tasks", "executor.tasks"), ("workers", "executor.workers")):
+        if getattr(args, flag, None) is not None:
+            overrides[key] = getattr(args, flag)
+    return overrides
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from smolcorpus.config import load_config
+
+    config = load_config(args.config, overrides=_executor_overrides(args))
+    return _run(config, args, config_file=args.config)
+
+
+def cmd_tokenize(args: argparse.Namespace) -> int:
+    from smolcorpus.config import validate_config
+
+    data = {
+        "pipeline": "tokenize",
+        "name": "tokenize",
+        "output_dir": args.output,
+        "input": {"paths": args.inputs, "text_column": args.text_column, "id_column": args.id_column},
+        "tokenize": {
+            "tokenizer": args.tokenizer,
+            "eos_token": args.eos_token,
+            "pack_length": args.pack_length,
+            "carry_columns": args.carry or [],
+            "nanotron": args.nanotron,
+        },
+        "executor": {"kind": args.executor or "local", "tasks": args.tasks or _default_tasks(args.inputs)},
+    }
+    if args.workers is not None:
+        data["executor"]["workers"] = args.workers
+    if data["executor"]["kind"] == "slurm":
+        raise SmolcorpusError("tokenize --executor slurm needs a partition: write a config and use `smolcorpus run`")
+    config = validate_config(data, source="smolcorpus tokenize")
+    return _run(config, args, config_file=None)
+
+
+def _default_tasks(inputs: list[str]) -> int:
+    """One task per input file, at most one per CPU."""
+    from smolcorpus.readers import list_document_files
+
+    try:
+        n_files = len(list_document_files(inputs))
+    except SmolcorpusError:
+        return 1  # the config validation that follows reports the bad path
+    return max(1, min(n_files, os.cpu_count() or 1))
+
+
+def _run(config, args: argparse.Namespace, config_file: str | None) -> int:
+    from smolcorpus.run import run_config
+
+    result = run_config(config, config_file=config_file, dry_run=args.dry_run, wait=not args.no_wait)
+    if args.dry_run:
+        print(f"config OK: pipeline '{config.pipeline}', executor {config.executor.kind}, output {config.output_dir}")
+        for stage in result:
+            steps = ", ".join(type(step).__name__ for step in stage.pipeline)
+            print(f"  stage {stage.name}: {stage.tasks} task(s): {steps}")
+        return 0
+    print(result.render())
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from smolcorpus.demo import run_demo
+
+    print(run_demo(Path(args.output), tasks=args.tasks, workers=args.workers))
+    return 0
+
+
+def cmd_version(args: argparse.Namespace) -> int:
+    print(f"smolcorpus {__version__}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="smolcorpus",
+        description="Build FineMath- and Stack-Edu-style pretraining corpora on datatrove.",
+    )
+    parser.add_argument("--version", action="version", version=f"smolcorpus {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run the pipeline a YAML config describes",
+                         description="Run the pipeline described by CONFIG on the local, Slurm or Ray executor. "
+                         "Rerunning skips completed tasks.")  # fmt: skip
+    run.add_argument("config", help="YAML config file (see configs/)")
+    _add_executor_flags(run)
+    run.set_defaults(func=cmd_run)
+
+    tok = sub.add_parser("tokenize", help="tokenize Parquet/JSONL documents into Parquet token shards",
+                         description="Tokenize documents into Parquet token shards with a manifest.json "
+                         "(one row per document, end-of-text appended; or packed fixed-length rows).")  # fmt: skip
+    tok.add_argument("inputs", nargs="+", metavar="INPUT", help="Parquet or JSONL(.gz) files, or folders of them")
+    tok.add_argument("--output", required=True, help="output folder for shards and manifest.json")
+    tok.add_argument("--tokenizer", help="Hub id, folder, tokenizer.json or .gguf (default: SmolLM2, offline)")
+    tok.add_argument("--eos-token", default="<|endoftext|>", help="appended to each document")
+    tok.add_argument("--text-column", default="text")
+    tok.add_argument("--id-column", default="id")
+    tok.add_argument("--carry", action="append", metavar="COLUMN", help="copy this input column into the shards")
+    tok.add_argument("--pack-length", type=int, help="write fixed rows of N+1 tokens instead of documents")
+    tok.add_argument("--nanotron", action="store_true", help="also write nanotron .ds files (datatrove)")
+    _add_executor_flags(tok)
+    tok.set_defaults(func=cmd_tokenize)
+
+    demo = sub.add_parser("demo", help="a first end-to-end run on documents and models that install offline",
+                          description="Collect real documents shipped with this Python installation, tokenize "
+                          "them with the SmolLM2 tokenizer, read them back as training sequences, and print a "
+                          "summary.")  # fmt: skip
+    demo.add_argument("--output", default="out/demo", help="output folder (default: out/demo)")
+    demo.add_argument("--tasks", type=int, default=4)
+    demo.add_argument("--workers", type=int, default=2)
+    demo.set_defaults(func=cmd_demo)
+
+    version = sub.add_parser("version", help="print the version")
+    version.set_defaults(func=cmd_version)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except SmolcorpusError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
