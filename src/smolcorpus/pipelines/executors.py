@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -61,6 +62,24 @@ class FailureTolerantLocalExecutor(LocalPipelineExecutor):
             return super()._launch_run_for_rank(rank, ranks_q, completed, completed_lock)
         except Exception:
             return PipelineStats()
+
+
+def _ray_executor_class():
+    """datatrove's RayPipelineExecutor, made safe to stop its task processes (defined lazily: ray is optional)."""
+    from datatrove.executor import RayPipelineExecutor
+
+    class TerminableRayExecutor(RayPipelineExecutor):
+        """Each Ray actor runs its task in a forked pool process, and the fork inherits Ray's SIGTERM handler,
+        which ignores the `terminate()` the pool sends when the task is done: the actor then hangs holding its
+        CPU, and the remaining tasks never get scheduled. Restoring the default handler in the task process lets
+        the pool shut down.
+        """
+
+        def _run_for_rank(self, rank: int, local_rank: int = 0, node_rank: int = -1) -> PipelineStats:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            return super()._run_for_rank(rank, local_rank, node_rank)
+
+    return TerminableRayExecutor
 
 
 def stage_logging_dir(logs_root: str, stage: Stage) -> str:
@@ -112,13 +131,16 @@ def build_executors(
 def _slurm_executor(stage, config: ExecutorConfig, logging_dir, run_name, previous, workers) -> PipelineExecutor:
     slurm = config.slurm
     sbatch_args = {"kill-on-invalid-dep": "yes", **slurm.sbatch_args}
+    mem_gb = slurm.mem_per_cpu_gb
+    if mem_gb != int(mem_gb):  # datatrove writes f"{gb}G", and sbatch accepts only whole numbers
+        sbatch_args.setdefault("mem-per-cpu", f"{int(mem_gb * 1024)}M")
     return SlurmPipelineExecutor(
         stage.pipeline,
         tasks=stage.tasks,
         time=slurm.time,
         partition=slurm.partition,
         cpus_per_task=stage.cpus_per_task or slurm.cpus_per_task,
-        mem_per_cpu_gb=slurm.mem_per_cpu_gb,
+        mem_per_cpu_gb=int(mem_gb),
         workers=workers,
         job_name=f"{run_name}_{stage.name}",
         qos=slurm.qos or "",  # datatrove writes --qos=normal for its default; empty writes no --qos line
@@ -132,9 +154,7 @@ def _slurm_executor(stage, config: ExecutorConfig, logging_dir, run_name, previo
 
 
 def _ray_executor(stage, config: ExecutorConfig, logging_dir, previous, workers) -> PipelineExecutor:
-    from datatrove.executor import RayPipelineExecutor
-
-    return RayPipelineExecutor(
+    return _ray_executor_class()(
         stage.pipeline,
         tasks=stage.tasks,
         workers=workers,
