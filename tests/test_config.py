@@ -1,0 +1,96 @@
+from pathlib import Path
+
+import pytest
+
+from smolcorpus.config import load_config, validate_config
+from smolcorpus.errors import ConfigError
+
+VALID = """\
+pipeline: tokenize
+name: trial
+output_dir: {out}
+input:
+  paths: [{inp}]
+tokenize:
+  pack_length: 2048
+executor:
+  kind: local
+  tasks: 3
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "run.yaml"
+    path.write_text(text)
+    return path
+
+
+@pytest.fixture
+def valid_text(tmp_path):
+    (tmp_path / "docs").mkdir()
+    return VALID.format(out=tmp_path / "out", inp=tmp_path / "docs")
+
+
+def test_valid_config_loads_with_defaults(tmp_path, valid_text):
+    config = load_config(write(tmp_path, valid_text))
+    assert config.tokenize.pack_length == 2048
+    assert config.tokenize.eos_token == "<|endoftext|>"
+    assert config.executor.tasks == 3
+    assert config.input.text_column == "text"
+
+
+def test_unknown_key_names_file_key_line_and_allowed_keys(tmp_path, valid_text):
+    path = write(tmp_path, valid_text.replace("  pack_length: 2048", "  pack_lenght: 2048"))
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    message = str(err.value)
+    assert str(path) in message
+    assert "tokenize.pack_lenght (line 7): unknown key" in message
+    assert "pack_length" in message  # the allowed keys are listed
+
+
+def test_wrong_type_names_key_and_expectation(tmp_path, valid_text):
+    path = write(tmp_path, valid_text.replace("tasks: 3", "tasks: many"))
+    with pytest.raises(ConfigError, match=r"executor\.tasks \(line 10\): Input should be a valid integer.*'many'"):
+        load_config(path)
+
+
+def test_missing_input_path_fails_before_work(tmp_path, valid_text):
+    path = write(tmp_path, valid_text.replace(str(tmp_path / "docs"), str(tmp_path / "nope")))
+    with pytest.raises(ConfigError, match="input path does not exist: .*nope"):
+        load_config(path)
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_required_key(tmp_path, valid_text):
+    path = write(tmp_path, valid_text.replace(f"output_dir: {tmp_path / 'out'}\n", ""))
+    with pytest.raises(ConfigError, match="output_dir: required key is missing"):
+        load_config(path)
+
+
+def test_slurm_executor_needs_its_section(tmp_path, valid_text):
+    with pytest.raises(ConfigError, match="needs an executor.slurm section"):
+        load_config(write(tmp_path, valid_text), overrides={"executor.kind": "slurm"})
+
+
+def test_overrides_apply_before_validation(tmp_path, valid_text):
+    config = load_config(write(tmp_path, valid_text), overrides={"executor.tasks": 7, "executor.workers": 2})
+    assert (config.executor.tasks, config.executor.workers) == (7, 2)
+    with pytest.raises(ConfigError, match="executor.tasks"):
+        load_config(write(tmp_path, valid_text), overrides={"executor.tasks": 0})
+
+
+def test_not_a_mapping_and_bad_yaml(tmp_path):
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_config(write(tmp_path, "a: [1, 2\n"))
+    with pytest.raises(ConfigError, match="expected a mapping"):
+        load_config(write(tmp_path, "- 1\n- 2\n"))
+
+
+def test_resolved_paths_are_absolute(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "docs").mkdir()
+    config = validate_config({"pipeline": "tokenize", "output_dir": "out", "input": {"paths": ["docs"]}})
+    resolved = config.resolved_paths()
+    assert resolved.output_dir == str(tmp_path / "out")
+    assert resolved.input.paths == [str(tmp_path / "docs")]
