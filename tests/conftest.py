@@ -12,12 +12,16 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-SHARED_DATA = Path(os.environ.get("SMOLCORPUS_SHARED_DATA", Path(__file__).resolve().parents[1] / ".." / "shared" / "data"))
+SHARED_DATA = Path(
+    os.environ.get("SMOLCORPUS_SHARED_DATA", Path(__file__).resolve().parents[1] / ".." / "shared" / "data")
+)
 
 
 def require_shared_data() -> Path:
     if not SHARED_DATA.is_dir():
-        pytest.skip(f"real test data not found at {SHARED_DATA} (set SMOLCORPUS_SHARED_DATA to the shared/data folder)")
+        pytest.skip(
+            f"real test data not found at {SHARED_DATA} (set SMOLCORPUS_SHARED_DATA to the shared/data folder)"
+        )
     return SHARED_DATA
 
 
@@ -52,8 +56,13 @@ def real_corpus(shared_data, tmp_path_factory) -> Path:
     for path in sorted((shared_data / "labeled").glob("*.jsonl.gz")):
         shutil.copyfile(path, root / "cc" / path.name)
 
-    truth = json.loads((shared_data / "extraction_gt" / "article_extraction_benchmark" / "ground-truth.json").read_text())
-    articles = [{"id": f"article/{key}", "text": value["articleBody"], "source": "article"} for key, value in sorted(truth.items())]
+    truth = json.loads(
+        (shared_data / "extraction_gt" / "article_extraction_benchmark" / "ground-truth.json").read_text()
+    )
+    articles = [
+        {"id": f"article/{key}", "text": value["articleBody"], "source": "article"}
+        for key, value in sorted(truth.items())
+    ]
     (root / "articles").mkdir()
     half = len(articles) // 2
     for i, chunk in enumerate((articles[:half], articles[half:])):

@@ -110,7 +110,14 @@ def test_literal_special_token_text_is_not_the_special_id(smollm2_tokenizer):
 
 
 def test_max_tokens_per_shard_rotates_files(real_corpus, tmp_path):
-    tokenize_run([real_corpus / "code"], tmp_path, tasks=1, max_tokens_per_shard=50_000, tokens_per_row_group=10_000, batch_size=20)
+    tokenize_run(
+        [real_corpus / "code"],
+        tmp_path,
+        tasks=1,
+        max_tokens_per_shard=50_000,
+        tokens_per_row_group=10_000,
+        batch_size=20,
+    )
     manifest, rows = read_rows(tmp_path)
     assert len(manifest["shards"]) > 3
     assert all(s["file"].startswith("00000_") for s in manifest["shards"])

@@ -1,0 +1,58 @@
+"""The tokenize pipeline (tokenize stage: a job array of 4 tasks → manifest stage, chained by a Slurm dependency)
+on a real one-node Slurm cluster, started by `scripts/slurm_cluster.sh start`. CI starts it and sets
+SMOLCORPUS_REQUIRE_SLURM=1 so that a missing cluster fails instead of skipping."""
+
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from smolcorpus.config import validate_config
+from smolcorpus.run import run_config
+from tests.pipelines.helpers import comparable_manifest, token_rows, tokenize_config
+
+
+def slurm_partition() -> str:
+    reason = None
+    if shutil.which("sinfo") is None:
+        reason = "sinfo not found (install Slurm: scripts/slurm_cluster.sh install)"
+    else:
+        result = subprocess.run(["sinfo", "--noheader", "--format=%P %T"], capture_output=True, text=True)
+        lines = [line.split() for line in result.stdout.splitlines() if line.strip()]
+        ready = [p.rstrip("*") for p, state in lines if state in ("idle", "mixed", "allocated")]
+        if result.returncode != 0 or not ready:
+            reason = f"no Slurm partition is up (start one: scripts/slurm_cluster.sh start): {result.stderr.strip()}"
+        else:
+            return ready[0]
+    if os.environ.get("SMOLCORPUS_REQUIRE_SLURM") == "1":
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+@pytest.mark.slurm
+def test_slurm_job_array_matches_the_local_executor(real_corpus, tmp_path):
+    partition = slurm_partition()
+    local_out, slurm_out = tmp_path / "local", tmp_path / "slurm"
+    run_config(validate_config(tokenize_config([real_corpus], local_out, tasks=4, workers=2)))
+
+    slurm_settings = {"partition": partition, "time": "00:20:00", "mem_per_cpu_gb": 1}
+    config = validate_config(tokenize_config([real_corpus], slurm_out, tasks=4, kind="slurm", slurm=slurm_settings))
+    summary = run_config(config, timeout_seconds=600)
+
+    tokenize_dir = slurm_out / "logs" / "tokenize"
+    script = (tokenize_dir / "launch_script.slurm").read_text()
+    assert "#SBATCH --array=0-3" in script
+    assert "--qos" not in script  # no qos line unless the config sets one
+    assert "#SBATCH --mem-per-cpu=1G" in script and "#SBATCH --partition=" + partition in script
+    manifest_dir = slurm_out / "logs" / "manifest"
+    assert "#SBATCH --array=0-0" in (manifest_dir / "launch_script.slurm").read_text()
+    assert len(list((tokenize_dir / "completions").iterdir())) == 4
+    # one log per array task, named JOBID_TASK (datatrove's merge-stats job writes one more, under its own id)
+    logs = [p.stem.split("_") for p in (tokenize_dir / "slurm_logs").glob("*_*.out")]
+    array_job = max({job for job, _ in logs}, key=lambda job: sum(j == job for j, _ in logs))
+    assert sorted(task for job, task in logs if job == array_job) == ["0", "1", "2", "3"]
+    assert [s.name for s in summary.stages] == ["tokenize", "manifest"]
+
+    assert token_rows(slurm_out) == token_rows(local_out)
+    assert comparable_manifest(slurm_out) == comparable_manifest(local_out)
