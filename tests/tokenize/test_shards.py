@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import numpy as np
 import pyarrow.parquet as pq
@@ -69,7 +70,7 @@ def test_schema_dtype_and_manifest(tokenized, real_documents, smollm2_tokenizer)
     assert manifest["pack_length"] is None
     assert summary.counter("tokenize", "tokens") == manifest["num_tokens"]
     # the copy next to the shards is the tokenizer that wrote them
-    assert json.loads((output / "tokenizer.json").read_text()) == json.loads(open(smollm2_tokenizer.path).read())
+    assert json.loads((output / "tokenizer.json").read_text()) == json.loads(Path(smollm2_tokenizer.path).read_text())
 
 
 def test_datasets_loads_the_shards(tokenized, real_documents):
