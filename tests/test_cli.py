@@ -1,0 +1,77 @@
+import json
+import subprocess
+import sys
+
+import pytest
+
+from smolcorpus.cli import build_parser, main
+
+SUBCOMMANDS = ["run", "tokenize", "demo", "version"]
+
+
+def smolcorpus(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "smolcorpus.cli", *args], capture_output=True, text=True)
+
+
+@pytest.mark.parametrize("command", [[], *[[c] for c in SUBCOMMANDS]])
+def test_help_on_every_subcommand(command):
+    result = smolcorpus(*command, "--help")
+    assert result.returncode == 0
+    assert "usage: smolcorpus" in result.stdout
+
+
+def test_parser_lists_every_subcommand():
+    help_text = build_parser().format_help()
+    assert all(command in help_text for command in SUBCOMMANDS)
+
+
+def test_tokenize_command_end_to_end(real_corpus, real_documents, tmp_path):
+    output = tmp_path / "tokens"
+    result = smolcorpus("tokenize", str(real_corpus / "cc"), str(real_corpus / "articles"), "--output", str(output),
+                        "--carry", "source", "--tasks", "2")  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    manifest = json.loads((output / "manifest.json").read_text())
+    expected = {k for k in real_documents if k.startswith(("article/", "http"))}
+    assert manifest["num_documents"] == len(expected)
+    assert "tokenize: 2 task(s)" in result.stdout
+    run_info = json.loads((output / "run_info.json").read_text())
+    assert run_info["config"]["tokenize"]["carry_columns"] == ["source"]
+
+
+def test_tokenize_packed_and_nanotron(real_corpus, tmp_path):
+    output = tmp_path / "packed"
+    result = smolcorpus("tokenize", str(real_corpus / "articles"), "--output", str(output), "--pack-length", "1023",
+                        "--nanotron", "--tasks", "1")  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    manifest = json.loads((output / "manifest.json").read_text())
+    assert manifest["pack_length"] == 1023 and manifest["num_rows"] * 1024 == manifest["num_tokens"]
+    ds_files = list((output / "nanotron").glob("*.ds"))
+    assert ds_files, "datatrove's DocumentTokenizer wrote no .ds file"
+    # the .ds file holds the same documents: its tokens = ours + the dropped tail
+    ds_tokens = sum(f.stat().st_size for f in ds_files) // 2
+    assert ds_tokens == manifest["num_tokens"] + manifest["dropped_tail_tokens"]
+
+
+def test_bad_config_exits_2_with_a_message_and_no_traceback(tmp_path):
+    config = tmp_path / "bad.yaml"
+    config.write_text("pipeline: tokenize\noutput_dir: out\ninput:\n  paths: [nowhere]\n")
+    result = smolcorpus("run", str(config))
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: ")
+    assert "input path does not exist: nowhere" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_dry_run_prints_stages_and_writes_nothing(real_corpus, tmp_path):
+    output = tmp_path / "out"
+    config = tmp_path / "run.yaml"
+    config.write_text(f"pipeline: tokenize\noutput_dir: {output}\ninput:\n  paths: [{real_corpus}]\n")
+    result = smolcorpus("run", str(config), "--dry-run", "--tasks", "5")
+    assert result.returncode == 0, result.stderr
+    assert "stage tokenize: 5 task(s): DocumentFileReader, TokenShardWriter" in result.stdout
+    assert "stage manifest: 1 task(s): ManifestWriter" in result.stdout
+    assert not output.exists()
+
+
+def test_main_returns_2_on_missing_config(capsys):
+    assert main(["run", "/nonexistent/config.yaml"]) == 2
+    assert "config file not found" in capsys.readouterr().err
