@@ -58,7 +58,9 @@ class TokenizeConfig(StrictModel):
     carry_columns: list[str] = Field(default_factory=list, description="input columns copied next to input_ids")
     batch_size: PositiveInt = Field(1000, description="documents per encode_batch call")
     max_tokens_per_shard: PositiveInt = Field(100_000_000, description="a task starts a new shard file past this")
-    tokens_per_row_group: PositiveInt = Field(4_194_304, description="Parquet row-group size, in tokens")
+    tokens_per_row_group: PositiveInt = Field(
+        1_048_576, description="Parquet row-group size in tokens (≈2 MB of uint16); the loader shuffles row groups"
+    )
     nanotron: bool = Field(False, description="also write nanotron .ds files through datatrove's DocumentTokenizer")
 
 

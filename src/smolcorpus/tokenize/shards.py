@@ -15,7 +15,7 @@ written under a temporary name and renamed when complete, so a rerun never leave
 from __future__ import annotations
 
 import json
-from itertools import islice
+from collections.abc import Iterator
 
 import numpy as np
 import pyarrow as pa
@@ -27,6 +27,7 @@ from datatrove.pipeline.base import PipelineStep
 from smolcorpus.tokenize.tokenizer import TokenizerSpec
 
 PARTS_DIR = ".parts"
+MAX_BATCH_CHARS = 2_000_000  # characters per encode_batch call (≈ 50 MB of transient Encodings)
 
 
 def shard_name(rank: int, part: int) -> str:
@@ -63,7 +64,10 @@ class _ShardFile:
         self.schema = schema
         self.tokens_per_row_group = tokens_per_row_group
         self._file = folder.open(self.tmp_name, "wb")
-        self._writer = pq.ParquetWriter(self._file, schema, compression="zstd")
+        # dictionary encoding only helps the low-cardinality carried columns; on ids and token lists it costs
+        # memory (a dictionary per row group) for no size gain
+        dictionary_columns = [name for name in schema.names if name not in ("id", "input_ids", "n_tokens")]
+        self._writer = pq.ParquetWriter(self._file, schema, compression="zstd", use_dictionary=dictionary_columns)
         self._pending: list[pa.RecordBatch] = []
         self._pending_tokens = 0
         self.documents = 0
@@ -103,7 +107,7 @@ class TokenShardWriter(PipelineStep):
         pack_length: if set, write fixed rows of `pack_length + 1` tokens instead of one row per document.
         batch_size: documents per `encode_batch` call (default 1000).
         max_tokens_per_shard: start a new file past this many tokens (default 100M ≈ 200 MB of uint16).
-        tokens_per_row_group: Parquet row-group size in tokens (default 4M); the loader's unit of shuffling.
+        tokens_per_row_group: Parquet row-group size in tokens (default 1M); the loader's unit of shuffling.
     """
 
     name = "🔢 Parquet token shards"
@@ -118,7 +122,7 @@ class TokenShardWriter(PipelineStep):
         pack_length: int | None = None,
         batch_size: int = 1000,
         max_tokens_per_shard: int = 100_000_000,
-        tokens_per_row_group: int = 4_194_304,
+        tokens_per_row_group: int = 1_048_576,
     ):
         super().__init__()
         if pack_length is not None and carry_columns:
@@ -144,8 +148,7 @@ class TokenShardWriter(PipelineStep):
         self._carry: list[np.ndarray] = []  # packed mode: tokens waiting for a full window
         self._carry_tokens = 0
         self._packed_rows = 0
-        documents = iter(data or ())
-        while batch := list(islice(documents, self.batch_size)):
+        for batch in self._batches(data or ()):
             batch = self._drop_empty(batch)
             if batch:
                 self._write_batch(batch)
@@ -155,6 +158,23 @@ class TokenShardWriter(PipelineStep):
         if self._current is not None:
             self._shards.append(self._current.close())
         self._write_part_record(rank)
+
+    def _batches(self, documents: DocumentsPipeline) -> Iterator[list[Document]]:
+        """Batches of at most `batch_size` documents and about `MAX_BATCH_CHARS` characters.
+
+        The character cap bounds memory: tokenizers builds a full Encoding (ids, token strings, offsets, masks:
+        roughly 100 bytes per token) for every document of a batch before we keep only the ids.
+        """
+        batch: list[Document] = []
+        chars = 0
+        for document in documents:
+            batch.append(document)
+            chars += len(document.text)
+            if len(batch) >= self.batch_size or chars >= MAX_BATCH_CHARS:
+                yield batch
+                batch, chars = [], 0
+        if batch:
+            yield batch
 
     def _drop_empty(self, batch: list[Document]) -> list[Document]:
         kept = [doc for doc in batch if doc.text]
