@@ -1,0 +1,39 @@
+"""The example configs in configs/ stay valid, and the README's config reference names every key."""
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from pydantic import BaseModel
+
+from smolcorpus.config import RunConfig, validate_config
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = sorted((ROOT / "configs").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.name for p in EXAMPLES])
+def test_example_config_validates(path, tmp_path):
+    data = yaml.safe_load(path.read_text())
+    data["input"]["paths"] = [str(tmp_path)]  # the examples point at the user's data folder
+    config = validate_config(data, source=str(path))
+    assert config.pipeline == "tokenize"
+
+
+def section_fields(model: type[BaseModel], prefix: str = "") -> list[str]:
+    names = []
+    for name, field in model.model_fields.items():
+        names.append(prefix + name)
+        for candidate in (field.annotation, *getattr(field.annotation, "__args__", ())):
+            if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+                names.extend(section_fields(candidate, f"{prefix}{name}."))
+    return names
+
+
+def test_readme_documents_every_config_key():
+    readme = (ROOT / "README.md").read_text()
+    reference = readme[readme.index("## Config reference") :]
+    documented = set(re.findall(r"`([a-z_.]+)`", reference))
+    missing = [key for key in section_fields(RunConfig) if key not in documented]
+    assert not missing, f"README config reference lacks: {missing}"
