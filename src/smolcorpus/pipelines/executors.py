@@ -185,7 +185,7 @@ def run_stages(
         check_stage_record(stage_logging_dir(logs_root, stage), stage)
     executors = build_executors(stages, config, logs_root, run_name)
     if config.kind == "slurm":
-        return _run_slurm(stages, executors, logs_root, wait, poll_seconds, timeout_seconds)
+        return _run_slurm(stages, executors, wait, poll_seconds, timeout_seconds)
     if config.kind == "ray":
         _init_ray(config)
     results = []
@@ -194,17 +194,16 @@ def run_stages(
         started = time.perf_counter()
         executor.run()
         _raise_if_incomplete(stage, executor)
-        results.append(
-            StageResult(
-                name=stage.name,
-                logging_dir=executor.logging_dir.path,
-                tasks=stage.tasks,
-                skipped=already_done,
-                seconds=time.perf_counter() - started,
-                counters=stage_counters(executor.logging_dir.path),
-            )
-        )
+        results.append(_stage_result(stage, executor, already_done, time.perf_counter() - started))
     return results
+
+
+def _stage_result(
+    stage: Stage, executor: PipelineExecutor, skipped: bool, seconds: float, finished: bool = True
+) -> StageResult:
+    logging_dir = executor.logging_dir.path
+    counters = stage_counters(logging_dir) if finished else {}
+    return StageResult(stage.name, logging_dir, stage.tasks, skipped, seconds, counters)
 
 
 def _init_ray(config: ExecutorConfig) -> None:
@@ -214,7 +213,7 @@ def _init_ray(config: ExecutorConfig) -> None:
         ray.init(address=config.ray.address, include_dashboard=False, log_to_driver=False)
 
 
-def _run_slurm(stages, executors, logs_root, wait, poll_seconds, timeout_seconds) -> list[StageResult]:
+def _run_slurm(stages, executors, wait, poll_seconds, timeout_seconds) -> list[StageResult]:
     started = time.perf_counter()
     executors[-1].run()  # datatrove submits the whole chain through `depends`
     job_ids = [str(e.job_id) for e in executors if e.job_id not in (None, -1)]
@@ -224,16 +223,8 @@ def _run_slurm(stages, executors, logs_root, wait, poll_seconds, timeout_seconds
     for stage, executor in zip(stages, executors, strict=True):
         if wait:
             _raise_if_incomplete(stage, executor)
-        results.append(
-            StageResult(
-                name=stage.name,
-                logging_dir=executor.logging_dir.path,
-                tasks=stage.tasks,
-                skipped=executor.job_id == -1,
-                seconds=time.perf_counter() - started,
-                counters=stage_counters(executor.logging_dir.path) if wait else {},
-            )
-        )
+        seconds = time.perf_counter() - started
+        results.append(_stage_result(stage, executor, executor.job_id == -1, seconds, finished=wait))
     return results
 
 
