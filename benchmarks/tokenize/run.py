@@ -93,13 +93,12 @@ def measure(name: str, corpus: Path, workdir: Path) -> dict:
     in_memory = name in ("bare-encode-batch", "bare-encode-batch-fast", "shard-writer")
     texts = load_texts(corpus) if in_memory else None
     started = time.perf_counter()
-    if name == "bare-encode-batch":
+    if name.startswith("bare-encode-batch"):
         tokenizer = spec.load()
+        encode = tokenizer.encode_batch_fast if name.endswith("-fast") else tokenizer.encode_batch
         tokens = 0
         for i in range(0, len(texts), 1000):
-            tokens += sum(
-                len(e.ids) + 1 for e in tokenizer.encode_batch(texts[i : i + 1000], add_special_tokens=False)
-            )
+            tokens += sum(len(e.ids) + 1 for e in encode(texts[i : i + 1000], add_special_tokens=False))
     elif name in ("shard-writer", "shard-path"):
         documents = (
             (Document(text=t, id=str(i)) for i, t in enumerate(texts))
@@ -119,8 +118,18 @@ def measure(name: str, corpus: Path, workdir: Path) -> dict:
     else:
         raise ValueError(name)
     seconds = time.perf_counter() - started
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = peak_rss_mb()
     return {"name": name, "tokens": tokens, "seconds": seconds, "peak_rss_mb": peak_mb}
+
+
+def peak_rss_mb() -> float:
+    """This process's own peak RSS. (ru_maxrss is no good here: a child started by fork+exec inherits the
+    parent's peak, so every measurement would report at least the orchestrating process's size.)"""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # not Linux: an upper bound
 
 
 def run_pinned(name: str, corpus: Path) -> dict:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from itertools import chain
 
 import numpy as np
 import pyarrow as pa
@@ -43,14 +44,14 @@ def encode_documents(tokenizer, texts: list[str], eos_token_id: int, dtype: np.d
 
     Pure function (no I/O) so that tests and benchmarks can call it directly.
     """
-    encodings = tokenizer.encode_batch_fast(texts, add_special_tokens=False)
-    lengths = np.fromiter((len(e.ids) + 1 for e in encodings), dtype=np.int64, count=len(encodings))
-    offsets = np.zeros(len(encodings) + 1, dtype=np.int64)
+    # `Encoding.ids` builds a new Python list on every access: read it once per document
+    ids = [encoding.ids for encoding in tokenizer.encode_batch_fast(texts, add_special_tokens=False)]
+    for document_ids in ids:
+        document_ids.append(eos_token_id)
+    lengths = np.fromiter(map(len, ids), dtype=np.int64, count=len(ids))
+    offsets = np.zeros(len(ids) + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])
-    flat = np.empty(int(offsets[-1]), dtype=dtype)
-    for encoding, start, end in zip(encodings, offsets[:-1], offsets[1:], strict=True):
-        flat[start : end - 1] = encoding.ids
-        flat[end - 1] = eos_token_id
+    flat = np.fromiter(chain.from_iterable(ids), dtype=dtype, count=int(offsets[-1]))
     return flat, offsets
 
 
