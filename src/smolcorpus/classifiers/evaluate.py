@@ -1,0 +1,122 @@
+"""Evaluation: the metrics FineWeb-Edu reports, and two plots, for a classifier on labelled data.
+
+Graded labels (0–5): MSE of the score, accuracy and per-grade precision/recall/F1 of the int score, the
+confusion matrix, and binary precision/recall/F1 at the threshold (3 by default: "educational" or not).
+Binary labels: precision, recall, F1 and ROC-AUC of P(positive).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from smolcorpus.classifiers.base import MAX_GRADE, Classifier, int_scores
+from smolcorpus.classifiers.labels import LabeledData
+
+
+def _prf(true: np.ndarray, predicted: np.ndarray) -> dict:
+    from sklearn.metrics import precision_recall_fscore_support
+
+    p, r, f, _ = precision_recall_fscore_support(true, predicted, average="binary", zero_division=0)
+    return {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(true.sum())}
+
+
+def compute_metrics(true_scores: np.ndarray, predicted: np.ndarray, label_kind: str, threshold: float) -> dict:
+    """Pure function: metrics of float predictions against true scores."""
+    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support, roc_auc_score
+
+    true_scores = np.asarray(true_scores, dtype=np.float64)
+    predicted = np.asarray(predicted, dtype=np.float64)
+    if label_kind == "binary":
+        true = true_scores.astype(int)
+        metrics = {"label_kind": "binary", "n": int(len(true)), **_prf(true, (predicted >= 0.5).astype(int))}
+        metrics["roc_auc"] = float(roc_auc_score(true, predicted)) if len(np.unique(true)) == 2 else None
+        return metrics
+    true_int = int_scores(true_scores, "graded")
+    pred_int = int_scores(predicted, "graded")
+    grades = list(range(MAX_GRADE + 1))
+    p, r, f, support = precision_recall_fscore_support(true_int, pred_int, labels=grades, zero_division=0)
+    per_grade = {
+        str(g): {"precision": float(p[g]), "recall": float(r[g]), "f1": float(f[g]), "support": int(support[g])}
+        for g in grades
+    }
+    present = [g for g in grades if support[g] > 0]
+    return {
+        "label_kind": "graded",
+        "n": int(len(true_scores)),
+        "mse": float(np.mean((predicted - true_scores) ** 2)),
+        "accuracy": float(np.mean(true_int == pred_int)),
+        "macro_f1": float(np.mean([f[g] for g in present])) if present else 0.0,
+        "per_grade": per_grade,
+        "confusion_matrix": confusion_matrix(true_int, pred_int, labels=grades).tolist(),
+        "threshold": threshold,
+        "binary": _prf((true_scores >= threshold).astype(int), (predicted >= threshold).astype(int)),
+    }
+
+
+def evaluate(classifier: Classifier, data: LabeledData, report_dir: str | Path | None = None) -> dict:
+    """Score `data`, compute metrics, and (with `report_dir`) write metrics.json and the PNG plots."""
+    if data.kind == "binary" and classifier.label_kind != "binary":
+        raise ValueError("binary labels need a binary classifier (train with binary labels or --mode binary)")
+    predicted = classifier.score(data.texts)
+    truth = data.scores
+    if classifier.label_kind == "binary" and data.kind == "graded":
+        truth = (data.scores >= classifier.threshold).astype(float)
+    metrics = compute_metrics(truth, predicted, classifier.label_kind, classifier.threshold)
+    metrics["classifier"] = classifier.name
+    if report_dir is not None:
+        report = Path(report_dir)
+        report.mkdir(parents=True, exist_ok=True)
+        (report / "metrics.json").write_text(json.dumps(metrics, indent=2))
+        write_plots(truth, predicted, metrics, report, classifier.name)
+    return metrics
+
+
+def write_plots(truth: np.ndarray, predicted: np.ndarray, metrics: dict, report: Path, name: str) -> list[Path]:
+    """confusion_matrix.png (graded: grades; binary: at 0.5) and score_histogram.png (scores per true label)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    paths = []
+    if metrics["label_kind"] == "graded":
+        matrix = np.asarray(metrics["confusion_matrix"])
+        labels = [str(g) for g in range(MAX_GRADE + 1)]
+    else:
+        from sklearn.metrics import confusion_matrix
+
+        matrix = confusion_matrix(truth.astype(int), (predicted >= 0.5).astype(int), labels=[0, 1])
+        labels = ["0", "1"]
+    fig, ax = plt.subplots(figsize=(5, 4.5))
+    ax.imshow(matrix, cmap="Blues")
+    for (i, j), count in np.ndenumerate(matrix):
+        ax.text(j, i, str(count), ha="center", va="center", color="black" if count < matrix.max() / 2 else "white")
+    ax.set_xticks(range(len(labels)), labels)
+    ax.set_yticks(range(len(labels)), labels)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    ax.set_title(f"{name}: confusion matrix")
+    fig.tight_layout()
+    paths.append(report / "confusion_matrix.png")
+    fig.savefig(paths[-1], dpi=100)
+    plt.close(fig)
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    true_labels = np.rint(truth).astype(int)
+    bins = np.linspace(
+        min(predicted.min(), 0), max(predicted.max(), 1 if metrics["label_kind"] == "binary" else 5), 31
+    )
+    for label in np.unique(true_labels):
+        ax.hist(predicted[true_labels == label], bins=bins, alpha=0.5, label=f"true {label}")
+    ax.set_xlabel("predicted score")
+    ax.set_ylabel("documents")
+    ax.set_title(f"{name}: score by true label")
+    ax.legend()
+    fig.tight_layout()
+    paths.append(report / "score_histogram.png")
+    fig.savefig(paths[-1], dpi=100)
+    plt.close(fig)
+    return paths

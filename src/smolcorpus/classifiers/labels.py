@@ -1,0 +1,132 @@
+"""Labelled examples for training and evaluating classifiers: read, validate, hash, split.
+
+Labels come from `smolcorpus annotate` or from the user's own files: Parquet/JSONL(.gz) files or folders, or a
+folder saved with `datasets.Dataset.save_to_disk`, with a text column and a score column. Graded labels are
+0–5 (fractional scores from log-probability weighting are fine); binary labels are 0/1. Rows with a missing or
+out-of-range score are skipped and counted; a file without the named columns is an error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from smolcorpus.errors import SmolcorpusError
+from smolcorpus.readers import DocumentFileReader
+
+MAX_GRADE = 5
+
+
+class LabelsError(SmolcorpusError):
+    """A labels file lacks the named columns or holds no usable rows."""
+
+
+@dataclass
+class LabeledData:
+    """Parallel lists of ids, texts and scores, plus what was skipped and why."""
+
+    ids: list[str]
+    texts: list[str]
+    scores: np.ndarray
+    kind: str  # "graded" (0–5) or "binary" (0/1)
+    skipped: dict[str, int] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def sha256(self) -> str:
+        """Content hash of the examples (ids, texts, scores): recorded in a model's config.json."""
+        digest = hashlib.sha256()
+        for doc_id, text, score in zip(self.ids, self.texts, self.scores.tolist(), strict=True):
+            digest.update(f"{doc_id}\x00{score}\x00".encode())
+            digest.update(text.encode("utf-8", errors="replace"))
+        return digest.hexdigest()
+
+    def subset(self, indices: np.ndarray) -> LabeledData:
+        return LabeledData(
+            ids=[self.ids[i] for i in indices],
+            texts=[self.texts[i] for i in indices],
+            scores=self.scores[indices],
+            kind=self.kind,
+        )
+
+    def int_labels(self) -> np.ndarray:
+        return np.clip(np.rint(self.scores), 0, MAX_GRADE if self.kind == "graded" else 1).astype(int)
+
+    def split(self, validation_fraction: float = 0.1, seed: int = 42) -> tuple[LabeledData, LabeledData]:
+        """Stratified train/validation split by integer label (FineWeb-Edu's 90/10, seed 42)."""
+        rng = np.random.default_rng(seed)
+        labels = self.int_labels()
+        train, validation = [], []
+        for label in np.unique(labels):
+            members = rng.permutation(np.flatnonzero(labels == label))
+            n_val = int(round(len(members) * validation_fraction))
+            if len(members) >= 2:
+                n_val = min(max(n_val, 1), len(members) - 1)
+            validation.extend(members[:n_val])
+            train.extend(members[n_val:])
+        return self.subset(np.sort(np.array(train, dtype=int))), self.subset(np.sort(np.array(validation, dtype=int)))
+
+
+def load_labels(
+    path: str,
+    text_column: str = "text",
+    score_column: str = "score",
+    id_column: str = "id",
+    kind: str = "graded",
+) -> LabeledData:
+    """Read labelled examples from Parquet/JSONL files or folders, or a `datasets.save_to_disk` folder."""
+    if kind not in ("graded", "binary"):
+        raise ValueError(f"label kind must be 'graded' or 'binary', not {kind!r}")
+    ids, texts, raw_scores = _read_rows(path, text_column, score_column, id_column)
+    if not ids:
+        raise LabelsError(f"{path}: no rows with a {text_column!r} column")
+    upper = MAX_GRADE if kind == "graded" else 1
+    keep_ids, keep_texts, keep_scores = [], [], []
+    skipped = {"missing_score": 0, "score_out_of_range": 0}
+    for doc_id, text, score in zip(ids, texts, raw_scores, strict=True):
+        try:
+            value = float(score)
+        except (TypeError, ValueError):
+            skipped["missing_score"] += 1
+            continue
+        if math.isnan(value):
+            skipped["missing_score"] += 1
+        elif not 0 <= value <= upper or (kind == "binary" and value not in (0.0, 1.0)):
+            skipped["score_out_of_range"] += 1
+        else:
+            keep_ids.append(doc_id)
+            keep_texts.append(text)
+            keep_scores.append(value)
+    if not keep_ids:
+        raise LabelsError(f"{path}: no row has a usable {score_column!r} ({kind}: 0–{upper}); skipped {skipped}")
+    return LabeledData(keep_ids, keep_texts, np.asarray(keep_scores, dtype=np.float64), kind, skipped)
+
+
+def _read_rows(path: str, text_column: str, score_column: str, id_column: str) -> tuple[list, list, list]:
+    if Path(path).is_dir() and (Path(path) / "dataset_info.json").is_file():
+        import datasets
+
+        dataset = datasets.load_from_disk(path)
+        if isinstance(dataset, datasets.DatasetDict):
+            dataset = dataset[next(iter(dataset))]
+        missing = [c for c in (text_column, score_column) if c not in dataset.column_names]
+        if missing:
+            raise LabelsError(f"{path}: no column(s) {missing}; columns are {dataset.column_names}")
+        ids = dataset[id_column] if id_column in dataset.column_names else [str(i) for i in range(len(dataset))]
+        return [str(i) for i in ids], dataset[text_column], dataset[score_column]
+    reader = DocumentFileReader([path], text_column=text_column, id_column=id_column)
+    ids, texts, scores = [], [], []
+    for document in reader.run():
+        ids.append(document.id)
+        texts.append(document.text)
+        scores.append(document.metadata.get(score_column))
+    if not ids:
+        raise LabelsError(f"{path}: no row has a non-empty {text_column!r} column")
+    if all(score is None for score in scores):
+        raise LabelsError(f"{path}: no {score_column!r} column (pass --score-column)")
+    return ids, texts, scores

@@ -1,0 +1,86 @@
+"""Scoring inside pipelines (tag, then filter): a step that writes `<name>_score` / `<name>_int_score` into
+`doc.metadata` in batches, and a separate threshold filter, so a threshold can change without rescoring."""
+
+from __future__ import annotations
+
+from datatrove.data import Document, DocumentsPipeline
+from datatrove.pipeline.base import PipelineStep
+from datatrove.pipeline.filters.base_filter import BaseFilter
+from datatrove.pipeline.writers.disk_base import DiskWriter
+
+
+def score_keys(name: str) -> tuple[str, str]:
+    return f"{name}_score", f"{name}_int_score"
+
+
+class ClassifierScorer(PipelineStep):
+    """Add `<name>_score` (float) and `<name>_int_score` (int) to each document's metadata.
+
+    Args:
+        model_dir: a folder written by `smolcorpus classifier train`.
+        name: metadata key prefix; default: the classifier's own name.
+        batch_size: documents per scoring call (default 64).
+        max_chars: texts are cut to this many characters before scoring (default 100 000; an encoder sees at most
+            its max length in tokens anyway); cut documents are counted as `truncated_chars`.
+    """
+
+    name = "🎓 Classifier score"
+    type = "🔢 - SCORER"
+
+    def __init__(self, model_dir: str, name: str | None = None, batch_size: int = 64, max_chars: int = 100_000):
+        super().__init__()
+        from smolcorpus.classifiers.base import read_model_config
+
+        self.model_dir = str(model_dir)
+        self.config = read_model_config(model_dir)  # fail fast, in the submitting process, on a bad folder
+        self.key_prefix = name or self.config["name"]
+        self.batch_size = batch_size
+        self.max_chars = max_chars
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        from smolcorpus.classifiers.base import load_classifier
+
+        classifier = load_classifier(self.model_dir)
+        score_key, int_key = score_keys(self.key_prefix)
+        batch: list[Document] = []
+        for document in data or ():
+            batch.append(document)
+            if len(batch) == self.batch_size:
+                yield from self._score(classifier, batch, score_key, int_key)
+                batch = []
+        if batch:
+            yield from self._score(classifier, batch, score_key, int_key)
+
+    def _score(self, classifier, batch: list[Document], score_key: str, int_key: str) -> list[Document]:
+        texts = [doc.text[: self.max_chars] for doc in batch]
+        cut = sum(len(doc.text) > self.max_chars for doc in batch)
+        if cut:
+            self.stat_update("truncated_chars", value=cut)
+        with self.track_time(unit="batch"):
+            scores = classifier.score(texts)
+        for doc, score, int_score in zip(batch, scores, classifier.int_scores(scores), strict=True):
+            doc.metadata[score_key] = float(score)
+            doc.metadata[int_key] = int(int_score)
+            self.stat_update(f"{int_key}={int(int_score)}")
+        self.stat_update("scored", value=len(batch))
+        return batch
+
+
+class ScoreThresholdFilter(BaseFilter):
+    """Keep documents whose `<name>_int_score` (or `<name>_score` with `use_float`) is ≥ `threshold`."""
+
+    name = "🎓 Score threshold"
+
+    def __init__(
+        self, name: str, threshold: float, use_float: bool = False, exclusion_writer: DiskWriter | None = None
+    ):
+        super().__init__(exclusion_writer)
+        self.key = score_keys(name)[0 if use_float else 1]
+        self.threshold = threshold
+        self.reason = f"below_{name}_threshold"
+
+    def filter(self, doc: Document) -> bool | tuple[bool, str]:
+        value = doc.metadata.get(self.key)
+        if value is None:
+            return False, f"missing_{self.key}"
+        return True if value >= self.threshold else (False, self.reason)
