@@ -61,6 +61,10 @@ class Classifier(ABC):
     def score(self, texts: list[str]) -> np.ndarray:
         """Float scores, one per text (expected grade, or P(positive) for binary labels)."""
 
+    def score_labeled(self, data) -> np.ndarray:
+        """Scores of a labelled set (evaluation); subclasses may reuse cached work keyed by the data hash."""
+        return self.score(data.texts)
+
     def int_scores(self, scores: np.ndarray) -> np.ndarray:
         return int_scores(scores, self.label_kind)
 

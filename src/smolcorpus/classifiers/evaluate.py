@@ -60,7 +60,7 @@ def evaluate(classifier: Classifier, data: LabeledData, report_dir: str | Path |
     """Score `data`, compute metrics, and (with `report_dir`) write metrics.json and the PNG plots."""
     if data.kind == "binary" and classifier.label_kind != "binary":
         raise ValueError("binary labels need a binary classifier (train with binary labels or --mode binary)")
-    predicted = classifier.score(data.texts)
+    predicted = classifier.score_labeled(data)
     truth = data.scores
     if classifier.label_kind == "binary" and data.kind == "graded":
         truth = (data.scores >= classifier.threshold).astype(float)

@@ -1,0 +1,69 @@
+"""Labelled real data for classifier tests: labels come from where a document comes from, not from a model.
+
+- math vs not: the math pages listed in `math_html/INDEX.jsonl` (positives) against the news/blog pages of the
+  extraction ground truth (negatives), text extracted from the HTML with trafilatura;
+- code: `code/index.jsonl`'s `edu_hint` (high → 4, medium → 2, low → 0) on the real source files.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+
+def read_html(path: Path) -> str:
+    data = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+    return data.decode("utf-8", errors="replace")
+
+
+def page_text(html: str) -> str | None:
+    import trafilatura
+
+    return trafilatura.extract(html, include_comments=False, favor_recall=True)
+
+
+@pytest.fixture(scope="session")
+def math_labels(shared_data, tmp_path_factory) -> Path:
+    """JSONL with `text`, `score` (1 = math page, 0 = not), `id`; ≈ 20 positives, ≈ 200 negatives."""
+    index = [json.loads(line) for line in (shared_data / "math_html" / "INDEX.jsonl").read_text().splitlines()]
+    math_files = {entry["file"] for entry in index}
+    rows = []
+    for entry in index:
+        text = page_text(read_html(shared_data / entry["file"]))
+        if text:
+            rows.append({"id": entry["file"], "text": text, "score": 1})
+    negatives = sorted((shared_data / "extraction_gt" / "article_extraction_benchmark" / "html").glob("*.html.gz"))
+    negatives += sorted((shared_data / "extraction_gt" / "magic_html_benchmark" / "article").glob("*.html.gz"))
+    for path in negatives:
+        relative = str(path.relative_to(shared_data))
+        if relative in math_files:
+            continue
+        text = page_text(read_html(path))
+        if text:
+            rows.append({"id": relative, "text": text, "score": 0})
+    out = tmp_path_factory.mktemp("labels") / "math_labels.jsonl"
+    out.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    return out
+
+
+EDU_GRADES = {"high": 4, "medium": 2, "low": 0}
+
+
+@pytest.fixture(scope="session")
+def code_labels(shared_data, tmp_path_factory) -> Path:
+    """Parquet with `text`, `score` (0/2/4 from edu_hint), `id`, `language` for the 322 real source files."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = []
+    for line in (shared_data / "code" / "index.jsonl").read_text().splitlines():
+        entry = json.loads(line)
+        text = (shared_data / entry["file"]).read_bytes().decode("utf-8", errors="replace")
+        rows.append({"id": entry["file"], "text": text, "score": EDU_GRADES[entry["edu_hint"]],
+                     "language": entry["language"]})  # fmt: skip
+    out = tmp_path_factory.mktemp("labels") / "code_labels.parquet"
+    pq.write_table(pa.Table.from_pylist(rows), out)
+    return out
