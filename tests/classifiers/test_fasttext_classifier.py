@@ -6,7 +6,7 @@ from smolcorpus.classifiers.fasttext_classifier import FastTextParams, normalize
 from smolcorpus.classifiers.labels import load_labels
 from smolcorpus.classifiers.train import train_classifier
 
-MATH = FastTextParams(epoch=25, lr=0.5, dim=64, word_ngrams=2)
+MATH = FastTextParams()
 
 
 def test_normalize_text_is_one_lowercase_line():
@@ -45,7 +45,7 @@ def test_model_folder_describes_itself_and_reloads(math_model):
 
 def test_graded_code_classifier_beats_chance(code_labels, tmp_path):
     data = load_labels(str(code_labels))
-    params = FastTextParams(mode="grades", epoch=25, lr=0.5, dim=64, word_ngrams=2)
+    params = FastTextParams(mode="grades")
     classifier, metrics = train_classifier("fasttext", data, tmp_path, "code_edu", params, validation_fraction=0.3)
     validation = metrics["validation"]
     assert validation["label_kind"] == "graded"

@@ -1,0 +1,38 @@
+import json
+
+import numpy as np
+import pytest
+
+from smolcorpus.classifiers.base import load_classifier
+from smolcorpus.classifiers.evaluate import compute_metrics, evaluate
+from smolcorpus.classifiers.fasttext_classifier import FastTextParams
+from smolcorpus.classifiers.labels import load_labels
+from smolcorpus.classifiers.train import train_classifier
+
+
+def test_graded_metrics_by_hand():
+    true = np.array([0, 1, 3, 4, 5, 3])
+    predicted = np.array([0.2, 2.0, 2.6, 4.4, 3.4, 1.0])  # int scores 0, 2, 3, 4, 3, 1
+    metrics = compute_metrics(true, predicted, "graded", threshold=3)
+    assert metrics["mse"] == pytest.approx(np.mean((predicted - true) ** 2))
+    assert metrics["accuracy"] == pytest.approx(3 / 6)
+    assert metrics["per_grade"]["3"] == {"precision": 0.5, "recall": 0.5, "f1": 0.5, "support": 2}
+    # binary at 3: true positives are 3, 4, 5, 3; predicted ≥ 3: 2.6 no, 4.4 yes, 3.4 yes, 1.0 no
+    assert metrics["binary"] == {"precision": 1.0, "recall": 0.5, "f1": pytest.approx(2 / 3), "support": 4}
+    assert metrics["confusion_matrix"][5][3] == 1
+
+
+def test_binary_metrics_by_hand():
+    metrics = compute_metrics(np.array([1, 1, 0, 0]), np.array([0.9, 0.4, 0.6, 0.1]), "binary", 1.0)
+    assert (metrics["precision"], metrics["recall"], metrics["f1"]) == (0.5, 0.5, 0.5)
+    assert metrics["roc_auc"] == 0.75
+
+
+def test_evaluate_writes_metrics_and_plots(math_labels, tmp_path):
+    data = load_labels(str(math_labels), kind="binary")
+    train_classifier("fasttext", data, tmp_path / "model", "math", FastTextParams())
+    metrics = evaluate(load_classifier(tmp_path / "model"), data, tmp_path / "report")
+    assert json.loads((tmp_path / "report" / "metrics.json").read_text()) == metrics
+    for name in ("confusion_matrix.png", "score_histogram.png"):
+        assert (tmp_path / "report" / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert metrics["n"] == len(data) and metrics["roc_auc"] > 0.9
