@@ -136,6 +136,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--workers", type=int, default=2)
     demo.set_defaults(func=cmd_demo)
 
+    from smolcorpus.classifiers.cli import add_classifier_commands
+
+    add_classifier_commands(sub)
+
     version = sub.add_parser("version", help="print the version")
     version.set_defaults(func=cmd_version)
     return parser

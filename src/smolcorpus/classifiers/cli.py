@@ -1,0 +1,140 @@
+"""`smolcorpus classifier ...` subcommands: argument parsing and calls into the classifier modules."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+from pathlib import Path
+
+import yaml
+
+from smolcorpus.errors import ConfigError
+
+
+def add_classifier_commands(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("classifier", help="train, evaluate and run educational-value classifiers",
+                            description="Train, evaluate, score with and distil classifiers.")  # fmt: skip
+    commands = parser.add_subparsers(dest="classifier_command", required=True, metavar="COMMAND")
+
+    train = commands.add_parser(
+        "train",
+        help="train a fastText or frozen-encoder classifier on labels",
+        description="Train on labelled data (Parquet/JSONL/datasets folder with text and score columns), hold out "
+        "a stratified validation split, save a model folder.",
+    )
+    train.add_argument("--kind", choices=["fasttext", "embedding"], required=True)
+    train.add_argument("--data", required=True, help="labels: file or folder")
+    train.add_argument("--output", required=True, help="model folder to write")
+    train.add_argument("--name", help="classifier name, the metadata key prefix (default: output folder name)")
+    _add_label_flags(train)
+    train.add_argument("--validation-fraction", type=float, default=0.1)
+    train.add_argument("--seed", type=int, default=42, help="split seed")
+    train.add_argument("--config", help="YAML of hyper-parameters (fastText or embedding fields, see README)")
+    train.add_argument("--mode", choices=["grades", "binary"], help="fastText: one class per grade, or binary")
+    train.add_argument("--threshold", type=float, help="grade counted as positive (default 3)")
+    train.add_argument("--encoder", help="embedding: folder or Hub id (default: all-MiniLM-L6-v2, offline)")
+    train.add_argument("--pooling", choices=["mean", "cls"], help="embedding: default as the model expects")
+    train.add_argument("--max-length", type=int, help="embedding: tokens per text (default 512)")
+    train.add_argument("--head", choices=["ridge", "logistic"], help="embedding: scikit-learn head (default ridge)")
+    train.set_defaults(func=cmd_train)
+
+    evaluate = commands.add_parser("evaluate", help="metrics.json and plots of a model on labels",
+                                   description="Score labelled data with a model folder; write metrics.json, "
+                                   "confusion_matrix.png and score_histogram.png into --report.")  # fmt: skip
+    evaluate.add_argument("model_dir")
+    evaluate.add_argument("--data", required=True)
+    evaluate.add_argument("--report", required=True, help="folder for metrics.json and the PNG plots")
+    _add_label_flags(evaluate)
+    evaluate.set_defaults(func=cmd_evaluate)
+
+    score = commands.add_parser("score", help="add <name>_score / <name>_int_score to documents",
+                                description="Score Parquet/JSONL documents and write Parquet with the scores "
+                                "(the same step pipelines use).")  # fmt: skip
+    score.add_argument("model_dir")
+    score.add_argument("inputs", nargs="+", metavar="INPUT")
+    score.add_argument("--output", required=True)
+    score.add_argument("--name", help="metadata key prefix (default: the classifier's name)")
+    score.add_argument("--threshold", type=float, help="keep only documents with int score ≥ this")
+    score.add_argument("--text-column", default="text")
+    score.add_argument("--batch-size", type=int, default=64)
+    score.add_argument("--tasks", type=int, default=1)
+    score.add_argument("--workers", type=int, default=-1)
+    score.set_defaults(func=cmd_score)
+
+
+def _add_label_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--labels", choices=["graded", "binary"], default="graded", help="0–5 grades or 0/1")
+    parser.add_argument("--text-column", default="text")
+    parser.add_argument("--score-column", default="score")
+
+
+def _load(args: argparse.Namespace):
+    from smolcorpus.classifiers.labels import load_labels
+
+    return load_labels(args.data, text_column=args.text_column, score_column=args.score_column, kind=args.labels)
+
+
+def training_params(kind: str, config_file: str | None, overrides: dict):
+    """Defaults ← YAML file ← CLI flags, into the dataclass of the classifier kind; unknown keys are errors."""
+    from smolcorpus.classifiers.embedding import EmbeddingParams
+    from smolcorpus.classifiers.fasttext_classifier import FastTextParams
+
+    params_class = FastTextParams if kind == "fasttext" else EmbeddingParams
+    values = {}
+    if config_file:
+        values = yaml.safe_load(Path(config_file).read_text()) or {}
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    allowed = {f.name for f in dataclasses.fields(params_class)}
+    unknown = sorted(set(values) - allowed)
+    if unknown:
+        raise ConfigError(f"{config_file or 'flags'}: unknown {kind} setting(s) {unknown}; allowed: {sorted(allowed)}")
+    return params_class(**values)
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from smolcorpus.classifiers.train import train_classifier
+
+    overrides = {"threshold": args.threshold}
+    if args.kind == "fasttext":
+        overrides["mode"] = args.mode
+    else:
+        overrides.update(encoder=args.encoder, pooling=args.pooling, max_length=args.max_length, head=args.head)
+    params = training_params(args.kind, args.config, overrides)
+    data = _load(args)
+    name = args.name or Path(args.output).name
+    _, metrics = train_classifier(args.kind, data, args.output, name, params, args.validation_fraction, args.seed)
+    summary = {k: v for k, v in metrics.get("validation", {}).items() if not isinstance(v, dict | list)}
+    print(f"trained {args.kind} classifier '{name}' on {metrics['train_examples']} examples → {args.output}")
+    print(f"validation: {json.dumps(summary)}")
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from smolcorpus.classifiers.base import load_classifier
+    from smolcorpus.classifiers.evaluate import evaluate
+
+    metrics = evaluate(load_classifier(args.model_dir), _load(args), args.report)
+    summary = {k: v for k, v in metrics.items() if not isinstance(v, dict | list)}
+    print(json.dumps(summary, indent=1))
+    print(f"report: {args.report}/metrics.json, confusion_matrix.png, score_histogram.png")
+    return 0
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    from smolcorpus.config import ExecutorConfig
+    from smolcorpus.pipelines.executors import run_stages
+    from smolcorpus.pipelines.score import score_stages
+
+    output = str(Path(args.output).resolve())
+    stages = score_stages(
+        args.model_dir, args.inputs, output, args.tasks, name=args.name, threshold=args.threshold,
+        batch_size=args.batch_size, text_column=args.text_column,
+    )  # fmt: skip
+    executor = ExecutorConfig(kind="local", tasks=args.tasks, workers=args.workers)
+    result = run_stages(stages, executor, logs_root=f"{output}/logs", run_name="score")[0]
+    for step, counters in result.counters.items():
+        shown = {k: v for k, v in counters.items() if k not in ("doc_len", "doc_len_tokens")}
+        print(f"{step}: " + ", ".join(f"{k}={v:,.0f}" for k, v in sorted(shown.items())))
+    print(f"scored documents → {output}")
+    return 0
