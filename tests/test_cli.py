@@ -6,14 +6,15 @@ import pytest
 
 from smolcorpus.cli import build_parser, main
 
-SUBCOMMANDS = ["run", "tokenize", "demo", "version"]
+SUBCOMMANDS = ["run", "tokenize", "demo", "classifier", "version"]
+NESTED = [["classifier", "train"], ["classifier", "evaluate"], ["classifier", "score"]]
 
 
 def smolcorpus(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "smolcorpus.cli", *args], capture_output=True, text=True)
 
 
-@pytest.mark.parametrize("command", [[], *[[c] for c in SUBCOMMANDS]])
+@pytest.mark.parametrize("command", [[], *[[c] for c in SUBCOMMANDS], *NESTED])
 def test_help_on_every_subcommand(command):
     result = smolcorpus(*command, "--help")
     assert result.returncode == 0
