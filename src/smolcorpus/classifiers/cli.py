@@ -63,6 +63,55 @@ def add_classifier_commands(sub: argparse._SubParsersAction) -> None:
     score.set_defaults(func=cmd_score)
 
 
+def add_annotate_command(sub: argparse._SubParsersAction) -> None:
+    annotate = sub.add_parser(
+        "annotate",
+        help="grade documents 0–5 with an LLM judge (or import existing labels)",
+        description="Grade documents with a rubric through any OpenAI-compatible chat endpoint, resumably: "
+        "<output>/annotations.jsonl gets one record per document id (score, or the reason there is none).",
+    )
+    annotate.add_argument("--input", nargs="+", required=True, help="Parquet/JSONL documents, files or folders")
+    annotate.add_argument("--output", required=True, help="folder for annotations.jsonl")
+    annotate.add_argument("--rubric", default="web-edu", help="web-edu, math, code:LANGUAGE, or code (per row)")
+    annotate.add_argument("--endpoint", help="server base URL, e.g. http://127.0.0.1:8000")
+    annotate.add_argument("--model", help="model name on the server")
+    annotate.add_argument("--sample", type=int, help="annotate a seeded sample of N documents")
+    annotate.add_argument("--seed", type=int, default=0)
+    annotate.add_argument("--concurrency", type=int, default=4, help="requests in flight")
+    annotate.add_argument("--timeout", type=float, default=120.0, help="seconds per request")
+    annotate.add_argument("--max-attempts", type=int, default=4, help="tries per document")
+    annotate.add_argument("--max-tokens", type=int, default=256)
+    annotate.add_argument("--max-chars", type=int, default=10_000, help="document characters put in the prompt")
+    annotate.add_argument("--text-column", default="text")
+    annotate.add_argument("--score-column", default="score", help="with --import")
+    annotate.add_argument("--import", dest="import_labels", action="store_true",
+                          help="import existing labels from --input (text and score columns) instead")  # fmt: skip
+    annotate.add_argument("--quiet", action="store_true", help="no progress bar")
+    annotate.set_defaults(func=cmd_annotate)
+
+
+def cmd_annotate(args: argparse.Namespace) -> int:
+    import os
+
+    from smolcorpus.classifiers.annotate import annotate, import_labels
+    from smolcorpus.classifiers.judge import Judge
+
+    if args.import_labels:
+        if len(args.input) != 1:
+            raise ConfigError("--import takes one labels file or folder")
+        summary = import_labels(args.input[0], args.output, args.text_column, args.score_column)
+    else:
+        if not args.endpoint or not args.model:
+            raise ConfigError("annotate needs --endpoint and --model (or --import to bring existing labels)")
+        judge = Judge(args.endpoint, args.model, timeout=args.timeout, max_attempts=args.max_attempts,
+                      max_tokens=args.max_tokens, api_key=os.environ.get("OPENAI_API_KEY"))  # fmt: skip
+        summary = annotate(args.input, args.output, args.rubric, judge, sample=args.sample, seed=args.seed,
+                           concurrency=args.concurrency, max_chars=args.max_chars, text_column=args.text_column,
+                           progress=not args.quiet)  # fmt: skip
+    print(summary.render())
+    return 0
+
+
 def _add_label_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--labels", choices=["graded", "binary"], default="graded", help="0–5 grades or 0/1")
     parser.add_argument("--text-column", default="text")

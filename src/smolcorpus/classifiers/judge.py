@@ -1,0 +1,141 @@
+"""An LLM judge over any OpenAI-compatible chat endpoint (vLLM, TGI, llama.cpp server, `transformers serve`).
+
+`grade` sends one rubric prompt, retries transport errors, HTTP 429/5xx and unparseable answers with exponential
+backoff, and returns a `Grade` with either a score or the reason it has none. It never raises for a bad answer.
+
+The score is the grade on the final `Score: N` line. When the server returns token log-probabilities, the score
+is instead the probability-weighted mean of the digits 0–5 the model considered at that position (a finer signal
+than the argmax, as FineWeb-Edu's annotations); `grade` keeps the parsed integer either way.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import re
+import time
+from dataclasses import dataclass
+
+import httpx
+
+SCORE_PATTERN = re.compile(r"score\s*[:=]\s*\**\s*([0-5])(?![0-9])", re.IGNORECASE)
+RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
+
+
+@dataclass
+class Grade:
+    score: float | None  # probability-weighted when log-probabilities were available
+    grade: int | None  # the integer on the score line
+    justification: str
+    attempts: int
+    reason: str | None = None  # why there is no score
+    weighted: bool = False
+
+
+def parse_grade(text: str) -> tuple[int, int] | None:
+    """(grade, character offset of its digit) from the last `Score: N` in the answer; None if absent."""
+    matches = list(SCORE_PATTERN.finditer(text))
+    if not matches:
+        return None
+    last = matches[-1]
+    return int(last.group(1)), last.start(1)
+
+
+def weighted_score(logprob_tokens: list[dict], digit_offset: int) -> float | None:
+    """Probability-weighted grade at the token that produced the digit at `digit_offset` of the answer text.
+
+    `logprob_tokens` is the OpenAI `choices[0].logprobs.content` list: {token, logprob, top_logprobs}.
+    """
+    position = 0
+    for entry in logprob_tokens:
+        token = entry.get("token", "")
+        if position <= digit_offset < position + len(token):
+            weights = {}
+            for candidate in entry.get("top_logprobs") or [{"token": token, "logprob": entry.get("logprob", 0.0)}]:
+                digit = candidate.get("token", "").strip()
+                if len(digit) == 1 and digit in "012345":
+                    weights[int(digit)] = weights.get(int(digit), 0.0) + math.exp(candidate["logprob"])
+            total = sum(weights.values())
+            return sum(d * p for d, p in weights.items()) / total if total > 0 else None
+        position += len(token)
+    return None
+
+
+class Judge:
+    """Args:
+    endpoint: base URL of the server, e.g. http://127.0.0.1:8000 (with or without /v1).
+    model: model name the server knows.
+    timeout: seconds per request (default 120).
+    max_attempts: tries per document for transport errors, retryable HTTP codes and unparseable answers.
+    backoff: first retry delay in seconds, doubled each time (with jitter), capped at 30 s.
+    max_tokens / temperature: generation settings (defaults 256 / 0.0: deterministic judging).
+    api_key: sent as a bearer token when set.
+    """
+
+    def __init__(
+        self,
+        endpoint: str,
+        model: str,
+        timeout: float = 120.0,
+        max_attempts: int = 4,
+        backoff: float = 1.0,
+        max_tokens: int = 256,
+        temperature: float = 0.0,
+        api_key: str | None = None,
+    ):
+        base = endpoint.rstrip("/")
+        self.url = base + ("/chat/completions" if base.endswith("/v1") else "/v1/chat/completions")
+        self.model = model
+        self.max_attempts = max_attempts
+        self.backoff = backoff
+        self.max_tokens = max_tokens
+        self.temperature = temperature
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self.client = httpx.Client(timeout=timeout, headers=headers)
+
+    def close(self) -> None:
+        self.client.close()
+
+    def grade(self, prompt: str) -> Grade:
+        reason = "no attempt made"
+        for attempt in range(1, self.max_attempts + 1):
+            if attempt > 1:
+                delay = min(30.0, self.backoff * 2 ** (attempt - 2))
+                time.sleep(delay * (0.5 + random.random() / 2))
+            try:
+                response = self.client.post(self.url, json=self._request(prompt))
+            except httpx.HTTPError as e:
+                reason = f"request failed: {type(e).__name__}: {e}"
+                continue
+            if response.status_code in RETRY_STATUS:
+                reason = f"HTTP {response.status_code}: {response.text[:200]}"
+                continue
+            if response.status_code != 200:
+                return Grade(None, None, "", attempt, f"HTTP {response.status_code}: {response.text[:200]}")
+            try:
+                choice = response.json()["choices"][0]
+                text = choice["message"]["content"] or ""
+            except (ValueError, KeyError, IndexError, TypeError) as e:
+                reason = f"malformed response ({type(e).__name__}): {response.text[:200]}"
+                continue
+            parsed = parse_grade(text)
+            if parsed is None:
+                reason = f"no 'Score: N' line in the answer: {text[-200:]!r}"
+                continue
+            grade, offset = parsed
+            logprobs = ((choice.get("logprobs") or {}).get("content")) or []
+            weighted = weighted_score(logprobs, offset) if logprobs else None
+            justification = text[: text.rfind("\n")].strip() if "\n" in text else text.strip()
+            score = weighted if weighted is not None else float(grade)
+            return Grade(score, grade, justification, attempt, None, weighted is not None)
+        return Grade(None, None, "", self.max_attempts, f"{reason} (after {self.max_attempts} attempts)")
+
+    def _request(self, prompt: str) -> dict:
+        return {
+            "model": self.model,
+            "messages": [{"role": "user", "content": prompt}],
+            "max_tokens": self.max_tokens,
+            "temperature": self.temperature,
+            "logprobs": True,
+            "top_logprobs": 10,
+        }
