@@ -1,7 +1,8 @@
 """An LLM judge over any OpenAI-compatible chat endpoint (vLLM, TGI, llama.cpp server, `transformers serve`).
 
-`grade` sends one rubric prompt, retries transport errors, HTTP 429/5xx and unparseable answers with exponential
-backoff, and returns a `Grade` with either a score or the reason it has none. It never raises for a bad answer.
+`grade` sends one rubric prompt, retries transport errors, HTTP 429/5xx and malformed responses with exponential
+backoff, asks once more for an answer without a score line, and returns a `Grade` with either a score or the
+reason it has none. It never raises for a bad answer.
 
 The score is the grade on the final `Score: N` line. When the server returns token log-probabilities, the score
 is instead the probability-weighted mean of the digits 0–5 the model considered at that position (a finer signal
@@ -20,6 +21,7 @@ import httpx
 
 SCORE_PATTERN = re.compile(r"score\s*[:=]\s*\**\s*([0-5])(?![0-9])", re.IGNORECASE)
 RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
+FOLLOW_UP = "Now write only the total, from 0 to 5, as one line: Score: N"
 
 
 @dataclass
@@ -97,13 +99,42 @@ class Judge:
         self.client.close()
 
     def grade(self, prompt: str) -> Grade:
+        """Ask once (retrying transport errors and retryable HTTP codes); if the answer has no score line, ask
+        once more in the same conversation for just the score line (re-sending the same prompt at temperature 0
+        would only repeat the answer)."""
+        messages = [{"role": "user", "content": prompt}]
+        answer, reason, attempts = self._complete(messages, self.max_tokens)
+        if answer is None:
+            return Grade(None, None, "", attempts, reason)
+        text, logprobs = answer
+        parsed = parse_grade(text)
+        justification = text.strip()
+        if parsed is None:
+            messages += [{"role": "assistant", "content": text}, {"role": "user", "content": FOLLOW_UP}]
+            answer, reason, more = self._complete(messages, 16)
+            attempts += more
+            if answer is None:
+                return Grade(None, None, justification, attempts, reason)
+            text, logprobs = answer
+            parsed = parse_grade(text)
+            if parsed is None:
+                tail = justification[-160:]
+                return Grade(None, None, justification, attempts, f"no 'Score: N' line in the answer, also after "
+                             f"asking for it: {tail!r} / {text[-80:]!r}")  # fmt: skip
+        grade, offset = parsed
+        weighted = weighted_score(logprobs, offset) if logprobs else None
+        score = weighted if weighted is not None else float(grade)
+        return Grade(score, grade, justification, attempts, None, weighted is not None)
+
+    def _complete(self, messages: list[dict], max_tokens: int) -> tuple[tuple[str, list] | None, str | None, int]:
+        """((answer text, logprob tokens) or None, failure reason, attempts used)."""
         reason = "no attempt made"
         for attempt in range(1, self.max_attempts + 1):
             if attempt > 1:
                 delay = min(30.0, self.backoff * 2 ** (attempt - 2))
                 time.sleep(delay * (0.5 + random.random() / 2))
             try:
-                response = self.client.post(self.url, json=self._request(prompt))
+                response = self.client.post(self.url, json=self._request(messages, max_tokens))
             except httpx.HTTPError as e:
                 reason = f"request failed: {type(e).__name__}: {e}"
                 continue
@@ -111,30 +142,21 @@ class Judge:
                 reason = f"HTTP {response.status_code}: {response.text[:200]}"
                 continue
             if response.status_code != 200:
-                return Grade(None, None, "", attempt, f"HTTP {response.status_code}: {response.text[:200]}")
+                return None, f"HTTP {response.status_code} (not retried): {response.text[:200]}", attempt
             try:
                 choice = response.json()["choices"][0]
                 text = choice["message"]["content"] or ""
             except (ValueError, KeyError, IndexError, TypeError) as e:
-                reason = f"malformed response ({type(e).__name__}): {response.text[:200]}"
+                reason = f"malformed response ({type(e).__name__}): {response.text[:200]!r}"
                 continue
-            parsed = parse_grade(text)
-            if parsed is None:
-                reason = f"no 'Score: N' line in the answer: {text[-200:]!r}"
-                continue
-            grade, offset = parsed
-            logprobs = ((choice.get("logprobs") or {}).get("content")) or []
-            weighted = weighted_score(logprobs, offset) if logprobs else None
-            justification = text[: text.rfind("\n")].strip() if "\n" in text else text.strip()
-            score = weighted if weighted is not None else float(grade)
-            return Grade(score, grade, justification, attempt, None, weighted is not None)
-        return Grade(None, None, "", self.max_attempts, f"{reason} (after {self.max_attempts} attempts)")
+            return (text, ((choice.get("logprobs") or {}).get("content")) or []), None, attempt
+        return None, f"{reason} (after {self.max_attempts} attempts)", self.max_attempts
 
-    def _request(self, prompt: str) -> dict:
+    def _request(self, messages: list[dict], max_tokens: int) -> dict:
         return {
             "model": self.model,
-            "messages": [{"role": "user", "content": prompt}],
-            "max_tokens": self.max_tokens,
+            "messages": messages,
+            "max_tokens": max_tokens,
             "temperature": self.temperature,
             "logprobs": True,
             "top_logprobs": 10,

