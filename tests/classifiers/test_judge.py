@@ -115,9 +115,12 @@ def test_unparseable_answer_gets_one_follow_up(scripted):
 
 
 def test_probability_weighted_score_when_logprobs_come_back(scripted):
-    logprobs = [{"token": "Score:", "logprob": 0.0, "top_logprobs": []},
-                {"token": " 2", "logprob": math.log(0.5), "top_logprobs": [
-                    {"token": " 2", "logprob": math.log(0.5)}, {"token": " 3", "logprob": math.log(0.5)}]}]  # fmt: skip
+    half = math.log(0.5)
+    candidates = [{"token": " 2", "logprob": half}, {"token": " 3", "logprob": half}]
+    logprobs = [
+        {"token": "Score:", "logprob": 0.0, "top_logprobs": []},
+        {"token": " 2", "logprob": half, "top_logprobs": candidates},
+    ]
     server = scripted(answer("Score: 2", logprobs))
     grade = Judge(server.url, "m").grade("prompt")
     assert grade.weighted and grade.grade == 2 and grade.score == pytest.approx(2.5)
