@@ -57,6 +57,11 @@ class Classifier(ABC):
     def threshold(self) -> float:
         return self.config["labels"]["threshold"]
 
+    @property
+    def truncated(self) -> int:
+        """Texts cut to the model's maximum input length so far (0 for models without one)."""
+        return 0
+
     @abstractmethod
     def score(self, texts: list[str]) -> np.ndarray:
         """Float scores, one per text (expected grade, or P(positive) for binary labels)."""

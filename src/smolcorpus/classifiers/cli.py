@@ -61,6 +61,38 @@ def add_classifier_commands(sub: argparse._SubParsersAction) -> None:
     score.add_argument("--tasks", type=int, default=1)
     score.add_argument("--workers", type=int, default=-1)
     score.set_defaults(func=cmd_score)
+    _add_distill_command(commands)
+
+
+def _add_distill_command(commands: argparse._SubParsersAction) -> None:
+    distill = commands.add_parser(
+        "distill",
+        help="train a fast fastText student on a teacher classifier's labels",
+        description="Label documents with TEACHER_DIR, train a fastText student on those labels, and report "
+        "its agreement with the teacher (binary F1 at the threshold, held-out) and its speed-up.",
+    )
+    distill.add_argument("teacher_dir")
+    distill.add_argument("--data", nargs="+", required=True, help="unlabelled Parquet/JSONL documents")
+    distill.add_argument("--output", required=True, help="student model folder")
+    distill.add_argument("--sample", type=int, help="use a seeded sample of N documents")
+    distill.add_argument("--text-column", default="text")
+    distill.add_argument("--config", help="YAML of fastText settings for the student")
+    distill.set_defaults(func=cmd_distill)
+
+
+def cmd_distill(args: argparse.Namespace) -> int:
+    from smolcorpus.classifiers.annotate import sample_documents
+    from smolcorpus.classifiers.distill import distill
+    from smolcorpus.readers import DocumentFileReader
+
+    documents, _ = sample_documents(DocumentFileReader(args.data, text_column=args.text_column).run(), args.sample)
+    params = training_params("fasttext", args.config, {}) if args.config else None
+    _, report = distill(args.teacher_dir, [d.id for d in documents], [d.text for d in documents], args.output,
+                        params)  # fmt: skip
+    speeds = f"{report.student_docs_per_s:,.0f} vs {report.teacher_docs_per_s:,.1f} docs/s"
+    print(f"student → {args.output}: agreement F1 {report.agreement_f1:.3f} with the teacher, "
+          f"{report.speedup:.0f}x faster ({speeds})")  # fmt: skip
+    return 0
 
 
 def add_annotate_command(sub: argparse._SubParsersAction) -> None:

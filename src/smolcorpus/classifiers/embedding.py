@@ -56,6 +56,10 @@ class EmbeddingClassifier(Classifier):
                                     normalize=e["normalize"])  # fmt: skip
         return self._encoder
 
+    @property
+    def truncated(self) -> int:
+        return self._encoder.truncated if self._encoder is not None else 0
+
     @classmethod
     def train(cls, data: LabeledData, name: str, params: EmbeddingParams) -> EmbeddingClassifier:
         encoder = Encoder(params.encoder, pooling=params.pooling, max_length=params.max_length)

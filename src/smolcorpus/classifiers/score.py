@@ -52,17 +52,25 @@ class ClassifierScorer(PipelineStep):
             yield from self._score(classifier, batch, score_key, int_key)
 
     def _score(self, classifier, batch: list[Document], score_key: str, int_key: str) -> list[Document]:
-        texts = [doc.text[: self.max_chars] for doc in batch]
-        cut = sum(len(doc.text) > self.max_chars for doc in batch)
+        scorable = [doc for doc in batch if doc.text.strip()]
+        if len(scorable) < len(batch):  # left unscored: the threshold filter drops them as missing_<key>
+            self.stat_update("skipped_empty_text", value=len(batch) - len(scorable))
+        if not scorable:
+            return batch
+        texts = [doc.text[: self.max_chars] for doc in scorable]
+        cut = sum(len(doc.text) > self.max_chars for doc in scorable)
         if cut:
             self.stat_update("truncated_chars", value=cut)
+        truncated_before = classifier.truncated
         with self.track_time(unit="batch"):
             scores = classifier.score(texts)
-        for doc, score, int_score in zip(batch, scores, classifier.int_scores(scores), strict=True):
+        if classifier.truncated > truncated_before:
+            self.stat_update("truncated_to_max_length", value=classifier.truncated - truncated_before)
+        for doc, score, int_score in zip(scorable, scores, classifier.int_scores(scores), strict=True):
             doc.metadata[score_key] = float(score)
             doc.metadata[int_key] = int(int_score)
             self.stat_update(f"{int_key}={int(int_score)}")
-        self.stat_update("scored", value=len(batch))
+        self.stat_update("scored", value=len(scorable))
         return batch
 
 
