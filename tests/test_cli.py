@@ -6,8 +6,8 @@ import pytest
 
 from smolcorpus.cli import build_parser, main
 
-SUBCOMMANDS = ["run", "tokenize", "demo", "classifier", "version"]
-NESTED = [["classifier", "train"], ["classifier", "evaluate"], ["classifier", "score"]]
+SUBCOMMANDS = ["run", "tokenize", "demo", "annotate", "classifier", "local-judge", "version"]
+NESTED = [["classifier", "train"], ["classifier", "evaluate"], ["classifier", "score"], ["classifier", "distill"]]
 
 
 def smolcorpus(*args: str) -> subprocess.CompletedProcess:

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
+from datatrove.utils.logging import logger
 
 from smolcorpus.classifiers.base import Classifier, base_config
 from smolcorpus.classifiers.labels import LabeledData
@@ -42,6 +43,31 @@ class FastTextParams:
     seed: int = 0
 
 
+def _train_supervised(fasttext, path: str, params: FastTextParams):
+    """fastText's SGD can diverge ("Encountered NaN") when the learning rate is high for the data; halve it and
+    retry (at most 3 times) rather than fail a long run. `params.lr` ends as the rate that trained."""
+    for _ in range(4):
+        try:
+            return fasttext.train_supervised(
+                input=path,
+                dim=params.dim,
+                epoch=params.epoch,
+                lr=params.lr,
+                wordNgrams=params.word_ngrams,
+                minCount=params.min_count,
+                bucket=params.bucket,
+                seed=params.seed,
+                thread=1,  # one thread keeps training deterministic for a seed
+                verbose=0,
+            )
+        except RuntimeError as e:
+            if "NaN" not in str(e):
+                raise
+            logger.warning(f"fastText diverged at lr={params.lr}; retrying at lr={params.lr / 2}")
+            params.lr /= 2
+    raise RuntimeError(f"fastText training diverged even at lr={params.lr * 2}")
+
+
 class FastTextClassifier(Classifier):
     kind = "fasttext"
 
@@ -62,18 +88,7 @@ class FastTextClassifier(Classifier):
             for text, target in zip(data.texts, targets, strict=True):
                 f.write(f"__label__{target} {normalize_text(text)}\n")
             f.flush()
-            model = fasttext.train_supervised(
-                input=f.name,
-                dim=params.dim,
-                epoch=params.epoch,
-                lr=params.lr,
-                wordNgrams=params.word_ngrams,
-                minCount=params.min_count,
-                bucket=params.bucket,
-                seed=params.seed,
-                thread=1,  # one thread keeps training deterministic for a seed
-                verbose=0,
-            )
+            model = _train_supervised(fasttext, f.name, params)
         label_kind = "binary" if params.mode == "binary" else "graded"
         config = base_config(
             "fasttext", name, label_kind, params.threshold, data.sha256(), fasttext=asdict(params),
