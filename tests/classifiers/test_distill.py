@@ -40,3 +40,17 @@ def test_embedding_scorer_counts_empty_and_truncated(code_teacher):
     stats = {k: v.total for k, v in scorer.stats.stats.items()}
     assert stats["skipped_empty_text"] == 1 and stats["scored"] == 2 and stats["truncated_to_max_length"] == 1
     json.dumps(out)  # metadata stays serialisable (floats and ints, no numpy types)
+
+
+def test_distill_command(code_teacher, real_corpus, tmp_path):
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "smolcorpus.cli", "classifier", "distill", str(code_teacher), "--data",
+         str(real_corpus / "code"), "--sample", "150", "--output", str(tmp_path / "student")],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "agreement F1" in result.stdout
+    assert read_model_config(tmp_path / "student")["metrics"]["distillation"]["documents"] == 150
