@@ -10,6 +10,9 @@ import hashlib
 import importlib.util
 import json
 import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from smolcorpus.errors import AssetNotFoundError
@@ -175,9 +178,25 @@ def local_judge_model(target: str | os.PathLike | None = None) -> Path:
     folder = Path(target) if target else cache_dir() / "models" / "SmolLM2-135M-Instruct"
     if (folder / "config.json").is_file() and (folder / "model.safetensors").is_file():
         return folder
+    tmp = folder.with_name(folder.name + f".tmp{os.getpid()}")
+    # convert in a child process: loading GGUF weights leaves this process in a state where fastText training
+    # diverges ("Encountered NaN"; seen in the test suite), so keep it away from the caller
+    code = "import sys; from smolcorpus import assets; assets._convert_gguf_model(sys.argv[1], sys.argv[2])"
+    result = subprocess.run([sys.executable, "-c", code, str(gguf), str(tmp)], capture_output=True, text=True)
+    if result.returncode != 0:
+        raise AssetNotFoundError(f"converting {gguf} to a safetensors model failed:\n{result.stderr[-2000:]}")
+    if folder.exists():  # a concurrent conversion finished first
+        shutil.rmtree(tmp, ignore_errors=True)
+        return folder
+    os.replace(tmp, folder)
+    return folder
+
+
+def _convert_gguf_model(gguf_path: str, target: str) -> None:
+    """Dequantize a Llama-architecture GGUF into a safetensors folder (config, weights, tokenizer)."""
     from transformers import AutoModelForCausalLM, AutoTokenizer, LlamaForCausalLM
 
-    tmp = folder.with_name(folder.name + f".tmp{os.getpid()}")
+    gguf = Path(gguf_path)
     loaded = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
     # the loaded model still counts as "GGUF-quantized" and refuses save_pretrained: copy its (dequantized)
     # weights into a plain model built from the same config
@@ -187,12 +206,5 @@ def local_judge_model(target: str | os.PathLike | None = None) -> Path:
     config.architectures = ["LlamaForCausalLM"]
     model = LlamaForCausalLM(config)
     model.load_state_dict(loaded.state_dict())
-    model.save_pretrained(tmp, safe_serialization=True)
-    AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name).save_pretrained(tmp)
-    if folder.exists():  # a concurrent conversion finished first
-        import shutil
-
-        shutil.rmtree(tmp, ignore_errors=True)
-        return folder
-    os.replace(tmp, folder)
-    return folder
+    model.save_pretrained(target, safe_serialization=True)
+    AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name).save_pretrained(target)
