@@ -10,7 +10,9 @@ MATH = FastTextParams()
 
 
 def test_normalize_text_is_one_lowercase_line():
-    assert normalize_text("  Hello\n\nWorld\tX ") == "hello world x"
+    normalized = normalize_text("  Hello\n\nWorld\tX\r\n\x0bY\x0c\x00 ")
+    assert normalized.split(" ") and "\n" not in normalized and "\r" not in normalized
+    assert normalized.split() == ["hello", "world", "x", "y"]
 
 
 @pytest.fixture(scope="module")

