@@ -1,0 +1,97 @@
+"""Code filters on the real files of ../shared/data/code, whose index marks what each file is."""
+
+import json
+
+import pytest
+from datatrove.data import Document
+
+from smolcorpus.filters.code import (
+    CodeLanguageFilter,
+    FileSizeFilter,
+    LineLengthFilter,
+    PermissiveLicenseFilter,
+    default_code_filters,
+)
+
+# what the index calls a file → the drop reasons that are right for it
+EXPECTED = {
+    "minified": ("minified", "vendored_path"),
+    "lockfile": ("lockfile", "vendored_path"),
+    "webpack bundle": ("generated_bundle", "minified"),
+    "IDE-generated": ("generated_tool_file",),
+    "auto-generated index": ("generated_link_index",),
+    "data-heavy": ("data_numeric_literal", "data_literal_table", "vendored_header", "vendored_path"),
+    "vendored": ("vendored_path", "vendored_header"),
+}
+
+
+@pytest.fixture(scope="module")
+def code_documents(shared_data):
+    documents = []
+    for line in (shared_data / "code" / "index.jsonl").read_text().splitlines():
+        entry = json.loads(line)
+        text = (shared_data / entry["file"]).read_bytes().decode("utf-8", errors="replace")
+        metadata = {"path": entry["path"], "language": entry["language"], "repo_name": entry["repo"],
+                    "edu_hint": entry["edu_hint"], "category": entry["category"],
+                    "is_generated": entry["is_generated"], "is_vendor": entry["is_vendor"]}  # fmt: skip
+        documents.append(Document(text=text, id=entry["file"], metadata=metadata))
+    return documents
+
+
+def first_drop(doc: Document) -> str | None:
+    for step in default_code_filters():
+        result = step.filter(doc)
+        if result is not True:
+            return result[1]
+    return None
+
+
+def is_marked(doc: Document) -> bool:
+    category = doc.metadata["category"]
+    return (
+        doc.metadata["is_generated"]
+        or doc.metadata["is_vendor"]
+        or any(word in category for word in ("minified", "lockfile", "data-heavy"))
+    )
+
+
+def test_marked_files_are_dropped_with_the_right_reason(code_documents):
+    marked = [doc for doc in code_documents if is_marked(doc)]
+    assert len(marked) >= 18
+    for doc in marked:
+        reason = first_drop(doc)
+        allowed = next((reasons for key, reasons in EXPECTED.items() if key in doc.metadata["category"]), None)
+        assert reason is not None, f"{doc.id} ({doc.metadata['category']}) survived the rule filters"
+        assert allowed is None or reason in allowed, f"{doc.id}: dropped as {reason}, expected one of {allowed}"
+
+
+def test_tutorial_files_survive(code_documents):
+    tutorials = [doc for doc in code_documents if doc.metadata["edu_hint"] == "high"]
+    dropped = {doc.id: first_drop(doc) for doc in tutorials if first_drop(doc)}
+    assert len(tutorials) >= 250
+    assert len(dropped) <= 0.05 * len(tutorials), dropped
+
+
+def test_filters_run_as_datatrove_steps_and_count_reasons(code_documents):
+    steps = default_code_filters()
+    stream = iter(code_documents)
+    for step in steps:
+        stream = step.run(stream)
+    kept = list(stream)
+    dropped = {key: int(value.total) for step in steps for key, value in step.stats.stats.items()
+               if key.startswith("dropped_")}  # fmt: skip
+    assert len(kept) + sum(dropped.values()) == len(code_documents)
+    assert dropped["dropped_minified"] >= 2 and dropped["dropped_lockfile"] >= 2
+
+
+def test_metadata_filters():
+    doc = Document(text="x = 1\n", id="a", metadata={"language": "Python", "license_type": "no_license"})
+    assert CodeLanguageFilter().filter(doc) is True
+    assert CodeLanguageFilter(["Rust"]).filter(doc) == (False, "language_not_allowed")
+    assert PermissiveLicenseFilter().filter(doc) == (False, "license_not_permissive")
+    permissive = Document(text="", id="b", metadata={"detected_licenses": ["MIT", "Apache-2.0"]})
+    assert PermissiveLicenseFilter().filter(permissive) is True
+    assert PermissiveLicenseFilter().filter(Document(text="", id="c")) == (False, "license_unknown")
+    assert FileSizeFilter(min_bytes=1, max_bytes=3).filter(doc) == (False, "file_too_large")
+    assert FileSizeFilter().filter(doc) == (False, "file_too_small")
+    assert LineLengthFilter().filter(Document(text="y" * 1001, id="d")) == (False, "max_line_length")
