@@ -1,0 +1,142 @@
+"""Read local source trees (or git checkouts) as Stack-Edu-like documents, one per source file.
+
+Language comes from the file extension (the 15 Stack-Edu languages and a few relatives). Each document gets the
+columns of ARCHITECTURE.md §4: `blob_id` is the git blob id of the content (what Software Heritage and The Stack v2
+call a file), `path` is relative to the repository root, and the licence comes from the root LICENSE/COPYING file.
+Files that are not source are not read; files that cannot be used are skipped and counted with a reason:
+`skipped_binary` (NUL bytes), `skipped_undecodable` (not UTF-8), `skipped_too_large`, `skipped_unreadable`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from datatrove.data import Document, DocumentsPipeline
+from datatrove.pipeline.base import PipelineStep
+from datatrove.utils.logging import logger
+
+EXTENSION_LANGUAGES = {
+    ".c": "C", ".h": "C", ".cc": "C++", ".cpp": "C++", ".cxx": "C++", ".hpp": "C++", ".hh": "C++", ".hxx": "C++",
+    ".cs": "C#", ".go": "Go", ".java": "Java", ".js": "JavaScript", ".mjs": "JavaScript", ".cjs": "JavaScript",
+    ".jsx": "JavaScript", ".md": "Markdown", ".markdown": "Markdown", ".php": "PHP", ".py": "Python",
+    ".rb": "Ruby", ".rs": "Rust", ".sql": "SQL", ".sh": "Shell", ".bash": "Shell", ".zsh": "Shell",
+    ".swift": "Swift", ".ts": "TypeScript", ".tsx": "TypeScript",
+}  # fmt: skip
+SKIPPED_DIRECTORIES = frozenset({".git", ".hg", ".svn", "__pycache__", ".mypy_cache", ".pytest_cache", ".tox"})
+LICENSE_FILES = ("LICENSE", "LICENSE.txt", "LICENSE.md", "LICENCE", "COPYING", "COPYING.txt", "LICENSE-MIT")
+
+# phrases that identify common licence texts → SPDX id (first match wins; order matters: LGPL before GPL)
+_LICENSE_PHRASES = (
+    ("Permission is hereby granted, free of charge", "MIT"),
+    ("Apache License", "Apache-2.0"),
+    ("GNU LESSER GENERAL PUBLIC LICENSE", "LGPL-3.0"),
+    ("GNU AFFERO GENERAL PUBLIC LICENSE", "AGPL-3.0"),
+    ("GNU GENERAL PUBLIC LICENSE", "GPL-3.0"),
+    ("Mozilla Public License", "MPL-2.0"),
+    ("This is free and unencumbered software released into the public domain", "Unlicense"),
+    ("ISC License", "ISC"),
+    ("Neither the name", "BSD-3-Clause"),
+    ("Redistribution and use in source and binary forms", "BSD-2-Clause"),
+)
+_PERMISSIVE = {"MIT", "Apache-2.0", "ISC", "BSD-2-Clause", "BSD-3-Clause", "Unlicense"}
+
+
+def git_blob_id(content: bytes) -> str:
+    """git's object id of a file's bytes (sha1 of "blob <size>\\0" + content); Software Heritage uses the same."""
+    return hashlib.sha1(b"blob %d\x00" % len(content) + content).hexdigest()
+
+
+def detect_license(root: Path) -> tuple[list[str], str]:
+    """(SPDX ids, license_type) from the repository's top-level licence file: permissive, non_permissive or
+    no_license."""
+    for name in LICENSE_FILES:
+        path = root / name
+        if path.is_file():
+            text = path.read_text(encoding="utf-8", errors="replace")
+            spdx = next((spdx for phrase, spdx in _LICENSE_PHRASES if phrase.lower() in text.lower()), None)
+            if spdx is None:
+                return [], "no_license"
+            if spdx == "GPL-3.0" and "Version 2" in text:
+                spdx = "GPL-2.0"
+            return [spdx], "permissive" if spdx in _PERMISSIVE else "non_permissive"
+    return [], "no_license"
+
+
+def list_source_files(root: Path) -> list[Path]:
+    """Source files under `root` with a known extension, sorted; VCS and cache folders are not entered."""
+    found = []
+    for directory, subdirectories, files in os.walk(root):
+        subdirectories[:] = sorted(d for d in subdirectories if d not in SKIPPED_DIRECTORIES)
+        for name in sorted(files):
+            if Path(name).suffix.lower() in EXTENSION_LANGUAGES:
+                found.append(Path(directory) / name)
+    return found
+
+
+class SourceTreeReader(PipelineStep):
+    """Read every source file of one or more repository folders; task `rank` reads `files[rank::world_size]`.
+
+    Args:
+        roots: repository folders; each folder's name is its `repo_name` unless `repo_names` says otherwise.
+        repo_names: optional names, one per root (e.g. "owner/name").
+        max_bytes: files larger than this are skipped (default 1 MB).
+    """
+
+    name = "🌳 Source trees"
+    type = "📖 - READER"
+
+    def __init__(self, roots: list[str], repo_names: list[str] | None = None, max_bytes: int = 1_000_000):
+        super().__init__()
+        self.roots = [str(Path(root).resolve()) for root in roots]
+        if repo_names is not None and len(repo_names) != len(self.roots):
+            raise ValueError("repo_names needs one name per root")
+        self.repo_names = repo_names or [Path(root).name for root in self.roots]
+        self.max_bytes = max_bytes
+
+    def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        if data:
+            yield from data
+        work = []
+        for root, repo_name in zip(self.roots, self.repo_names, strict=True):
+            licenses = detect_license(Path(root))
+            work.extend((Path(root), repo_name, licenses, path) for path in list_source_files(Path(root)))
+        for root, repo_name, (licenses, license_type), path in work[rank::world_size]:
+            document = self._read(root, repo_name, licenses, license_type, path)
+            if document is not None:
+                self.stat_update("documents")
+                self.update_doc_stats(document)
+                yield document
+
+    def _read(self, root: Path, repo_name: str, licenses: list[str], license_type: str, path: Path):
+        relative = path.relative_to(root).as_posix()
+        try:
+            size = path.stat().st_size
+            if size > self.max_bytes:
+                self.stat_update("skipped_too_large")
+                return None
+            content = path.read_bytes()
+        except OSError as e:
+            self.stat_update("skipped_unreadable")
+            logger.warning(f"{path}: skipped, cannot read it ({e})")
+            return None
+        if b"\x00" in content[:8192]:
+            self.stat_update("skipped_binary")
+            return None
+        try:
+            text = content.decode("utf-8")
+        except UnicodeDecodeError:
+            self.stat_update("skipped_undecodable")
+            return None
+        metadata = {
+            "blob_id": git_blob_id(content),
+            "language": EXTENSION_LANGUAGES[path.suffix.lower()],
+            "repo_name": repo_name,
+            "path": relative,
+            "src_encoding": "UTF-8",
+            "length_bytes": len(content),
+            "detected_licenses": licenses,
+            "license_type": license_type,
+        }
+        return Document(text=text, id=f"{repo_name}/{relative}", metadata=metadata)

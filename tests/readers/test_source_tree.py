@@ -1,0 +1,58 @@
+import subprocess
+from pathlib import Path
+
+from smolcorpus.readers.source_tree import SourceTreeReader, detect_license, git_blob_id, list_source_files
+
+
+def read_all(reader, world_size=1):
+    return [doc for rank in range(world_size) for doc in reader.run(rank=rank, world_size=world_size)]
+
+
+def test_reads_a_real_tree_with_repo_relative_paths(shared_data):
+    root = shared_data / "code" / "python" / "TheAlgorithms__Python"
+    docs = read_all(SourceTreeReader([str(root)], repo_names=["TheAlgorithms/Python"]))
+    expected = list_source_files(root)
+    assert len(docs) == len(expected) > 20
+    doc = next(d for d in docs if d.metadata["path"] == "sorts/bogo_sort.py")
+    assert doc.id == "TheAlgorithms/Python/sorts/bogo_sort.py"
+    assert doc.metadata["language"] == "Python" and doc.metadata["repo_name"] == "TheAlgorithms/Python"
+    assert doc.text == (root / "sorts" / "bogo_sort.py").read_text()
+    assert doc.metadata["length_bytes"] == (root / "sorts" / "bogo_sort.py").stat().st_size
+
+
+def test_blob_id_is_gits_object_id(tmp_path):
+    content = b"print('hello')\n"
+    (tmp_path / "a.py").write_bytes(content)
+    git = subprocess.run(["git", "hash-object", str(tmp_path / "a.py")], capture_output=True, text=True)
+    assert git_blob_id(content) == git.stdout.strip()
+
+
+def test_bad_files_are_skipped_with_reasons(tmp_path):
+    (tmp_path / "ok.py").write_text("x = 1\n")
+    (tmp_path / "binary.c").write_bytes(b"int main\x00\x01\x02")
+    (tmp_path / "latin1.js").write_bytes(b"var s = 'caf\xe9';\n")
+    (tmp_path / "big.go").write_text("// x\n" * 300)
+    (tmp_path / "gone.rs").symlink_to(tmp_path / "missing.rs")
+    (tmp_path / "notes.txt").write_text("not source")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "hook.sh").write_text("echo hi\n")
+    reader = SourceTreeReader([str(tmp_path)], max_bytes=1000)
+    docs = read_all(reader)
+    assert [d.metadata["path"] for d in docs] == ["ok.py"]
+    stats = {key: value.total for key, value in reader.stats.stats.items()}
+    assert stats["skipped_binary"] == 1 and stats["skipped_undecodable"] == 1
+    assert stats["skipped_too_large"] == 1 and stats["skipped_unreadable"] == 1
+
+
+def test_license_from_the_root_file(tmp_path, shared_data):
+    assert detect_license(tmp_path) == ([], "no_license")
+    (tmp_path / "LICENSE").write_text("MIT License\n\nPermission is hereby granted, free of charge, to any person")
+    assert detect_license(tmp_path) == (["MIT"], "permissive")
+    (tmp_path / "LICENSE").write_text("GNU GENERAL PUBLIC LICENSE\nVersion 3, 29 June 2007")
+    assert detect_license(tmp_path) == (["GPL-3.0"], "non_permissive")
+
+
+def test_tasks_split_files_without_overlap(shared_data):
+    root = shared_data / "code" / "cpp" / "TheAlgorithms__C-Plus-Plus"
+    ids = [d.id for d in read_all(SourceTreeReader([str(root)]), world_size=3)]
+    assert len(ids) == len(set(ids)) == len(list_source_files(Path(root)))
