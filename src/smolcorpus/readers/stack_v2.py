@@ -1,0 +1,181 @@
+"""The Stack v2 / StarCoder2Data rows → documents, with file contents fetched from Software Heritage's S3 bucket.
+
+Rows (Parquet files, or folders of them) carry `blob_id`, `language`, `repo_name`, `path`, `src_encoding`,
+`length_bytes`, `detected_licenses`, `license_type` and sometimes `is_vendor`/`is_generated`; the content of
+blob `B` is the gzip object `s3://softwareheritage/content/B`. Rows that already hold the text in a `content`
+column are used as they are.
+
+Fetching: each batch of rows is fetched with s3fs's concurrent `cat` (`concurrency` requests in flight); throttling
+and transient errors are retried with exponential backoff. Nothing is fatal per file: every row that does not
+become a document is counted with its reason (`dropped_missing_blob_id`, `dropped_missing_language`,
+`dropped_too_large`, `dropped_missing_blob`, `dropped_fetch_failed`, `dropped_truncated_gzip`,
+`dropped_undecodable`, `dropped_binary`).
+"""
+
+from __future__ import annotations
+
+import gzip
+import time
+import zlib
+from collections.abc import Iterator
+
+import fsspec
+from datatrove.data import Document, DocumentsPipeline
+from datatrove.pipeline.base import PipelineStep
+from datatrove.utils.logging import logger
+
+from smolcorpus.errors import InputFileError
+from smolcorpus.readers.documents import list_document_files
+
+SOFTWARE_HERITAGE_CONTENT = "s3://softwareheritage/content"
+ROW_COLUMNS = ("blob_id", "language", "repo_name", "path", "src_encoding", "length_bytes", "detected_licenses",
+               "license_type", "is_vendor", "is_generated")  # fmt: skip
+_THROTTLING_MARKERS = ("SlowDown", "Throttl", "RequestLimitExceeded", "TooManyRequests", "503", "ServiceUnavailable",
+                       "InternalError", "RequestTimeout")  # fmt: skip
+
+
+def is_retryable(error: BaseException) -> bool:
+    """Throttling and transient server errors (worth a retry), as opposed to a missing object or bad request."""
+    if isinstance(error, FileNotFoundError | PermissionError):
+        return False
+    text = f"{type(error).__name__} {error}"
+    return any(marker in text for marker in _THROTTLING_MARKERS) or isinstance(error, TimeoutError | ConnectionError)
+
+
+def decode_content(raw: bytes, src_encoding: str | None) -> tuple[str | None, str | None]:
+    """(text, None) or (None, drop reason) for a blob's gzip bytes decoded with the row's `src_encoding`."""
+    try:
+        content = gzip.decompress(raw)
+    except (EOFError, zlib.error, gzip.BadGzipFile):
+        return None, "truncated_gzip"
+    if b"\x00" in content[:8192]:
+        return None, "binary"
+    encoding = src_encoding or "utf-8"
+    try:
+        return content.decode(encoding), None
+    except LookupError:  # an encoding name Python does not know: fall back to UTF-8
+        try:
+            return content.decode("utf-8"), None
+        except UnicodeDecodeError:
+            return None, "undecodable"
+    except UnicodeDecodeError:
+        return None, "undecodable"
+
+
+class StackV2Reader(PipelineStep):
+    """Read Stack v2 rows and fetch their contents. Task `rank` reads row files `files[rank::world_size]`.
+
+    Args:
+        paths: Parquet files or folders of row files.
+        content_url: where blobs live (default `s3://softwareheritage/content`).
+        storage_options: fsspec/s3fs options, e.g. `{"anon": True}` or an endpoint override
+            `{"client_kwargs": {"endpoint_url": "http://127.0.0.1:5000"}}`.
+        concurrency: S3 requests in flight per task (default 32).
+        max_attempts / backoff: retries of throttled or transient failures (default 5, first wait 0.5 s, doubling).
+        max_bytes: rows whose `length_bytes` exceed this are skipped before fetching (default 1 MB).
+        batch_size: rows fetched together (default 256).
+    """
+
+    name = "📚 The Stack v2 rows + S3 contents"
+    type = "📖 - READER"
+
+    def __init__(
+        self,
+        paths: list[str],
+        content_url: str = SOFTWARE_HERITAGE_CONTENT,
+        storage_options: dict | None = None,
+        concurrency: int = 32,
+        max_attempts: int = 5,
+        backoff: float = 0.5,
+        max_bytes: int = 1_000_000,
+        batch_size: int = 256,
+    ):
+        super().__init__()
+        self.paths = list(paths)
+        self.content_url = content_url.rstrip("/")
+        self.storage_options = storage_options or {}
+        self.concurrency = concurrency
+        self.max_attempts = max_attempts
+        self.backoff = backoff
+        self.max_bytes = max_bytes
+        self.batch_size = batch_size
+
+    def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        if data:
+            yield from data
+        files = [f for f in list_document_files(self.paths) if f.endswith(".parquet")]
+        fs, _ = fsspec.core.url_to_fs(self.content_url, **self.storage_options)
+        for path in files[rank::world_size]:
+            for rows in self._row_batches(path):
+                yield from self._documents(fs, rows)
+
+    def _row_batches(self, path: str) -> Iterator[list[dict]]:
+        import pyarrow.parquet as pq
+
+        try:
+            with fsspec.open(path, "rb") as f:
+                parquet = pq.ParquetFile(f)
+                for batch in parquet.iter_batches(batch_size=self.batch_size):
+                    yield batch.to_pylist()
+        except (OSError, ValueError) as e:
+            raise InputFileError(path, f"{type(e).__name__}: {e}") from e
+
+    def _documents(self, fs, rows: list[dict]) -> Iterator[Document]:
+        to_fetch: dict[str, dict] = {}
+        ready: list[tuple[dict, str]] = []
+        for row in rows:
+            self.stat_update("rows")
+            if not row.get("blob_id"):
+                self.stat_update("dropped_missing_blob_id")
+            elif not row.get("language"):
+                self.stat_update("dropped_missing_language")
+            elif (row.get("length_bytes") or 0) > self.max_bytes:
+                self.stat_update("dropped_too_large")
+            elif isinstance(row.get("content"), str):
+                ready.append((row, row["content"]))
+            else:
+                to_fetch[f"{self.content_url}/{row['blob_id']}"] = row
+        with self.track_time(unit="batch"):
+            fetched = self._fetch(fs, list(to_fetch))
+        for url, row in to_fetch.items():
+            result = fetched[url]
+            if isinstance(result, BaseException):
+                reason = "missing_blob" if isinstance(result, FileNotFoundError) else "fetch_failed"
+                if reason == "fetch_failed":
+                    logger.warning(f"{url}: giving up after {self.max_attempts} attempts: {result}")
+                self.stat_update(f"dropped_{reason}")
+                continue
+            self.stat_update("fetched_bytes", value=len(result), unit="blob")
+            text, reason = decode_content(result, row.get("src_encoding"))
+            if reason:
+                self.stat_update(f"dropped_{reason}")
+                continue
+            ready.append((row, text))
+        for row, text in ready:
+            metadata = {key: row.get(key) for key in ROW_COLUMNS if row.get(key) is not None}
+            document = Document(text=text, id=row["blob_id"], metadata=metadata)
+            self.stat_update("documents")
+            self.update_doc_stats(document)
+            yield document
+
+    def _fetch(self, fs, urls: list[str]) -> dict[str, bytes | BaseException]:
+        """Fetch all `urls` concurrently; retry the throttled ones with backoff; return bytes or the last error."""
+        results: dict[str, bytes | BaseException] = {}
+        pending = urls
+        for attempt in range(self.max_attempts):
+            if not pending:
+                break
+            if attempt:
+                time.sleep(self.backoff * 2 ** (attempt - 1))
+                self.stat_update("fetch_retries", value=len(pending))
+            answers = fs.cat(pending, on_error="return", batch_size=self.concurrency) if pending else {}
+            retry = []
+            for url in pending:
+                answer = answers.get(fs._strip_protocol(url), answers.get(url))
+                if answer is None:
+                    answer = FileNotFoundError(url)
+                results[url] = answer
+                if isinstance(answer, BaseException) and is_retryable(answer):
+                    retry.append(url)
+            pending = retry
+        return results

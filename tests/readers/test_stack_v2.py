@@ -1,0 +1,200 @@
+"""The Stack v2 reader against a real S3 server: moto on 127.0.0.1 holding the real files of ../shared/data/code
+gzip-compressed under content/{blob_id}. Throttling comes from a small HTTP proxy in front of moto that answers
+503 SlowDown to the first request for chosen keys, as S3 does under load."""
+
+from __future__ import annotations
+
+import gzip
+import http.client
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from smolcorpus.readers.source_tree import git_blob_id
+from smolcorpus.readers.stack_v2 import StackV2Reader, decode_content
+
+moto_server = pytest.importorskip("moto.server", reason="moto[server] is not installed")
+BUCKET = "softwareheritage"
+
+
+@pytest.fixture(scope="module")
+def s3_endpoint():
+    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+class ThrottlingProxy:
+    """Forward requests to `upstream`; answer 503 SlowDown to the first GET of each key in `throttled`."""
+
+    def __init__(self, upstream: str, throttled: set[str]):
+        upstream_host = upstream.removeprefix("http://")
+        self.throttled = set(throttled)
+        self.throttle_hits = 0
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _forward(self):
+                key = self.path.split("?")[0].rsplit("/", 1)[-1]
+                if self.command == "GET" and key in proxy.throttled:
+                    proxy.throttled.discard(key)
+                    proxy.throttle_hits += 1
+                    body = b"<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>"
+                    self.send_response(503)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                    return
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else None
+                connection = http.client.HTTPConnection(upstream_host, timeout=30)
+                connection.request(self.command, self.path, body=body, headers=dict(self.headers))
+                response = connection.getresponse()
+                payload = response.read()
+                self.send_response(response.status)
+                for name, value in response.getheaders():
+                    if name.lower() not in ("transfer-encoding", "connection", "content-length"):
+                        self.send_header(name, value)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = _forward
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+
+@pytest.fixture(scope="module")
+def stack_rows(shared_data, s3_endpoint, tmp_path_factory):
+    """Upload the real code files, gzip-compressed, and write a Stack-v2-shaped Parquet of their rows plus bad
+    rows; return (rows folder, expected good blob ids, expected drop counts)."""
+    import boto3
+
+    s3 = boto3.client("s3", endpoint_url=s3_endpoint, aws_access_key_id="x", aws_secret_access_key="x",
+                      region_name="us-east-1")  # fmt: skip
+    s3.create_bucket(Bucket=BUCKET)
+    rows, good = [], set()
+    for line in (shared_data / "code" / "index.jsonl").read_text().splitlines()[:60]:
+        entry = json.loads(line)
+        content = (shared_data / entry["file"]).read_bytes()
+        blob_id = git_blob_id(content)
+        s3.put_object(Bucket=BUCKET, Key=f"content/{blob_id}", Body=gzip.compress(content))
+        rows.append({"blob_id": blob_id, "language": entry["language"], "repo_name": entry["repo"],
+                     "path": entry["path"], "src_encoding": "UTF-8", "length_bytes": len(content),
+                     "detected_licenses": [entry["license"].split()[0]], "license_type": "permissive"})  # fmt: skip
+        good.add(blob_id)
+    text = "def café():\n    return 'naïve'\n".encode()
+    bad = {
+        "missing": ("a" * 40, None),
+        "truncated": ("b" * 40, gzip.compress(text)[:15]),
+        "binary": ("c" * 40, gzip.compress(b"\x7fELF\x00\x00\x01")),
+        "wrong_encoding": ("d" * 40, gzip.compress(text)),
+    }
+    for blob_id, body in bad.values():
+        if body is not None:
+            s3.put_object(Bucket=BUCKET, Key=f"content/{blob_id}", Body=body)
+    latin1 = "# résumé\nprint('ok')\n".encode("latin-1")
+    s3.put_object(Bucket=BUCKET, Key=f"content/{'e' * 40}", Body=gzip.compress(latin1))
+    good.add("e" * 40)
+    base = {"repo_name": "x/y", "path": "f.py", "length_bytes": 30, "license_type": "permissive"}
+    rows += [
+        {**base, "blob_id": bad["missing"][0], "language": "Python", "src_encoding": "UTF-8"},
+        {**base, "blob_id": bad["truncated"][0], "language": "Python", "src_encoding": "UTF-8"},
+        {**base, "blob_id": bad["binary"][0], "language": "C", "src_encoding": "UTF-8"},
+        {**base, "blob_id": bad["wrong_encoding"][0], "language": "Python", "src_encoding": "ascii"},
+        {**base, "blob_id": "e" * 40, "language": "Python", "src_encoding": "ISO-8859-1"},
+        {**base, "blob_id": None, "language": "Python", "src_encoding": "UTF-8"},
+        {**base, "blob_id": "f" * 40, "language": None, "src_encoding": "UTF-8"},
+        {**base, "blob_id": "9" * 40, "language": "Python", "src_encoding": "UTF-8", "length_bytes": 5_000_000},
+    ]
+    folder = tmp_path_factory.mktemp("stack_rows")
+    half = len(rows) // 2
+    pq.write_table(pa.Table.from_pylist(rows[:half]), folder / "rows-0.parquet")
+    pq.write_table(pa.Table.from_pylist(rows[half:]), folder / "rows-1.parquet")
+    drops = {"dropped_missing_blob": 1, "dropped_truncated_gzip": 1, "dropped_binary": 1, "dropped_undecodable": 1,
+             "dropped_missing_blob_id": 1, "dropped_missing_language": 1, "dropped_too_large": 1}  # fmt: skip
+    return folder, good, drops
+
+
+def read(reader, world_size=1):
+    return [doc for rank in range(world_size) for doc in reader.run(rank=rank, world_size=world_size)]
+
+
+def test_rows_become_documents_and_bad_rows_are_counted(stack_rows, s3_endpoint, shared_data):
+    folder, good, drops = stack_rows
+    options = {"key": "x", "secret": "x", "client_kwargs": {"endpoint_url": s3_endpoint, "region_name": "us-east-1"}}
+    reader = StackV2Reader([str(folder)], storage_options=options, concurrency=8, backoff=0.05)
+    docs = read(reader, world_size=2)
+    assert {d.id for d in docs} == good
+    stats = {k: int(v.total) for k, v in reader.stats.stats.items()}
+    for reason, count in drops.items():
+        assert stats.get(reason) == count, reason
+    assert stats["rows"] == len(good) + sum(drops.values())
+    latin = next(d for d in docs if d.id == "e" * 40)
+    assert latin.text == "# résumé\nprint('ok')\n"
+    first = json.loads((shared_data / "code" / "index.jsonl").read_text().splitlines()[0])
+    doc = next(d for d in docs if d.metadata["path"] == first["path"])
+    assert doc.text == (shared_data / first["file"]).read_text() and doc.metadata["language"] == first["language"]
+
+
+def test_throttling_is_retried_not_fatal(stack_rows, s3_endpoint):
+    folder, good, _ = stack_rows
+    throttled = set(sorted(good)[:5])
+    proxy = ThrottlingProxy(s3_endpoint, throttled)
+    options = {"key": "x", "secret": "x", "client_kwargs": {"endpoint_url": proxy.url, "region_name": "us-east-1"}}
+    reader = StackV2Reader([str(folder)], storage_options=options, concurrency=4, backoff=0.05)
+    docs = read(reader)
+    assert proxy.throttle_hits == 5
+    assert {d.id for d in docs} == good
+    stats = {k: int(v.total) for k, v in reader.stats.stats.items()}
+    assert "dropped_fetch_failed" not in stats  # s3fs retried the SlowDowns itself
+
+
+class ThrottledMemoryFS:
+    """What the reader's own retry loop sees when S3 keeps throttling past s3fs's retries: `cat` returns the
+    throttling error for chosen paths the first `times` calls (our retry logic, tested without a server)."""
+
+    def __init__(self, blobs: dict[str, bytes], throttled: set[str], times: int):
+        self.blobs, self.throttled, self.times, self.calls = blobs, throttled, times, 0
+
+    def _strip_protocol(self, url):
+        return url.removeprefix("s3://")
+
+    def cat(self, urls, on_error="return", batch_size=None):
+        self.calls += 1
+        out = {}
+        for url in urls:
+            key = self._strip_protocol(url)
+            if key in self.throttled and self.calls <= self.times:
+                out[key] = OSError("An error occurred (SlowDown) when calling the GetObject operation")
+            else:
+                out[key] = self.blobs.get(key, FileNotFoundError(key))
+        return out
+
+
+def test_reader_retry_loop_on_persistent_throttling():
+    blobs = {"b/c/1": gzip.compress(b"one"), "b/c/2": gzip.compress(b"two")}
+    reader = StackV2Reader(["unused"], content_url="s3://b/c", max_attempts=3, backoff=0.01)
+    fs = ThrottledMemoryFS(blobs, {"b/c/2"}, times=2)
+    results = reader._fetch(fs, ["s3://b/c/1", "s3://b/c/2", "s3://b/c/3"])
+    assert results["s3://b/c/2"] == blobs["b/c/2"] and fs.calls == 3
+    assert isinstance(results["s3://b/c/3"], FileNotFoundError)  # a missing blob is not retried
+    fs = ThrottledMemoryFS(blobs, {"b/c/2"}, times=10)
+    assert isinstance(reader._fetch(fs, ["s3://b/c/2"])["s3://b/c/2"], OSError)  # gives up, returns the error
+
+
+def test_decode_content_reasons():
+    assert decode_content(gzip.compress("é".encode()), "UTF-8") == ("é", None)
+    assert decode_content(b"not gzip at all", "UTF-8") == (None, "truncated_gzip")
+    assert decode_content(gzip.compress(b"x"), "no-such-codec") == ("x", None)
