@@ -1,1 +1,6 @@
-"""MinHash and exact dedup stage wiring over datatrove (issues 4 and 5)."""
+"""Dedup stage wiring over datatrove: exact (normalised content hash) and MinHash near-dedup, with presets."""
+
+from smolcorpus.dedup.exact import exact_dedup_stages, normalized_content
+from smolcorpus.dedup.minhash import PRESETS, minhash_stages
+
+__all__ = ["PRESETS", "exact_dedup_stages", "minhash_stages", "normalized_content"]
