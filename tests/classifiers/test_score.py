@@ -70,3 +70,21 @@ def test_cli_rejects_unknown_hyper_parameters(math_labels, tmp_path):
     result = smolcorpus("classifier", "train", "--kind", "fasttext", "--data", str(math_labels), "--output",
                         str(tmp_path / "m"), "--config", str(config))  # fmt: skip
     assert result.returncode == 2 and "unknown fasttext setting(s) ['epochs']" in result.stderr
+
+
+def test_per_language_scores_and_thresholds(math_model_dir):
+    from smolcorpus.classifiers.score import LanguageThresholdFilter, PerLanguageScorer
+
+    docs = [Document(text="public class A { }", id="j", metadata={"language": "Java"}),
+            Document(text="def f(): pass", id="p", metadata={"language": "Python"}),
+            Document(text="fn main() {}", id="r", metadata={"language": "Rust"})]  # fmt: skip
+    scorer = PerLanguageScorer({"Java": str(math_model_dir), "Python": str(math_model_dir)}, name="edu")
+    scored = {d.id: d for d in scorer.run(iter(docs))}
+    assert "edu_int_score" in scored["j"].metadata and "edu_int_score" not in scored["r"].metadata
+    assert scorer.stats["unscored_Rust"].total == 1 and scorer.stats["scored"].total == 2
+    threshold = LanguageThresholdFilter("edu")
+    for doc_id, score in (("j", 2), ("p", 2)):
+        scored[doc_id].metadata["edu_int_score"] = score
+    assert threshold.filter(scored["j"]) is True  # Java keeps 2 and up (Stack-Edu)
+    assert threshold.filter(scored["p"]) == (False, "below_threshold_Python")
+    assert threshold.filter(scored["r"]) == (False, "missing_edu_int_score")

@@ -94,3 +94,70 @@ class ScoreThresholdFilter(BaseFilter):
         if value is None:
             return False, f"missing_{self.key}"
         return True if value >= self.threshold else (False, self.reason)
+
+
+class PerLanguageScorer(PipelineStep):
+    """Stack-Edu scoring: one classifier per language (or a shared one), all writing `<name>_score`/`_int_score`.
+
+    Args:
+        model_dirs: language → model folder, e.g. {"Python": "models/python_edu", "Java": "models/java_edu"}.
+        default_model_dir: used for languages without their own model; None leaves them unscored (counted as
+            `unscored_<language>`, and dropped later by the threshold filter as missing scores).
+        name: metadata key prefix (default "edu").
+        language_key: metadata key holding the language (default "language").
+    """
+
+    name = "🎓 Per-language classifier score"
+    type = "🔢 - SCORER"
+
+    def __init__(self, model_dirs: dict[str, str], default_model_dir: str | None = None, name: str = "edu",
+                 batch_size: int = 64, language_key: str = "language"):  # fmt: skip
+        super().__init__()
+        self.scorers = {lang: ClassifierScorer(d, name=name, batch_size=batch_size) for lang, d in model_dirs.items()}
+        self.default = (
+            ClassifierScorer(default_model_dir, name=name, batch_size=batch_size) if default_model_dir else None
+        )
+        self.language_key = language_key
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        pending: dict[str, list[Document]] = {}
+        for document in data or ():
+            language = str(document.metadata.get(self.language_key, ""))
+            scorer = self.scorers.get(language, self.default)
+            if scorer is None:
+                self.stat_update(f"unscored_{language or 'unknown'}")
+                yield document
+                continue
+            batch = pending.setdefault(language if language in self.scorers else "", [])
+            batch.append(document)
+            if len(batch) == scorer.batch_size:
+                yield from scorer.run(iter(batch))
+                self.stat_update("scored", value=len(batch))
+                batch.clear()
+        for key, batch in pending.items():
+            if batch:
+                yield from self.scorers.get(key, self.default).run(iter(batch))
+                self.stat_update("scored", value=len(batch))
+
+
+class LanguageThresholdFilter(BaseFilter):
+    """Keep documents whose `<name>_int_score` reaches their language's threshold (Stack-Edu: 3, Java 2).
+    Reasons: `below_threshold_<language>`, `missing_<name>_int_score`."""
+
+    name = "🎓 Per-language threshold"
+
+    def __init__(self, name: str = "edu", thresholds: dict[str, float] | None = None, default_threshold: float = 3,
+                 language_key: str = "language", exclusion_writer: DiskWriter | None = None):  # fmt: skip
+        super().__init__(exclusion_writer)
+        self.key = score_keys(name)[1]
+        self.thresholds = {"Java": 2, **(thresholds or {})}
+        self.default_threshold = default_threshold
+        self.language_key = language_key
+
+    def filter(self, doc: Document) -> bool | tuple[bool, str]:
+        value = doc.metadata.get(self.key)
+        if value is None:
+            return False, f"missing_{self.key}"
+        language = str(doc.metadata.get(self.language_key, ""))
+        threshold = self.thresholds.get(language, self.default_threshold)
+        return value >= threshold or (False, f"below_threshold_{language or 'unknown'}")
