@@ -72,16 +72,16 @@ def _default_tasks(inputs: list[str]) -> int:
 
 
 def _run(config, args: argparse.Namespace, config_file: str | None) -> int:
-    from smolcorpus.run import run_config
+    from smolcorpus.run import plan_config, run_config
 
-    result = run_config(config, config_file=config_file, dry_run=args.dry_run, wait=not args.no_wait)
     if args.dry_run:
+        config, stages = plan_config(config)
         print(f"config OK: pipeline '{config.pipeline}', executor {config.executor.kind}, output {config.output_dir}")
-        for stage in result:
+        for stage in stages:
             steps = ", ".join(type(step).__name__ for step in stage.pipeline)
             print(f"  stage {stage.name}: {stage.tasks} task(s): {steps}")
         return 0
-    print(result.render())
+    print(run_config(config, config_file=config_file, wait=not args.no_wait).render())
     return 0
 
 

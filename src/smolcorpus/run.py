@@ -27,25 +27,32 @@ class RunSummary:
             if self.submitted_only:
                 state = "submitted"
             lines.append(f"  stage {stage.name}: {stage.tasks} task(s), {state}; logs in {stage.logging_dir}")
-            for step, counters in stage.counters.items():
-                shown = {k: v for k, v in counters.items() if k not in ("doc_len", "doc_len_tokens")}
-                if shown:
-                    lines.append(f"    {step}: " + ", ".join(f"{k}={v:,.0f}" for k, v in shown.items()))
+            lines.extend(f"    {line}" for line in format_counters(stage.counters))
         return "\n".join(lines)
 
 
-def run_config(
-    config: RunConfig,
-    config_file: str | None = None,
-    dry_run: bool = False,
-    wait: bool = True,
-    timeout_seconds: float | None = None,
-) -> RunSummary | list:
-    """Resolve paths and assets, then run every stage (or, with `dry_run`, just return the stages it would run)."""
+def format_counters(counters: dict[str, dict[str, float]]) -> list[str]:
+    """One line per step: its counters (documents, tokens, drops by reason, ...), without length distributions."""
+    lines = []
+    for step, values in counters.items():
+        shown = {k: v for k, v in values.items() if k not in ("doc_len", "doc_len_tokens")}
+        if shown:
+            lines.append(f"{step}: " + ", ".join(f"{k}={v:,.0f}" for k, v in shown.items()))
+    return lines
+
+
+def plan_config(config: RunConfig) -> tuple[RunConfig, list]:
+    """Resolve paths and assets and build the stages, without running anything (`--dry-run` stops here).
+    Missing assets fail here, before any work."""
     config = config.resolved_paths()
-    stages = build_stages(config)  # resolves the tokenizer etc.: missing assets fail here, before any work
-    if dry_run:
-        return stages
+    return config, build_stages(config)
+
+
+def run_config(
+    config: RunConfig, config_file: str | None = None, wait: bool = True, timeout_seconds: float | None = None
+) -> RunSummary:
+    """Plan the run, write its provenance next to the outputs, then run (or, on Slurm, submit) every stage."""
+    config, stages = plan_config(config)
     write_run_info(config, config_file)
     results = run_stages(
         stages,

@@ -36,10 +36,16 @@ class AnnotationSummary:
     documents: int
     already_done: int
     annotated: int
-    failed: int
+    failed: int  # for an import: rows without a usable score (counted by load_labels)
     duplicate_ids: int
+    imported: bool = False
 
     def render(self) -> str:
+        if self.imported:
+            return (
+                f"{self.documents} label rows: {self.annotated} imported, {self.already_done} already there, "
+                f"{self.failed} skipped (missing or out-of-range score) → {self.output}"
+            )
         return (
             f"{self.documents} documents: {self.already_done} already annotated, {self.annotated} annotated now, "
             f"{self.failed} failed (reasons in the file; rerun to retry), {self.duplicate_ids} duplicate ids "
@@ -215,4 +221,4 @@ def import_labels(
     finally:
         log.close()
     skipped = sum(labels.skipped.values())
-    return AnnotationSummary(path, len(labels) + skipped, len(labels) - added, added, skipped, 0)
+    return AnnotationSummary(path, len(labels) + skipped, len(labels) - added, added, skipped, 0, imported=True)

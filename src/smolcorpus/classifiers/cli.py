@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 from pathlib import Path
-
-import yaml
 
 from smolcorpus.errors import ConfigError
 
@@ -81,14 +78,11 @@ def _add_distill_command(commands: argparse._SubParsersAction) -> None:
 
 
 def cmd_distill(args: argparse.Namespace) -> int:
-    from smolcorpus.classifiers.annotate import sample_documents
-    from smolcorpus.classifiers.distill import distill
-    from smolcorpus.readers import DocumentFileReader
+    from smolcorpus.classifiers.distill import distill_files
+    from smolcorpus.classifiers.train import training_params
 
-    documents, _ = sample_documents(DocumentFileReader(args.data, text_column=args.text_column).run(), args.sample)
     params = training_params("fasttext", args.config, {}) if args.config else None
-    _, report = distill(args.teacher_dir, [d.id for d in documents], [d.text for d in documents], args.output,
-                        params)  # fmt: skip
+    _, report = distill_files(args.teacher_dir, args.data, args.output, args.sample, args.text_column, params)
     speeds = f"{report.student_docs_per_s:,.0f} vs {report.teacher_docs_per_s:,.1f} docs/s"
     print(f"student → {args.output}: agreement F1 {report.agreement_f1:.3f} with the teacher, "
           f"{report.speedup:.0f}x faster ({speeds})")  # fmt: skip
@@ -175,25 +169,8 @@ def _load(args: argparse.Namespace):
     return load_labels(args.data, text_column=args.text_column, score_column=args.score_column, kind=args.labels)
 
 
-def training_params(kind: str, config_file: str | None, overrides: dict):
-    """Defaults ← YAML file ← CLI flags, into the dataclass of the classifier kind; unknown keys are errors."""
-    from smolcorpus.classifiers.embedding import EmbeddingParams
-    from smolcorpus.classifiers.fasttext_classifier import FastTextParams
-
-    params_class = FastTextParams if kind == "fasttext" else EmbeddingParams
-    values = {}
-    if config_file:
-        values = yaml.safe_load(Path(config_file).read_text()) or {}
-    values.update({k: v for k, v in overrides.items() if v is not None})
-    allowed = {f.name for f in dataclasses.fields(params_class)}
-    unknown = sorted(set(values) - allowed)
-    if unknown:
-        raise ConfigError(f"{config_file or 'flags'}: unknown {kind} setting(s) {unknown}; allowed: {sorted(allowed)}")
-    return params_class(**values)
-
-
 def cmd_train(args: argparse.Namespace) -> int:
-    from smolcorpus.classifiers.train import train_classifier
+    from smolcorpus.classifiers.train import train_classifier, training_params
 
     overrides = {"threshold": args.threshold}
     if args.kind == "fasttext":
@@ -225,6 +202,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     from smolcorpus.config import ExecutorConfig
     from smolcorpus.pipelines.executors import run_stages
     from smolcorpus.pipelines.score import score_stages
+    from smolcorpus.run import format_counters
 
     output = str(Path(args.output).resolve())
     stages = score_stages(
@@ -233,8 +211,6 @@ def cmd_score(args: argparse.Namespace) -> int:
     )  # fmt: skip
     executor = ExecutorConfig(kind="local", tasks=args.tasks, workers=args.workers)
     result = run_stages(stages, executor, logs_root=f"{output}/logs", run_name="score")[0]
-    for step, counters in result.counters.items():
-        shown = {k: v for k, v in counters.items() if k not in ("doc_len", "doc_len_tokens")}
-        print(f"{step}: " + ", ".join(f"{k}={v:,.0f}" for k, v in sorted(shown.items())))
+    print("\n".join(format_counters(result.counters)))
     print(f"scored documents → {output}")
     return 0

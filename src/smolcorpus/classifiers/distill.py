@@ -80,3 +80,19 @@ def distill(
     student.config["distilled_from"] = {"teacher": str(teacher_dir), "teacher_name": teacher.name}
     student.save(student_dir, metrics={"distillation": report.as_dict()})
     return student, report
+
+
+def distill_files(
+    teacher_dir: str | Path,
+    inputs: list[str],
+    student_dir: str | Path,
+    sample: int | None = None,
+    text_column: str = "text",
+    params: FastTextParams | None = None,
+) -> tuple[FastTextClassifier, DistillReport]:
+    """`distill` on (a seeded sample of) the documents of Parquet/JSONL files or folders."""
+    from smolcorpus.classifiers.annotate import sample_documents
+    from smolcorpus.readers import DocumentFileReader
+
+    documents, _ = sample_documents(DocumentFileReader(inputs, text_column=text_column).run(), sample)
+    return distill(teacher_dir, [d.id for d in documents], [d.text for d in documents], student_dir, params)

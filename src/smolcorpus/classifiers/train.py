@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
+
+import yaml
 
 from smolcorpus.classifiers.base import Classifier
 from smolcorpus.classifiers.embedding import EmbeddingClassifier, EmbeddingParams
 from smolcorpus.classifiers.evaluate import evaluate
 from smolcorpus.classifiers.fasttext_classifier import FastTextClassifier, FastTextParams
 from smolcorpus.classifiers.labels import LabeledData
+from smolcorpus.errors import ConfigError
+
+
+def training_params(kind: str, config_file: str | None, overrides: dict) -> FastTextParams | EmbeddingParams:
+    """Defaults ← YAML file ← CLI flags, into the dataclass of the classifier kind; unknown keys are errors."""
+    params_class = FastTextParams if kind == "fasttext" else EmbeddingParams
+    values = {}
+    if config_file:
+        values = yaml.safe_load(Path(config_file).read_text()) or {}
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    allowed = {f.name for f in dataclasses.fields(params_class)}
+    unknown = sorted(set(values) - allowed)
+    if unknown:
+        raise ConfigError(f"{config_file or 'flags'}: unknown {kind} setting(s) {unknown}; allowed: {sorted(allowed)}")
+    return params_class(**values)
 
 
 def train_classifier(

@@ -168,7 +168,7 @@ class StackV2Reader(PipelineStep):
             if attempt:
                 time.sleep(self.backoff * 2 ** (attempt - 1))
                 self.stat_update("fetch_retries", value=len(pending))
-            answers = fs.cat(pending, on_error="return", batch_size=self.concurrency) if pending else {}
+            answers = fs.cat(pending, on_error="return", batch_size=self.concurrency)
             retry = []
             for url in pending:
                 answer = answers.get(fs._strip_protocol(url), answers.get(url))
