@@ -14,6 +14,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, PositiveInt, ValidationError, model_validator
 
+from smolcorpus.code_languages import STACK_EDU_LANGUAGES
 from smolcorpus.errors import ConfigError
 
 # local paths are checked for existence; anything with a scheme (s3://, hf://, ...) is left to fsspec at run time
@@ -103,21 +104,161 @@ class ExecutorConfig(StrictModel):
         return self
 
 
+def _check_local_paths(paths: list[str]) -> None:
+    missing = [p for p in paths if not is_remote(p) and not os.path.exists(p)]
+    if missing:
+        raise ValueError(f"path does not exist: {', '.join(missing)}")
+
+
+class StackV2SourceConfig(StrictModel):
+    """Stack v2 / StarCoder2Data rows; contents come from Software Heritage S3 unless a content column has them."""
+
+    paths: list[str] = Field(min_length=1, description="Parquet files, `datasets` folders, or folders of them")
+    content_url: str = Field("s3://softwareheritage/content", description="blob `B` is `<content_url>/B` (gzip)")
+    storage_options: dict[str, Any] = Field(
+        default_factory=dict, description="s3fs options for the blobs, e.g. {anon: true} or client_kwargs.endpoint_url"
+    )
+    rows_storage_options: dict[str, Any] = Field(default_factory=dict, description="fsspec options for the row files")
+    content_column: str = Field("content", description="rows with a string here are used without fetching")
+    concurrency: PositiveInt = Field(32, description="S3 requests in flight per task")
+    max_attempts: PositiveInt = Field(5, description="tries per blob on throttling/transient errors")
+    backoff_seconds: PositiveFloat = Field(0.5, description="first retry wait; doubles each attempt")
+
+    @model_validator(mode="after")
+    def _paths_exist(self) -> StackV2SourceConfig:
+        _check_local_paths(self.paths)
+        return self
+
+
+class SourceTreesConfig(StrictModel):
+    """Local source trees or git checkouts, one repository per root folder."""
+
+    roots: list[str] = Field(min_length=1, description="repository folders")
+    repo_names: list[str] | None = Field(None, description="one 'owner/name' per root; default: the folder names")
+
+    @model_validator(mode="after")
+    def _roots_exist(self) -> SourceTreesConfig:
+        _check_local_paths(self.roots)
+        if self.repo_names is not None and len(self.repo_names) != len(self.roots):
+            raise ValueError("repo_names needs one name per root")
+        return self
+
+
+class CodeFiltersConfig(StrictModel):
+    """Rule-filter thresholds (defaults: The Stack / StarCoder values, see README "Code filters")."""
+
+    min_bytes: int = Field(10, ge=0, description="smaller files are dropped (file_too_small)")
+    max_bytes: PositiveInt = Field(1_000_000, description="larger files are skipped before fetching (too_large)")
+    max_line_length: PositiveInt = Field(1000, description="characters; The Stack")
+    max_mean_line_length: PositiveFloat = Field(100, description="characters; The Stack")
+    min_alphanumeric_fraction: float = Field(0.25, ge=0, le=1, description="The Stack")
+    max_encoded_fraction: float = Field(0.5, ge=0, le=1, description="base64/hex/escape runs; StarCoder")
+    max_encoded_run: PositiveInt = Field(1024, description="longest base64/hex run, characters; StarCoder")
+    max_data_file_bytes: PositiveInt = Field(50_000, description="JSON/YAML/CSV/XML files above this are data")
+    max_table_fraction: float = Field(0.5, ge=0, le=1, description="lines that are literal table rows")
+    max_digit_fraction: float = Field(0.25, ge=0, le=1, description="digits in numeric-literal dumps")
+    drop_generated: bool = Field(True, description="generator banners, codegen, lockfiles")
+    drop_minified: bool = True
+    drop_vendored: bool = Field(True, description="node_modules/, vendor/, third_party/, ... and vendored headers")
+
+
+class DedupConfig(StrictModel):
+    """Exact (normalised content hash) and MinHash near-dedup; `per_language` keeps languages apart."""
+
+    exact: bool = True
+    minhash: bool = True
+    per_language: bool = True
+    n_grams: PositiveInt = Field(5, description="MinHash shingle size in words")
+    num_buckets: PositiveInt = Field(14, description="LSH bands")
+    hashes_per_bucket: PositiveInt = Field(8, description="rows per band (14×8: ≈77% caught at Jaccard 0.75)")
+
+
+class CodeScoringConfig(StrictModel):
+    """Per-language educational classifiers (`smolcorpus classifier train` folders) and thresholds."""
+
+    models: dict[str, str] = Field(default_factory=dict, description="language → model folder")
+    default_model: str | None = Field(None, description="model for languages not in `models` (a shared model)")
+    thresholds: dict[str, float] = Field(default_factory=lambda: {"Java": 2}, description="language → minimum")
+    default_threshold: float = Field(3, description="minimum int score for other languages (Stack-Edu: 3)")
+    batch_size: PositiveInt = 64
+
+    @model_validator(mode="after")
+    def _models_exist(self) -> CodeScoringConfig:
+        _check_local_paths([*self.models.values(), *([self.default_model] if self.default_model else [])])
+        return self
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.models) or self.default_model is not None
+
+
+class DecontaminationConfig(StrictModel):
+    """Benchmark files (JSON/JSONL, .gz ok); documents sharing an n-gram of words with an item are dropped."""
+
+    benchmarks: list[str] = Field(default_factory=list, description="files; the name is the file name up to _ . -")
+    n_gram: PositiveInt = Field(10, description="words; 10 for code, FineMath used 13 for text")
+
+    @model_validator(mode="after")
+    def _files_exist(self) -> DecontaminationConfig:
+        _check_local_paths(self.benchmarks)
+        return self
+
+
+class StackEduConfig(StrictModel):
+    """The Stack-Edu-style code corpus: sources → filters → dedup → per-language scores → decontamination."""
+
+    stack_v2: StackV2SourceConfig | None = None
+    source_trees: SourceTreesConfig | None = None
+    languages: list[str] = Field(default_factory=lambda: list(STACK_EDU_LANGUAGES), description="allow-list")
+    permissive_only: bool = Field(True, description="keep only permissively licensed files")
+    filters: CodeFiltersConfig = Field(default_factory=CodeFiltersConfig)
+    dedup: DedupConfig = Field(default_factory=DedupConfig)
+    scoring: CodeScoringConfig = Field(default_factory=CodeScoringConfig)
+    decontamination: DecontaminationConfig = Field(default_factory=DecontaminationConfig)
+
+    @model_validator(mode="after")
+    def _has_source(self) -> StackEduConfig:
+        if self.stack_v2 is None and self.source_trees is None:
+            raise ValueError("stack_edu needs at least one source: stack_v2 and/or source_trees")
+        return self
+
+
 class RunConfig(StrictModel):
     """A whole run: one pipeline, its input, its output folder and its executor."""
 
-    pipeline: Literal["tokenize"] = Field(description="which pipeline to build")
+    pipeline: Literal["tokenize", "stack_edu"] = Field(description="which pipeline to build")
     name: str = Field("smolcorpus", pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", description="used in job names")
     output_dir: str
-    input: InputConfig
+    input: InputConfig | None = Field(None, description="documents to tokenize (pipeline: tokenize)")
+    stack_edu: StackEduConfig | None = Field(None, description="sources and settings (pipeline: stack_edu)")
     tokenize: TokenizeConfig = Field(default_factory=TokenizeConfig)
     executor: ExecutorConfig = Field(default_factory=ExecutorConfig)
+
+    @model_validator(mode="after")
+    def _pipeline_has_section(self) -> RunConfig:
+        section = {"tokenize": "input", "stack_edu": "stack_edu"}[self.pipeline]
+        if getattr(self, section) is None:
+            raise ValueError(f"pipeline {self.pipeline!r} needs a `{section}` section")
+        return self
 
     def resolved_paths(self) -> RunConfig:
         """Copy with local paths made absolute (what is written next to the outputs, and sent to Slurm nodes)."""
         data = self.model_dump()
         data["output_dir"] = _absolute(self.output_dir)
-        data["input"]["paths"] = [_absolute(p) for p in self.input.paths]
+        if data["input"]:
+            data["input"]["paths"] = [_absolute(p) for p in self.input.paths]
+        code = data["stack_edu"]
+        if code:
+            if code["stack_v2"]:
+                code["stack_v2"]["paths"] = [_absolute(p) for p in code["stack_v2"]["paths"]]
+            if code["source_trees"]:
+                code["source_trees"]["roots"] = [_absolute(p) for p in code["source_trees"]["roots"]]
+            scoring = code["scoring"]
+            scoring["models"] = {lang: _absolute(p) for lang, p in scoring["models"].items()}
+            if scoring["default_model"]:
+                scoring["default_model"] = _absolute(scoring["default_model"])
+            decontamination = code["decontamination"]
+            decontamination["benchmarks"] = [_absolute(p) for p in decontamination["benchmarks"]]
         tok = data["tokenize"]["tokenizer"]
         if tok and os.path.exists(tok):
             data["tokenize"]["tokenizer"] = _absolute(tok)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from smolcorpus.config import RunConfig
 from smolcorpus.pipelines import StageResult, build_stages, run_stages
 from smolcorpus.provenance import write_run_info
+from smolcorpus.writers.funnel import SUMMARY_MARKDOWN
 
 
 @dataclass
@@ -28,6 +30,9 @@ class RunSummary:
                 state = "submitted"
             lines.append(f"  stage {stage.name}: {stage.tasks} task(s), {state}; logs in {stage.logging_dir}")
             lines.extend(f"    {line}" for line in format_counters(stage.counters))
+        funnel = Path(self.config.output_dir) / SUMMARY_MARKDOWN
+        if not self.submitted_only and funnel.is_file():  # corpus pipelines write their funnel there
+            lines += ["", f"funnel ({funnel}):", funnel.read_text(encoding="utf-8")]
         return "\n".join(lines)
 
 

@@ -7,12 +7,19 @@ task's stream). This module only wires those stages; the algorithm is datatrove'
 Presets: `fineweb` (5-grams, 14 buckets × 8 hashes: FineWeb's setting, 77 % catch rate at Jaccard 0.75, 98.8 % at
 0.85) for web and math; `code` uses the same banding on code (The Stack v2 / StarCoder used 5-grams and a 0.7–0.85
 similarity band as well).
+
+Per-language dedup (`per_language=True`): each document's shingle hashes are XOR-ed with a hash of its language
+before MinHashing, so documents of different languages can never share a bucket signature, while documents of
+the same language hash exactly as before. One set of four stages then does what one run per language would.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hashlib
+from collections.abc import Iterator
 
+import numpy as np
+from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.dedup import (
     MinhashDedupBuckets,
@@ -21,8 +28,10 @@ from datatrove.pipeline.dedup import (
     MinhashDedupSignature,
 )
 from datatrove.pipeline.dedup.minhash import MinhashConfig
+from datatrove.pipeline.writers.disk_base import DiskWriter
 from datatrove.utils.hashing import HashConfig
 
+from smolcorpus.dedup.exact import SourceFactory, source_steps
 from smolcorpus.pipelines.executors import Stage
 
 PRESETS = {
@@ -31,26 +40,57 @@ PRESETS = {
 }
 
 
+def language_salt(language: str) -> np.uint64:
+    """A 64-bit value derived from the language name (stable across processes, unlike `hash()`)."""
+    return np.uint64(int.from_bytes(hashlib.sha1(language.encode()).digest()[:8], "little"))
+
+
+class LanguageMinhashSignature(MinhashDedupSignature):
+    """`MinhashDedupSignature` whose shingles are salted with the document's `language` metadata."""
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1):
+        return super().run(self._track_language(data), rank, world_size)
+
+    def _track_language(self, data: DocumentsPipeline) -> Iterator[Document]:
+        # the parent computes shingles of each document right after taking it from this generator
+        for document in data:
+            self._salt = language_salt(str(document.metadata.get("language", "")))
+            yield document
+
+    def get_shingles(self, text: str) -> np.ndarray:
+        return np.bitwise_xor(super().get_shingles(text), self._salt)
+
+
+def minhash_filter(work_dir: str, exclusion_writer: DiskWriter | None = None) -> MinhashDedupFilter:
+    """The filter step of the last stage (usable on its own after `minhash_stages(...)[:3]` ran)."""
+    return MinhashDedupFilter(f"{work_dir.rstrip('/')}/remove_ids", exclusion_writer=exclusion_writer)
+
+
 def minhash_stages(
-    reader: Callable[[], PipelineStep],
+    source: SourceFactory,
     after_filter: list[PipelineStep],
     work_dir: str,
     tasks: int,
     config: MinhashConfig | None = None,
     prefix: str = "minhash",
     language: str = "eng",
+    per_language: bool = False,
+    exclusion_writer: DiskWriter | None = None,
 ) -> list[Stage]:
-    """Four stages; `reader()` must build the same reader (same files, same order) for signatures and filter.
+    """Four stages; `source()` must build the same reader (and steps: same files, same order) for signatures and
+    filter.
 
     `after_filter` steps (e.g. a writer) follow the filter in the last stage. Intermediate files go under
-    `work_dir` (signatures/, buckets/, remove_ids/). `prefix` names the stages (e.g. per language).
+    `work_dir` (signatures/, buckets/, remove_ids/). `prefix` names the stages. `language` picks datatrove's word
+    tokenizer; `per_language` dedups within each document `language` only; `exclusion_writer` receives removals.
     """
     config = config or PRESETS["fineweb"]
     work = work_dir.rstrip("/")
+    signature_class = LanguageMinhashSignature if per_language else MinhashDedupSignature
     return [
         Stage(
             f"{prefix}_signatures",
-            [reader(), MinhashDedupSignature(f"{work}/signatures", config=config, language=language)],
+            [*source_steps(source), signature_class(f"{work}/signatures", config=config, language=language)],
             tasks,
         ),  # fmt: skip
         Stage(
@@ -59,5 +99,9 @@ def minhash_stages(
             config.num_buckets,
         ),  # fmt: skip
         Stage(f"{prefix}_clusters", [MinhashDedupCluster(f"{work}/buckets", f"{work}/remove_ids", config=config)], 1),
-        Stage(f"{prefix}_filter", [reader(), MinhashDedupFilter(f"{work}/remove_ids"), *after_filter], tasks),
+        Stage(
+            f"{prefix}_filter",
+            [*source_steps(source), minhash_filter(work, exclusion_writer), *after_filter],
+            tasks,
+        ),
     ]

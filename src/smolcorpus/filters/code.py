@@ -11,13 +11,8 @@ from datatrove.data import Document
 from datatrove.pipeline.filters.base_filter import BaseFilter
 from datatrove.pipeline.writers.disk_base import DiskWriter
 
+from smolcorpus.code_languages import STACK_EDU_LANGUAGES
 from smolcorpus.filters import code_rules
-
-# The 15 Stack-Edu languages (../shared/research/recipes.md §3), as The Stack v2 names them
-STACK_EDU_LANGUAGES = (
-    "C", "C#", "C++", "Go", "Java", "JavaScript", "Markdown", "PHP", "Python", "Ruby", "Rust", "SQL", "Shell",
-    "Swift", "TypeScript",
-)  # fmt: skip
 
 # SPDX ids counted as permissive (The Stack v2 marks such files license_type="permissive")
 PERMISSIVE_LICENSES = frozenset(

@@ -13,6 +13,11 @@ def build_stages(config: RunConfig) -> list[Stage]:
     if config.pipeline == "tokenize":
         tokenizer = resolve_tokenizer_spec(config.tokenize.tokenizer, config.tokenize.eos_token)
         return tokenize_stages(config.input, config.tokenize, tokenizer, config.output_dir, config.executor.tasks)
+    if config.pipeline == "stack_edu":
+        from smolcorpus.pipelines.stack_edu import stack_edu_stages
+
+        tokenizer = resolve_tokenizer_spec(config.tokenize.tokenizer, config.tokenize.eos_token)
+        return stack_edu_stages(config.stack_edu, config.tokenize, tokenizer, config.output_dir, config.executor.tasks)
     raise ValueError(f"unknown pipeline {config.pipeline!r}")  # unreachable: the config model lists the kinds
 
 

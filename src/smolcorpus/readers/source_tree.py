@@ -4,11 +4,13 @@ Language comes from the file extension (the 15 Stack-Edu languages and a few rel
 columns of ARCHITECTURE.md §4: `blob_id` is the git blob id of the content (what Software Heritage and The Stack v2
 call a file), `path` is relative to the repository root, and the licence comes from the root LICENSE/COPYING file.
 Files that are not source are not read; files that cannot be used are skipped and counted with a reason:
-`skipped_binary` (NUL bytes), `skipped_undecodable` (not UTF-8), `skipped_too_large`, `skipped_unreadable`.
+`skipped_binary` (NUL bytes), `skipped_undecodable` (not UTF-8), `skipped_too_large`, `skipped_unreadable`; with a
+`drop_ledger` each skipped file also gets a ledger line.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from pathlib import Path
@@ -16,6 +18,8 @@ from pathlib import Path
 from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 from datatrove.utils.logging import logger
+
+from smolcorpus.writers.ledger import DropLedger
 
 EXTENSION_LANGUAGES = {
     ".c": "C", ".h": "C", ".cc": "C++", ".cpp": "C++", ".cxx": "C++", ".hpp": "C++", ".hh": "C++", ".hxx": "C++",
@@ -82,13 +86,16 @@ class SourceTreeReader(PipelineStep):
         roots: repository folders; each folder's name is its `repo_name` unless `repo_names` says otherwise.
         repo_names: optional names, one per root (e.g. "owner/name").
         max_bytes: files larger than this are skipped (default 1 MB).
+        drop_ledger: where skipped files are recorded (optional).
     """
 
     name = "🌳 Source trees"
     type = "📖 - READER"
 
-    def __init__(self, roots: list[str], repo_names: list[str] | None = None, max_bytes: int = 1_000_000):
+    def __init__(self, roots: list[str], repo_names: list[str] | None = None, max_bytes: int = 1_000_000,
+                 drop_ledger: DropLedger | None = None):  # fmt: skip
         super().__init__()
+        self.drop_ledger = drop_ledger
         self.roots = [str(Path(root).resolve()) for root in roots]
         if repo_names is not None and len(repo_names) != len(self.roots):
             raise ValueError("repo_names needs one name per root")
@@ -102,32 +109,40 @@ class SourceTreeReader(PipelineStep):
         for root, repo_name in zip(self.roots, self.repo_names, strict=True):
             licenses = detect_license(Path(root))
             work.extend((Path(root), repo_name, licenses, path) for path in list_source_files(Path(root)))
-        for root, repo_name, (licenses, license_type), path in work[rank::world_size]:
-            document = self._read(root, repo_name, licenses, license_type, path)
-            if document is not None:
-                self.stat_update("documents")
-                self.update_doc_stats(document)
-                yield document
+        self._rank = rank
+        with self.drop_ledger if self.drop_ledger else contextlib.nullcontext():
+            for root, repo_name, (licenses, license_type), path in work[rank::world_size]:
+                document = self._read(root, repo_name, licenses, license_type, path)
+                if document is not None:
+                    self.stat_update("documents")
+                    self.update_doc_stats(document)
+                    yield document
+
+    def _skip(self, reason: str, repo_name: str, relative: str, path: Path, size: int | None) -> None:
+        self.stat_update(f"skipped_{reason}")
+        if self.drop_ledger is not None:
+            language = EXTENSION_LANGUAGES[path.suffix.lower()]
+            self.drop_ledger.record(self._rank, reason, f"{repo_name}/{relative}", language, size)
 
     def _read(self, root: Path, repo_name: str, licenses: list[str], license_type: str, path: Path):
         relative = path.relative_to(root).as_posix()
         try:
             size = path.stat().st_size
             if size > self.max_bytes:
-                self.stat_update("skipped_too_large")
+                self._skip("too_large", repo_name, relative, path, size)
                 return None
             content = path.read_bytes()
         except OSError as e:
-            self.stat_update("skipped_unreadable")
+            self._skip("unreadable", repo_name, relative, path, None)
             logger.warning(f"{path}: skipped, cannot read it ({e})")
             return None
         if b"\x00" in content[:8192]:
-            self.stat_update("skipped_binary")
+            self._skip("binary", repo_name, relative, path, len(content))
             return None
         try:
             text = content.decode("utf-8")
         except UnicodeDecodeError:
-            self.stat_update("skipped_undecodable")
+            self._skip("undecodable", repo_name, relative, path, len(content))
             return None
         metadata = {
             "blob_id": git_blob_id(content),

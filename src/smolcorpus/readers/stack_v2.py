@@ -1,19 +1,21 @@
 """The Stack v2 / StarCoder2Data rows → documents, with file contents fetched from Software Heritage's S3 bucket.
 
-Rows (Parquet files, or folders of them) carry `blob_id`, `language`, `repo_name`, `path`, `src_encoding`,
-`length_bytes`, `detected_licenses`, `license_type` and sometimes `is_vendor`/`is_generated`; the content of
-blob `B` is the gzip object `s3://softwareheritage/content/B`. Rows that already hold the text in a `content`
-column are used as they are.
+Rows (Parquet files, `datasets` folders written by `save_to_disk` (Arrow files), or folders of either) carry
+`blob_id`, `language`, `repo_name`, `path`, `src_encoding`, `length_bytes`, `detected_licenses`, `license_type` and
+sometimes `is_vendor`/`is_generated`; the content of blob `B` is the gzip object
+`s3://softwareheritage/content/B`. Rows that already hold the text in a `content` column are used as they are.
 
 Fetching: each batch of rows is fetched with s3fs's concurrent `cat` (`concurrency` requests in flight); throttling
 and transient errors are retried with exponential backoff. Nothing is fatal per file: every row that does not
 become a document is counted with its reason (`dropped_missing_blob_id`, `dropped_missing_language`,
 `dropped_too_large`, `dropped_missing_blob`, `dropped_fetch_failed`, `dropped_truncated_gzip`,
-`dropped_undecodable`, `dropped_binary`).
+`dropped_undecodable`, `dropped_binary`). With a `drop_ledger`, each such row also gets a ledger line (its
+`blob_id`, language, reason and size), so the run's funnel summary accounts for every row.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import time
 import zlib
@@ -25,13 +27,38 @@ from datatrove.pipeline.base import PipelineStep
 from datatrove.utils.logging import logger
 
 from smolcorpus.errors import InputFileError
-from smolcorpus.readers.documents import list_document_files
+from smolcorpus.writers.ledger import DropLedger
 
 SOFTWARE_HERITAGE_CONTENT = "s3://softwareheritage/content"
 ROW_COLUMNS = ("blob_id", "language", "repo_name", "path", "src_encoding", "length_bytes", "detected_licenses",
                "license_type", "is_vendor", "is_generated")  # fmt: skip
 _THROTTLING_MARKERS = ("SlowDown", "Throttl", "RequestLimitExceeded", "TooManyRequests", "503", "ServiceUnavailable",
                        "InternalError", "RequestTimeout")  # fmt: skip
+
+
+ROW_FILE_SUFFIXES = (".parquet", ".arrow")
+
+
+def list_row_files(paths: list[str], storage_options: dict | None = None) -> list[str]:
+    """Parquet and Arrow (`datasets` folder) files of `paths`, recursively, sorted; hidden entries skipped."""
+    files: set[str] = set()
+    for path in paths:
+        fs, root = fsspec.core.url_to_fs(path, **(storage_options or {}))
+        prefix = path.split("://", 1)[0] + "://" if "://" in path else ""
+        if fs.isfile(root):
+            if not root.endswith(ROW_FILE_SUFFIXES):
+                raise InputFileError(path, "not a Parquet or Arrow file (by its extension)")
+            files.add(path)
+        elif fs.isdir(root):
+            for found in fs.find(root):
+                relative = found[len(root.rstrip("/")) + 1 :]
+                if found.endswith(ROW_FILE_SUFFIXES) and not any(
+                    p.startswith((".", "_")) for p in relative.split("/")
+                ):
+                    files.add(prefix + found)
+        else:
+            raise InputFileError(path, "no such file or folder")
+    return sorted(files)
 
 
 def is_retryable(error: BaseException) -> bool:
@@ -66,7 +93,7 @@ class StackV2Reader(PipelineStep):
     """Read Stack v2 rows and fetch their contents. Task `rank` reads row files `files[rank::world_size]`.
 
     Args:
-        paths: Parquet files or folders of row files.
+        paths: Parquet/Arrow files or folders of them (a `datasets.save_to_disk` folder works as is).
         content_url: where blobs live (default `s3://softwareheritage/content`).
         storage_options: fsspec/s3fs options, e.g. `{"anon": True}` or an endpoint override
             `{"client_kwargs": {"endpoint_url": "http://127.0.0.1:5000"}}`.
@@ -74,6 +101,10 @@ class StackV2Reader(PipelineStep):
         max_attempts / backoff: retries of throttled or transient failures (default 5, first wait 0.5 s, doubling).
         max_bytes: rows whose `length_bytes` exceed this are skipped before fetching (default 1 MB).
         batch_size: rows fetched together (default 256).
+        content_column: rows with a string in this column are used as they are, without fetching (default
+            "content").
+        storage_options_rows: fsspec options for reading the row files themselves (default: none).
+        drop_ledger: where rows that do not become documents are recorded (optional).
     """
 
     name = "📚 The Stack v2 rows + S3 contents"
@@ -89,8 +120,14 @@ class StackV2Reader(PipelineStep):
         backoff: float = 0.5,
         max_bytes: int = 1_000_000,
         batch_size: int = 256,
+        content_column: str = "content",
+        storage_options_rows: dict | None = None,
+        drop_ledger: DropLedger | None = None,
     ):
         super().__init__()
+        self.content_column = content_column
+        self.storage_options_rows = storage_options_rows or {}
+        self.drop_ledger = drop_ledger
         self.paths = list(paths)
         self.content_url = content_url.rstrip("/")
         self.storage_options = storage_options or {}
@@ -103,17 +140,25 @@ class StackV2Reader(PipelineStep):
     def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         if data:
             yield from data
-        files = [f for f in list_document_files(self.paths) if f.endswith(".parquet")]
+        files = list_row_files(self.paths, self.storage_options_rows)
         fs, _ = fsspec.core.url_to_fs(self.content_url, **self.storage_options)
-        for path in files[rank::world_size]:
-            for rows in self._row_batches(path):
-                yield from self._documents(fs, rows)
+        self._rank = rank
+        with self.drop_ledger if self.drop_ledger else contextlib.nullcontext():
+            for path in files[rank::world_size]:
+                for rows in self._row_batches(path):
+                    yield from self._documents(fs, rows)
 
     def _row_batches(self, path: str) -> Iterator[list[dict]]:
+        import pyarrow as pa
         import pyarrow.parquet as pq
 
         try:
-            with fsspec.open(path, "rb") as f:
+            with fsspec.open(path, "rb", **self.storage_options_rows) as f:
+                if path.endswith(".arrow"):  # `datasets` writes Arrow IPC streams
+                    for batch in pa.ipc.open_stream(f):
+                        for start in range(0, batch.num_rows, self.batch_size):
+                            yield batch.slice(start, self.batch_size).to_pylist()
+                    return
                 parquet = pq.ParquetFile(f)
                 for batch in parquet.iter_batches(batch_size=self.batch_size):
                     yield batch.to_pylist()
@@ -126,13 +171,16 @@ class StackV2Reader(PipelineStep):
         for row in rows:
             self.stat_update("rows")
             if not row.get("blob_id"):
-                self.stat_update("dropped_missing_blob_id")
+                self._drop(row, "missing_blob_id")
             elif not row.get("language"):
-                self.stat_update("dropped_missing_language")
+                self._drop(row, "missing_language")
             elif (row.get("length_bytes") or 0) > self.max_bytes:
-                self.stat_update("dropped_too_large")
-            elif isinstance(row.get("content"), str):
-                ready.append((row, row["content"]))
+                self._drop(row, "too_large")
+            elif isinstance(row.get(self.content_column), str):
+                if "\x00" in row[self.content_column][:8192]:
+                    self._drop(row, "binary")
+                else:
+                    ready.append((row, row[self.content_column]))
             else:
                 to_fetch[f"{self.content_url}/{row['blob_id']}"] = row
         with self.track_time(unit="batch"):
@@ -143,12 +191,12 @@ class StackV2Reader(PipelineStep):
                 reason = "missing_blob" if isinstance(result, FileNotFoundError) else "fetch_failed"
                 if reason == "fetch_failed":
                     logger.warning(f"{url}: giving up after {self.max_attempts} attempts: {result}")
-                self.stat_update(f"dropped_{reason}")
+                self._drop(row, reason)
                 continue
             self.stat_update("fetched_bytes", value=len(result), unit="blob")
             text, reason = decode_content(result, row.get("src_encoding"))
             if reason:
-                self.stat_update(f"dropped_{reason}")
+                self._drop(row, reason)
                 continue
             ready.append((row, text))
         for row, text in ready:
@@ -157,6 +205,12 @@ class StackV2Reader(PipelineStep):
             self.stat_update("documents")
             self.update_doc_stats(document)
             yield document
+
+    def _drop(self, row: dict, reason: str) -> None:
+        self.stat_update(f"dropped_{reason}")
+        if self.drop_ledger is not None:
+            item_id = str(row.get("blob_id") or f"row:{row.get('repo_name')}/{row.get('path')}")
+            self.drop_ledger.record(self._rank, reason, item_id, row.get("language"), row.get("length_bytes"))
 
     def _fetch(self, fs, urls: list[str]) -> dict[str, bytes | BaseException]:
         """Fetch all `urls` concurrently; retry the throttled ones with backoff; return bytes or the last error."""

@@ -1,0 +1,7 @@
+"""The programming languages of the Stack-Edu corpus, as The Stack v2 names them (../shared/research/recipes.md §3:
+the 15 largest languages of StarCoder2Data)."""
+
+STACK_EDU_LANGUAGES = (
+    "C", "C#", "C++", "Go", "Java", "JavaScript", "Markdown", "PHP", "Python", "Ruby", "Rust", "SQL", "Shell",
+    "Swift", "TypeScript",
+)  # fmt: skip

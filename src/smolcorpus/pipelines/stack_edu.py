@@ -1,0 +1,225 @@
+"""Composition of the Stack-Edu-style code corpus. No logic lives here: steps come from the other packages.
+
+Stages (all but `find`/`buckets`/`clusters`/`summary` run `tasks` tasks):
+  filter      sources (Stack v2 rows + S3 blobs, and/or source trees) → language, licence and rule filters →
+              benchmark decontamination → `work/filtered/*.jsonl.gz`
+  exact_*     exact dedup signatures and duplicate finding over the filtered files
+  minhash_*   MinHash signatures (after the exact filter), buckets, clusters
+  curate      filtered files → exact + near-dup removal → per-language edu scores → per-language thresholds →
+              `curated/<language>/<rank>.parquet` (Stack-Edu columns)
+  tokenize    `curated/<language>/` → `tokens/<language>/` shards
+  summary     token manifests per language; `summary.json` / `summary.md`: the funnel per language and reason
+Every removed file lands in a drop ledger under `work/dropped/<step>/`, so read = kept + dropped.
+"""
+
+from __future__ import annotations
+
+from datatrove.pipeline.dedup.minhash import MinhashConfig
+from datatrove.pipeline.readers import JsonlReader
+from datatrove.pipeline.writers import JsonlWriter
+from datatrove.utils.hashing import HashConfig
+
+from smolcorpus.classifiers.score import LanguageThresholdFilter, PerLanguageScorer
+from smolcorpus.config import StackEduConfig, TokenizeConfig
+from smolcorpus.dedup import exact_dedup_filter, exact_dedup_stages, minhash_filter, minhash_stages
+from smolcorpus.filters.code import (
+    AlphanumericFilter,
+    CodeLanguageFilter,
+    DataHeavyFilter,
+    EncodedDataFilter,
+    FileSizeFilter,
+    GeneratedFilter,
+    LineLengthFilter,
+    MinifiedFilter,
+    PermissiveLicenseFilter,
+    VendoredFilter,
+)
+from smolcorpus.filters.decontamination import DecontaminationFilter, benchmark_from_file
+from smolcorpus.pipelines.executors import Stage
+from smolcorpus.readers.source_tree import SourceTreeReader
+from smolcorpus.readers.stack_v2 import StackV2Reader
+from smolcorpus.tokenize.grouped import GroupedManifestWriter, GroupedTokenShardWriter
+from smolcorpus.tokenize.tokenizer import TokenizerSpec
+from smolcorpus.writers.curated import StackEduWriter, language_slug
+from smolcorpus.writers.funnel import FunnelSummaryWriter
+from smolcorpus.writers.ledger import DropLedger
+
+SCORE_NAME = "edu"
+
+
+class StackEduLayout:
+    """Where a run's files go, below its output folder."""
+
+    def __init__(self, output_dir: str):
+        root = output_dir.rstrip("/")
+        self.root = root
+        self.work = f"{root}/work"
+        self.filtered = f"{root}/work/filtered"
+        self.ledgers = f"{root}/work/dropped"
+        self.curated = f"{root}/curated"
+        self.tokens = f"{root}/tokens"
+
+    def ledger(self, step: str, default_reason: str = "dropped") -> DropLedger:
+        return DropLedger(self.ledgers, step, default_reason)
+
+
+def _readers(settings: StackEduConfig, layout: StackEduLayout) -> list:
+    readers = []
+    if settings.stack_v2 is not None:
+        source = settings.stack_v2
+        readers.append(
+            StackV2Reader(
+                source.paths,
+                content_url=source.content_url,
+                storage_options=source.storage_options,
+                storage_options_rows=source.rows_storage_options,
+                concurrency=source.concurrency,
+                max_attempts=source.max_attempts,
+                backoff=source.backoff_seconds,
+                max_bytes=settings.filters.max_bytes,
+                content_column=source.content_column,
+                drop_ledger=layout.ledger("read_stack_v2"),
+            )
+        )
+    if settings.source_trees is not None:
+        trees = settings.source_trees
+        readers.append(
+            SourceTreeReader(
+                trees.roots,
+                trees.repo_names,
+                max_bytes=settings.filters.max_bytes,
+                drop_ledger=layout.ledger("read_source_trees"),
+            )  # fmt: skip
+        )
+    return readers
+
+
+def _filters(settings: StackEduConfig, layout: StackEduLayout) -> list:
+    rules = settings.filters
+    filters = [CodeLanguageFilter(settings.languages, exclusion_writer=layout.ledger("language"))]
+    if settings.permissive_only:
+        filters.append(PermissiveLicenseFilter(exclusion_writer=layout.ledger("license")))
+    filters.append(FileSizeFilter(rules.min_bytes, rules.max_bytes, exclusion_writer=layout.ledger("file_size")))
+    if rules.drop_vendored:
+        filters.append(VendoredFilter(exclusion_writer=layout.ledger("vendored")))
+    if rules.drop_generated:
+        filters.append(GeneratedFilter(exclusion_writer=layout.ledger("generated")))
+    if rules.drop_minified:
+        filters.append(MinifiedFilter(exclusion_writer=layout.ledger("minified")))
+    filters += [
+        EncodedDataFilter(
+            rules.max_encoded_fraction, rules.max_encoded_run, exclusion_writer=layout.ledger("encoded")
+        ),
+        DataHeavyFilter(
+            rules.max_data_file_bytes,
+            rules.max_table_fraction,
+            rules.max_digit_fraction,
+            exclusion_writer=layout.ledger("data_heavy"),
+        ),  # fmt: skip
+        LineLengthFilter(
+            rules.max_line_length, rules.max_mean_line_length, exclusion_writer=layout.ledger("line_length")
+        ),  # fmt: skip
+        AlphanumericFilter(rules.min_alphanumeric_fraction, exclusion_writer=layout.ledger("alphanumeric")),
+    ]
+    decontamination = settings.decontamination
+    if decontamination.benchmarks:
+        benchmarks = [benchmark_from_file(path) for path in decontamination.benchmarks]
+        filters.append(
+            DecontaminationFilter(
+                benchmarks, decontamination.n_gram, exclusion_writer=layout.ledger("decontamination")
+            )
+        )
+    return filters
+
+
+def stack_edu_stages(
+    settings: StackEduConfig, tokenize: TokenizeConfig, tokenizer: TokenizerSpec, output_dir: str, tasks: int
+) -> list[Stage]:
+    """The stages of one Stack-Edu run, in dependency order (see the module docstring)."""
+    layout = StackEduLayout(output_dir)
+    dedup = settings.dedup
+    stages = [
+        Stage(
+            "filter",
+            [
+                *_readers(settings, layout),
+                *_filters(settings, layout),
+                JsonlWriter(layout.filtered, output_filename="${rank}.jsonl", compression="gzip"),
+            ],
+            tasks,
+        )  # fmt: skip
+    ]
+
+    def filtered_reader() -> JsonlReader:
+        return JsonlReader(layout.filtered, glob_pattern="*.jsonl.gz")
+
+    def exact_removal(ledgered: bool) -> list:
+        if not dedup.exact:
+            return []
+        ledger = layout.ledger("exact_dedup", "exact_duplicate") if ledgered else None
+        return [exact_dedup_filter(f"{layout.work}/exact", dedup.per_language, ledger)]
+
+    if dedup.exact:
+        stages += exact_dedup_stages(
+            filtered_reader, [], f"{layout.work}/exact", tasks, per_language=dedup.per_language
+        )[:2]
+    if dedup.minhash:
+        config = MinhashConfig(
+            n_grams=dedup.n_grams,
+            num_buckets=dedup.num_buckets,
+            hashes_per_bucket=dedup.hashes_per_bucket,
+            hash_config=HashConfig(precision=64),
+        )
+        stages += minhash_stages(
+            lambda: [filtered_reader(), *exact_removal(ledgered=False)], [], f"{layout.work}/minhash", tasks,
+            config=config, per_language=dedup.per_language,
+        )[:3]  # fmt: skip
+
+    curate = [filtered_reader(), *exact_removal(ledgered=True)]
+    if dedup.minhash:
+        curate.append(minhash_filter(f"{layout.work}/minhash", layout.ledger("near_dedup", "near_duplicate")))
+    scoring = settings.scoring
+    if scoring.enabled:
+        curate += [
+            PerLanguageScorer(scoring.models, scoring.default_model, name=SCORE_NAME, batch_size=scoring.batch_size),
+            LanguageThresholdFilter(
+                SCORE_NAME,
+                scoring.thresholds,
+                scoring.default_threshold,
+                exclusion_writer=layout.ledger("edu_threshold"),
+            ),  # fmt: skip
+        ]
+    curate.append(StackEduWriter(layout.curated, score_name=SCORE_NAME))
+    stages.append(Stage("curate", curate, tasks))
+
+    groups = sorted({language_slug(language) for language in settings.languages})
+    writer_settings = {
+        "carry_columns": tokenize.carry_columns,
+        "pack_length": tokenize.pack_length,
+        "batch_size": tokenize.batch_size,
+        "max_tokens_per_shard": tokenize.max_tokens_per_shard,
+        "tokens_per_row_group": tokenize.tokens_per_row_group,
+    }
+    stages.append(
+        Stage(
+            "tokenize",
+            [
+                GroupedTokenShardWriter(
+                    layout.curated, layout.tokens, groups, tokenizer, id_column="blob_id", **writer_settings
+                )
+            ],
+            tasks,
+        )  # fmt: skip
+    )
+    stages.append(
+        Stage(
+            "summary",
+            [
+                GroupedManifestWriter(layout.tokens, groups, tokenizer, tasks, tokenize.pack_length),
+                FunnelSummaryWriter(layout.root, layout.ledgers, layout.curated, layout.tokens),
+            ],
+            1,
+            cpus_per_task=1,
+        )  # fmt: skip
+    )
+    return stages

@@ -1,0 +1,1 @@
+"""Writers datatrove lacks: the drop ledger, curated Parquet with the corpus columns, the funnel summary."""

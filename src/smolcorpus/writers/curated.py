@@ -1,0 +1,83 @@
+"""Curated (untokenized) Parquet outputs with the published corpus columns of ARCHITECTURE.md §4.
+
+Stack-Edu-like: one folder per language (`<output>/<language slug>/<rank>.parquet`), columns `blob_id`,
+`language`, `repo_name`, `path`, `src_encoding`, `length_bytes`, `detected_licenses`, `license_type`, `text`,
+`score`, `int_score`. The schema is fixed, so files from different tasks always concatenate; unknown values
+are nulls (`score`/`int_score` when the run has no classifier).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pyarrow as pa
+from datatrove.data import Document
+from datatrove.pipeline.writers import ParquetWriter
+
+STACK_EDU_SCHEMA = pa.schema(
+    [
+        ("blob_id", pa.string()),
+        ("language", pa.string()),
+        ("repo_name", pa.string()),
+        ("path", pa.string()),
+        ("src_encoding", pa.string()),
+        ("length_bytes", pa.int64()),
+        ("detected_licenses", pa.list_(pa.string())),
+        ("license_type", pa.string()),
+        ("text", pa.string()),
+        ("score", pa.float64()),
+        ("int_score", pa.int64()),
+    ]
+)
+
+
+def language_slug(language: str) -> str:
+    """A folder-safe name for a language: `C++` → `cpp`, `C#` → `csharp`, `Shell` → `shell`."""
+    slug = language.lower().replace("++", "pp").replace("+", "p").replace("#", "sharp")
+    return re.sub(r"[^a-z0-9_.-]+", "_", slug).strip("_") or "unknown"
+
+
+def stack_edu_row(document: Document, score_name: str = "edu") -> dict:
+    """The curated row of a code document; `score`/`int_score` come from `<score_name>_score`/`_int_score`."""
+    metadata = document.metadata
+    text_bytes = len(document.text.encode("utf-8", errors="replace"))
+    return {
+        "blob_id": metadata.get("blob_id") or document.id,
+        "language": metadata.get("language"),
+        "repo_name": metadata.get("repo_name"),
+        "path": metadata.get("path"),
+        "src_encoding": metadata.get("src_encoding"),
+        "length_bytes": metadata.get("length_bytes", text_bytes),
+        "detected_licenses": [str(x) for x in metadata.get("detected_licenses") or []],
+        "license_type": metadata.get("license_type"),
+        "text": document.text,
+        "score": metadata.get(f"{score_name}_score"),
+        "int_score": metadata.get(f"{score_name}_int_score"),
+    }
+
+
+class StackEduWriter(ParquetWriter):
+    """Write code documents as Stack-Edu-like Parquet, one folder per language (zstd, fixed schema).
+
+    Args:
+        output_folder: the curated root; files go to `<language slug>/<rank>.parquet` below it.
+        score_name: metadata prefix of the edu score (default "edu", as `PerLanguageScorer` writes it).
+    """
+
+    name = "🗂️ Stack-Edu Parquet"
+
+    def __init__(self, output_folder: str, score_name: str = "edu"):
+        super().__init__(
+            output_folder,
+            output_filename="${language_slug}/${rank}.parquet",
+            compression="zstd",
+            schema=STACK_EDU_SCHEMA,
+            max_file_size=-1,  # one file per task and language, so the tokenize stage knows its file names
+        )
+        self.score_name = score_name
+
+    def _default_adapter(self, document: Document) -> dict:
+        return stack_edu_row(document, self.score_name)
+
+    def write(self, document: Document, rank: int = 0, **kwargs) -> None:
+        super().write(document, rank, language_slug=language_slug(str(document.metadata.get("language") or "")))
