@@ -107,3 +107,34 @@ def smollm2_tokenizer():
     from smolcorpus.tokenize.tokenizer import resolve_tokenizer_spec
 
     return resolve_tokenizer_spec(None)
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    """A moto S3 server on 127.0.0.1 (a real HTTP S3 API, in a thread of the test process)."""
+    moto_server = pytest.importorskip("moto.server", reason="moto[server] is not installed")
+    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+EDU_GRADES = {"high": 4, "medium": 2, "low": 0}
+
+
+@pytest.fixture(scope="session")
+def code_labels(shared_data, tmp_path_factory) -> Path:
+    """Parquet with `text`, `score` (0/2/4 from edu_hint), `id`, `language` for the 322 real source files."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = []
+    for line in (shared_data / "code" / "index.jsonl").read_text().splitlines():
+        entry = json.loads(line)
+        text = (shared_data / entry["file"]).read_bytes().decode("utf-8", errors="replace")
+        rows.append({"id": entry["file"], "text": text, "score": EDU_GRADES[entry["edu_hint"]],
+                     "language": entry["language"]})  # fmt: skip
+    out = tmp_path_factory.mktemp("labels") / "code_labels.parquet"
+    pq.write_table(pa.Table.from_pylist(rows), out)
+    return out

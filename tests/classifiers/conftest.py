@@ -49,21 +49,3 @@ def math_labels(shared_data, tmp_path_factory) -> Path:
     return out
 
 
-EDU_GRADES = {"high": 4, "medium": 2, "low": 0}
-
-
-@pytest.fixture(scope="session")
-def code_labels(shared_data, tmp_path_factory) -> Path:
-    """Parquet with `text`, `score` (0/2/4 from edu_hint), `id`, `language` for the 322 real source files."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    rows = []
-    for line in (shared_data / "code" / "index.jsonl").read_text().splitlines():
-        entry = json.loads(line)
-        text = (shared_data / entry["file"]).read_bytes().decode("utf-8", errors="replace")
-        rows.append({"id": entry["file"], "text": text, "score": EDU_GRADES[entry["edu_hint"]],
-                     "language": entry["language"]})  # fmt: skip
-    out = tmp_path_factory.mktemp("labels") / "code_labels.parquet"
-    pq.write_table(pa.Table.from_pylist(rows), out)
-    return out

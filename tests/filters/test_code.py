@@ -8,8 +8,10 @@ from datatrove.data import Document
 from smolcorpus.filters.code import (
     CodeLanguageFilter,
     FileSizeFilter,
+    GeneratedFilter,
     LineLengthFilter,
     PermissiveLicenseFilter,
+    VendoredFilter,
     default_code_filters,
 )
 
@@ -33,7 +35,9 @@ def code_documents(shared_data):
         text = (shared_data / entry["file"]).read_bytes().decode("utf-8", errors="replace")
         metadata = {"path": entry["path"], "language": entry["language"], "repo_name": entry["repo"],
                     "edu_hint": entry["edu_hint"], "category": entry["category"],
-                    "is_generated": entry["is_generated"], "is_vendor": entry["is_vendor"]}  # fmt: skip
+                    # the index's hand labels, under names the filters do not read (Stack v2's is_vendor/is_generated
+                    # flags would drop these files without testing our rules)
+                    "marked_generated": entry["is_generated"], "marked_vendor": entry["is_vendor"]}  # fmt: skip
         documents.append(Document(text=text, id=entry["file"], metadata=metadata))
     return documents
 
@@ -49,8 +53,8 @@ def first_drop(doc: Document) -> str | None:
 def is_marked(doc: Document) -> bool:
     category = doc.metadata["category"]
     return (
-        doc.metadata["is_generated"]
-        or doc.metadata["is_vendor"]
+        doc.metadata["marked_generated"]
+        or doc.metadata["marked_vendor"]
         or any(word in category for word in ("minified", "lockfile", "data-heavy"))
     )
 
@@ -95,3 +99,13 @@ def test_metadata_filters():
     assert FileSizeFilter(min_bytes=1, max_bytes=3).filter(doc) == (False, "file_too_large")
     assert FileSizeFilter().filter(doc) == (False, "file_too_small")
     assert LineLengthFilter().filter(Document(text="y" * 1001, id="d")) == (False, "max_line_length")
+
+
+def test_stack_v2_flags_drop_vendored_and_generated_rows():
+    source = "def add(a, b):\n    return a + b\n"
+    assert VendoredFilter().filter(Document(text=source, id="a", metadata={"path": "src/add.py"})) is True
+    flagged = Document(text=source, id="b", metadata={"path": "src/add.py", "is_vendor": True})
+    assert VendoredFilter().filter(flagged) == (False, "vendored_flag")
+    generated = Document(text=source, id="c", metadata={"path": "src/add.py", "is_generated": True})
+    assert GeneratedFilter().filter(generated) == (False, "generated_flag")
+    assert GeneratedFilter().filter(Document(text=source, id="d", metadata={"is_generated": False})) is True

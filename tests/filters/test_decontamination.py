@@ -50,3 +50,13 @@ def test_counts_per_benchmark_as_a_datatrove_step(benchmarks):
     assert [d.id for d in kept] == ["clean"]
     assert step.stats["dropped_contaminated_math500"].total == 3
     json.dumps({k: v.total for k, v in step.stats.stats.items()})
+
+
+def test_digit_runs_are_not_contamination(benchmarks, shared_data):
+    """A real Java file with a `0 1 2 ... 9` digit table shares that 10-gram with a HumanEval item; such runs say
+    nothing about copying, so they are not indexed."""
+    code = DecontaminationFilter([benchmarks["humaneval"], benchmarks["mbpp"]], n=10)
+    java = shared_data / "code/java/TheAlgorithms__Java/src/main/java/com/thealgorithms/conversions"
+    assert code.match((java / "DecimalToHexadecimal.java").read_text()) is None
+    assert code.match("digits = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]") is None
+    assert "NgramIndex(n=10" in str(code.index) and len(str(code.index)) < 200  # what executor.json shows

@@ -5,10 +5,7 @@ gzip-compressed under content/{blob_id}. Throttling comes from a small HTTP prox
 from __future__ import annotations
 
 import gzip
-import http.client
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -16,73 +13,16 @@ import pytest
 
 from smolcorpus.readers.source_tree import git_blob_id
 from smolcorpus.readers.stack_v2 import StackV2Reader, decode_content
+from tests.s3_server import ThrottlingProxy, s3_client
 
-moto_server = pytest.importorskip("moto.server", reason="moto[server] is not installed")
 BUCKET = "softwareheritage"
-
-
-@pytest.fixture(scope="module")
-def s3_endpoint():
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
-
-
-class ThrottlingProxy:
-    """Forward requests to `upstream`; answer 503 SlowDown to the first GET of each key in `throttled`."""
-
-    def __init__(self, upstream: str, throttled: set[str]):
-        upstream_host = upstream.removeprefix("http://")
-        self.throttled = set(throttled)
-        self.throttle_hits = 0
-        proxy = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def _forward(self):
-                key = self.path.split("?")[0].rsplit("/", 1)[-1]
-                if self.command == "GET" and key in proxy.throttled:
-                    proxy.throttled.discard(key)
-                    proxy.throttle_hits += 1
-                    body = b"<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>"
-                    self.send_response(503)
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
-                    return
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else None
-                connection = http.client.HTTPConnection(upstream_host, timeout=30)
-                connection.request(self.command, self.path, body=body, headers=dict(self.headers))
-                response = connection.getresponse()
-                payload = response.read()
-                self.send_response(response.status)
-                for name, value in response.getheaders():
-                    if name.lower() not in ("transfer-encoding", "connection", "content-length"):
-                        self.send_header(name, value)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = _forward
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
 
 @pytest.fixture(scope="module")
 def stack_rows(shared_data, s3_endpoint, tmp_path_factory):
     """Upload the real code files, gzip-compressed, and write a Stack-v2-shaped Parquet of their rows plus bad
     rows; return (rows folder, expected good blob ids, expected drop counts)."""
-    import boto3
-
-    s3 = boto3.client("s3", endpoint_url=s3_endpoint, aws_access_key_id="x", aws_secret_access_key="x",
-                      region_name="us-east-1")  # fmt: skip
+    s3 = s3_client(s3_endpoint)
     s3.create_bucket(Bucket=BUCKET)
     rows, good = [], set()
     for line in (shared_data / "code" / "index.jsonl").read_text().splitlines()[:60]:

@@ -107,11 +107,13 @@ class AlphanumericFilter(BaseFilter):
 
 class GeneratedFilter(BaseFilter):
     """Lockfiles (`lockfile`) and machine-written files: IDE/build-tool files, generator banners, bundles,
-    generated link indexes (`generated_<kind>`)."""
+    generated link indexes (`generated_<kind>`); rows The Stack v2 flags `is_generated` (`generated_flag`)."""
 
     name = "🤖 Generated files"
 
     def filter(self, doc: Document) -> bool | tuple[bool, str]:
+        if doc.metadata.get("is_generated") is True:
+            return False, "generated_flag"
         path = _path(doc)
         if code_rules.is_lockfile(path):
             return False, "lockfile"
@@ -161,11 +163,14 @@ class DataHeavyFilter(BaseFilter):
 
 
 class VendoredFilter(BaseFilter):
-    """Files under dependency directories (`vendored_path`) or announcing another project (`vendored_header`)."""
+    """Files under dependency directories (`vendored_path`) or announcing another project (`vendored_header`);
+    rows The Stack v2 flags `is_vendor` (`vendored_flag`)."""
 
     name = "📦 Vendored code"
 
     def filter(self, doc: Document) -> bool | tuple[bool, str]:
+        if doc.metadata.get("is_vendor") is True:
+            return False, "vendored_flag"
         reason = code_rules.vendored_reason(doc.text, _path(doc), doc.metadata.get("repo_name"))
         return reason is None or (False, reason)
 

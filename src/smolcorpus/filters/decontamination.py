@@ -71,6 +71,46 @@ def benchmark_from_file(path: str, name: str | None = None, fields: tuple[str, .
     return Benchmark(stem.lower(), str(path), fields).load()
 
 
+def is_informative(gram: tuple[str, ...]) -> bool:
+    """At least half the words have two or more letters: runs such as `0 1 2 3 4 5 6 7 8 9` or `i i 1 j j 1`
+    occur in countless unrelated files and would make every digit table "contaminated"."""
+    wordy = sum(len(w) >= 2 and not w.isdigit() for w in gram)
+    return 2 * wordy >= len(gram)
+
+
+class NgramIndex:
+    """Benchmark n-grams (words joined by spaces) → the benchmark they come from; uninformative n-grams (see
+    `is_informative`) are left out.
+
+    A class of its own so that datatrove's executor.json shows a one-line description instead of every n-gram.
+    """
+
+    def __init__(self, benchmarks: list[Benchmark], n: int):
+        self.n = n
+        self.names = [benchmark.name for benchmark in benchmarks]
+        self.grams: dict[str, str] = {}
+        for benchmark in benchmarks:
+            for text in benchmark.texts:
+                for gram in ngrams(words(text), n):
+                    if is_informative(gram):
+                        self.grams.setdefault(" ".join(gram), benchmark.name)
+
+    def __len__(self) -> int:
+        return len(self.grams)
+
+    def __str__(self) -> str:
+        return f"NgramIndex(n={self.n}, {len(self.grams)} n-grams from {', '.join(self.names)})"
+
+    def match(self, text: str) -> str | None:
+        """The benchmark sharing an n-gram with `text`, or None."""
+        tokens = words(text)
+        for i in range(len(tokens) - self.n + 1):
+            hit = self.grams.get(" ".join(tokens[i : i + self.n]))
+            if hit is not None:
+                return hit
+        return None
+
+
 class DecontaminationFilter(BaseFilter):
     """Drop documents sharing any `n`-gram of words (default 13) with an item of a benchmark.
 
@@ -84,20 +124,11 @@ class DecontaminationFilter(BaseFilter):
     def __init__(self, benchmarks: list[Benchmark], n: int = 13, exclusion_writer: DiskWriter | None = None):
         super().__init__(exclusion_writer)
         self.n = n
-        self.index: dict[tuple[str, ...], str] = {}
-        for benchmark in benchmarks:
-            for text in benchmark.texts:
-                for gram in ngrams(words(text), n):
-                    self.index.setdefault(gram, benchmark.name)
+        self.index = NgramIndex(benchmarks, n)
 
     def match(self, text: str) -> str | None:
         """The benchmark sharing an n-gram with `text`, or None."""
-        tokens = words(text)
-        for i in range(len(tokens) - self.n + 1):
-            hit = self.index.get(tuple(tokens[i : i + self.n]))
-            if hit is not None:
-                return hit
-        return None
+        return self.index.match(text)
 
     def filter(self, doc: Document) -> bool | tuple[bool, str]:
         hit = self.match(doc.text)

@@ -26,7 +26,7 @@ EXTENSION_LANGUAGES = {
     ".cs": "C#", ".go": "Go", ".java": "Java", ".js": "JavaScript", ".mjs": "JavaScript", ".cjs": "JavaScript",
     ".jsx": "JavaScript", ".md": "Markdown", ".markdown": "Markdown", ".php": "PHP", ".py": "Python",
     ".rb": "Ruby", ".rs": "Rust", ".sql": "SQL", ".sh": "Shell", ".bash": "Shell", ".zsh": "Shell",
-    ".swift": "Swift", ".ts": "TypeScript", ".tsx": "TypeScript",
+    ".swift": "Swift", ".ts": "TypeScript", ".tsx": "TypeScript", ".xsl": "XSLT", ".xslt": "XSLT",
 }  # fmt: skip
 SKIPPED_DIRECTORIES = frozenset({".git", ".hg", ".svn", "__pycache__", ".mypy_cache", ".pytest_cache", ".tox"})
 LICENSE_FILES = ("LICENSE", "LICENSE.txt", "LICENSE.md", "LICENCE", "COPYING", "COPYING.txt", "LICENSE-MIT")
