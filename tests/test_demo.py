@@ -1,5 +1,9 @@
+import json
+
+import pyarrow.parquet as pq
+
 from smolcorpus.demo import run_demo
-from smolcorpus.readers.installed import installed_documents
+from smolcorpus.readers.installed import installed_documents, installed_source_trees
 from smolcorpus.tokenize import read_manifest
 
 
@@ -11,6 +15,17 @@ def test_demo_runs_offline_end_to_end(tmp_path):
     assert manifest["num_tokens"] > 100_000
     assert f"tokenized   {len(documents):,} documents" in summary
     assert "training sequences of 2048 tokens" in summary
+    # the code part: installed source trees through the stack_edu pipeline
+    code = tmp_path / "demo" / "code"
+    funnel = json.loads((code / "summary.json").read_text())
+    python = funnel["languages"]["Python"]
+    assert python["kept"]["files"] > 100 and python["kept"]["tokens"] > 100_000
+    assert python["read"] == python["kept"]["files"] + python["dropped_files"]
+    curated = pq.read_table(code / "curated" / "python").to_pylist()
+    assert {row["repo_name"] for row in curated} == {tree.repo_name for tree in installed_source_trees()}
+    assert all(row["license_type"] == "permissive" and row["score"] is None for row in curated)
+    assert read_manifest(str(code / "tokens" / "python"))["num_documents"] == len(curated)
+    assert "edu scoring: off" in summary
     # a second run resumes: nothing is recomputed, the result is the same
     again = run_demo(tmp_path / "demo", tasks=2, workers=2)
     assert read_manifest(str(tmp_path / "demo" / "tokens"))["shards"] == manifest["shards"]

@@ -135,12 +135,17 @@ class SourceTreesConfig(StrictModel):
 
     roots: list[str] = Field(min_length=1, description="repository folders")
     repo_names: list[str] | None = Field(None, description="one 'owner/name' per root; default: the folder names")
+    licenses: list[str | None] | None = Field(
+        None, description="one SPDX id per root; default (or null entries): detected from the root's LICENSE file"
+    )
 
     @model_validator(mode="after")
     def _roots_exist(self) -> SourceTreesConfig:
         _check_local_paths(self.roots)
-        if self.repo_names is not None and len(self.repo_names) != len(self.roots):
-            raise ValueError("repo_names needs one name per root")
+        for key in ("repo_names", "licenses"):
+            value = getattr(self, key)
+            if value is not None and len(value) != len(self.roots):
+                raise ValueError(f"{key} needs one entry per root")
         return self
 
 

@@ -2,11 +2,16 @@
 
 1. collect: real documents shipped with this Python installation → JSONL.gz (a datatrove stage);
 2. tokenize: the regular `tokenize` pipeline (shards + manifest), exactly as `smolcorpus run` runs it;
-3. read back: the streaming loader turns the shards into fixed-length training sequences.
+3. read back: the streaming loader turns the shards into fixed-length training sequences;
+4. code: the `stack_edu` pipeline on the source trees of a few installed dependencies (datatrove, trafilatura,
+   pydantic, ...): code filters → exact + MinHash dedup per language → curated Parquet → token shards per
+   language → funnel summary. No edu classifier installs offline, so this part runs without scoring (the
+   `score` columns stay null); `stack_edu.scoring` in a config adds it.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -14,9 +19,10 @@ from datatrove.pipeline.writers import JsonlWriter
 
 from smolcorpus.config import ExecutorConfig, validate_config
 from smolcorpus.pipelines.executors import Stage, run_stages
-from smolcorpus.readers.installed import InstalledDocumentsReader
+from smolcorpus.readers.installed import InstalledDocumentsReader, installed_source_trees
 from smolcorpus.run import run_config
 from smolcorpus.tokenize.manifest import read_manifest
+from smolcorpus.writers.funnel import SUMMARY_JSON, SUMMARY_MARKDOWN
 
 DEMO_SEQUENCE_LENGTH = 2048
 
@@ -56,6 +62,7 @@ def run_demo(output: Path, tasks: int = 4, workers: int = 2) -> str:
     tokenize_seconds = sum(stage.seconds for stage in summary.stages)
     manifest = read_manifest(str(output / "tokens"))
     loader_line = _read_back(output / "tokens")
+    code_lines = _code_corpus(output / "code", executor)
     total = time.perf_counter() - started
     documents_in = sum(step.get("documents", 0) for step in collected.counters.values())
     lines = [
@@ -72,9 +79,50 @@ def run_demo(output: Path, tasks: int = 4, workers: int = 2) -> str:
         f"  read back   {loader_line}",
         f"  outputs     {output / 'tokens'} (manifest.json, *.parquet); logs and stats in {output / 'logs'} "
         f"and {output / 'tokens' / 'logs'}",
+        *code_lines,
         f"  total       {total:.1f} s",
     ]
     return "\n".join(lines)
+
+
+def _code_corpus(output: Path, executor: ExecutorConfig) -> list[str]:
+    """Part 4: the stack_edu pipeline on installed source trees; returns the summary lines."""
+    trees = installed_source_trees()
+    config = validate_config(
+        {
+            "pipeline": "stack_edu",
+            "name": "demo-code",
+            "output_dir": str(output),
+            "stack_edu": {
+                "source_trees": {
+                    "roots": [tree.root for tree in trees],
+                    "repo_names": [tree.repo_name for tree in trees],
+                    "licenses": [tree.license for tree in trees],
+                }
+            },
+            "tokenize": {"carry_columns": ["language"]},
+            "executor": executor.model_dump(),
+        },
+        source="smolcorpus demo",
+    )
+    started = time.perf_counter()
+    run_config(config)
+    seconds = time.perf_counter() - started
+    funnel = json.loads((output / SUMMARY_JSON).read_text())
+    totals = funnel["totals"]
+    kept = ", ".join(
+        f"{language} {entry['kept']['files']:,}" for language, entry in funnel["languages"].items()
+        if entry["kept"]["files"]
+    )  # fmt: skip
+    reasons = sorted(funnel["dropped_by_reason"].items(), key=lambda item: -item[1])[:5]
+    return [
+        f"  code        {totals['read']:,} files from {', '.join(t.repo_name for t in trees)} → kept "
+        f"{totals['kept_files']:,} ({kept}), {totals['kept_tokens']:,} tokens, in {seconds:.1f} s",
+        f"              top drop reasons: {', '.join(f'{reason} {count:,}' for reason, count in reasons)}",
+        "              edu scoring: off (no classifier installs offline; see README, Classifiers)",
+        f"              funnel: {output / SUMMARY_MARKDOWN}; curated Parquet: {output / 'curated'}; "
+        f"tokens per language: {output / 'tokens'}",
+    ]
 
 
 def _read_back(tokens: Path) -> str:

@@ -1,7 +1,13 @@
 import subprocess
 from pathlib import Path
 
-from smolcorpus.readers.source_tree import SourceTreeReader, detect_license, git_blob_id, list_source_files
+from smolcorpus.readers.source_tree import (
+    SourceTreeReader,
+    declared_license,
+    detect_license,
+    git_blob_id,
+    list_source_files,
+)
 
 
 def read_all(reader, world_size=1):
@@ -56,3 +62,10 @@ def test_tasks_split_files_without_overlap(shared_data):
     root = shared_data / "code" / "cpp" / "TheAlgorithms__C-Plus-Plus"
     ids = [d.id for d in read_all(SourceTreeReader([str(root)]), world_size=3)]
     assert len(ids) == len(set(ids)) == len(list_source_files(Path(root)))
+
+
+def test_declared_licences():
+    assert declared_license("MIT") == (["MIT"], "permissive")
+    assert declared_license("Apache-2.0 OR BSD-2-Clause") == (["Apache-2.0", "BSD-2-Clause"], "permissive")
+    assert declared_license("MPL-2.0 AND MIT") == (["MPL-2.0", "MIT"], "non_permissive")
+    assert declared_license("GPL-3.0-or-later")[1] == "non_permissive"

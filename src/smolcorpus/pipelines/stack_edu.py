@@ -88,6 +88,7 @@ def _readers(settings: StackEduConfig, layout: StackEduLayout) -> list:
                 trees.roots,
                 trees.repo_names,
                 max_bytes=settings.filters.max_bytes,
+                licenses=trees.licenses,
                 drop_ledger=layout.ledger("read_source_trees"),
             )  # fmt: skip
         )

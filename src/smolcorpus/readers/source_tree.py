@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 from pathlib import Path
 
 from datatrove.data import Document, DocumentsPipeline
@@ -44,7 +45,7 @@ _LICENSE_PHRASES = (
     ("Neither the name", "BSD-3-Clause"),
     ("Redistribution and use in source and binary forms", "BSD-2-Clause"),
 )
-_PERMISSIVE = {"MIT", "Apache-2.0", "ISC", "BSD-2-Clause", "BSD-3-Clause", "Unlicense"}
+_PERMISSIVE = {"MIT", "Apache-2.0", "ISC", "BSD-2-Clause", "BSD-3-Clause", "Unlicense", "0BSD", "Zlib", "CC0-1.0"}
 
 
 def git_blob_id(content: bytes) -> str:
@@ -68,6 +69,15 @@ def detect_license(root: Path) -> tuple[list[str], str]:
     return [], "no_license"
 
 
+def declared_license(expression: str) -> tuple[list[str], str]:
+    """(SPDX ids, license_type) for a declared licence expression such as `MIT` or `Apache-2.0 OR BSD-2-Clause`:
+    permissive when every id named is permissive (`AND`/`OR`/`WITH` are read as lists, conservatively)."""
+    ids = [part for part in re.split(r"\s+(?:AND|OR|WITH)\s+|[()]", expression) if part.strip()]
+    ids = [part.strip() for part in ids]
+    permissive = {spdx.lower() for spdx in _PERMISSIVE}
+    return ids, "permissive" if ids and all(i.lower() in permissive for i in ids) else "non_permissive"
+
+
 def list_source_files(root: Path) -> list[Path]:
     """Source files under `root` with a known extension, sorted; VCS and cache folders are not entered."""
     found = []
@@ -86,6 +96,8 @@ class SourceTreeReader(PipelineStep):
         roots: repository folders; each folder's name is its `repo_name` unless `repo_names` says otherwise.
         repo_names: optional names, one per root (e.g. "owner/name").
         max_bytes: files larger than this are skipped (default 1 MB).
+        licenses: optional SPDX id per root (e.g. from package metadata); None entries are detected from the root's
+            LICENSE/COPYING file.
         drop_ledger: where skipped files are recorded (optional).
     """
 
@@ -93,8 +105,11 @@ class SourceTreeReader(PipelineStep):
     type = "📖 - READER"
 
     def __init__(self, roots: list[str], repo_names: list[str] | None = None, max_bytes: int = 1_000_000,
-                 drop_ledger: DropLedger | None = None):  # fmt: skip
+                 licenses: list[str | None] | None = None, drop_ledger: DropLedger | None = None):  # fmt: skip
         super().__init__()
+        if licenses is not None and len(licenses) != len(roots):
+            raise ValueError("licenses needs one entry per root")
+        self.licenses = list(licenses) if licenses is not None else [None] * len(roots)
         self.drop_ledger = drop_ledger
         self.roots = [str(Path(root).resolve()) for root in roots]
         if repo_names is not None and len(repo_names) != len(self.roots):
@@ -106,8 +121,8 @@ class SourceTreeReader(PipelineStep):
         if data:
             yield from data
         work = []
-        for root, repo_name in zip(self.roots, self.repo_names, strict=True):
-            licenses = detect_license(Path(root))
+        for root, repo_name, declared in zip(self.roots, self.repo_names, self.licenses, strict=True):
+            licenses = declared_license(declared) if declared else detect_license(Path(root))
             work.extend((Path(root), repo_name, licenses, path) for path in list_source_files(Path(root)))
         self._rank = rank
         with self.drop_ledger if self.drop_ledger else contextlib.nullcontext():
