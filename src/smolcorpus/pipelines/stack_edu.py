@@ -22,6 +22,7 @@ from datatrove.utils.hashing import HashConfig
 from smolcorpus.classifiers.score import LanguageThresholdFilter, PerLanguageScorer
 from smolcorpus.config import StackEduConfig, TokenizeConfig
 from smolcorpus.dedup import exact_dedup_filter, exact_dedup_stages, minhash_filter, minhash_stages
+from smolcorpus.dedup.minhash import CodeWordTokenizer
 from smolcorpus.filters.code import (
     AlphanumericFilter,
     CodeLanguageFilter,
@@ -173,7 +174,7 @@ def stack_edu_stages(
         )
         stages += minhash_stages(
             lambda: [filtered_reader(), *exact_removal(ledgered=False)], [], f"{layout.work}/minhash", tasks,
-            config=config, per_language=dedup.per_language,
+            config=config, per_language=dedup.per_language, language=CodeWordTokenizer(),
         )[:3]  # fmt: skip
 
     curate = [filtered_reader(), *exact_removal(ledgered=True)]
