@@ -6,7 +6,9 @@ stage that only reads the source trees and writes them as JSONL.gz (what any sta
 rate is also given as a ratio to it.
 
 Part 2, S3 fetch: the same files gzip-compressed in a moto S3 server (its own process, on 127.0.0.1) under
-content/{blob_id}, read through `StackV2Reader` at concurrency 1 and at the configured concurrency (32).
+content/{blob_id}, read through `StackV2Reader` at concurrency 1 and at the configured concurrency (32): straight
+from moto, and through a proxy (another process) that holds each request for `--latency-ms` (20 ms: a typical
+S3 GET's first-byte latency from inside its region), since on loopback moto's own speed is the only limit.
 
     python benchmarks/stack_edu/run.py           # ≈ 2,500 files (a dozen installed packages), 2,000 S3 blobs
     python benchmarks/stack_edu/run.py --quick   # ≈ 500 files (the demo's packages), 300 S3 blobs
@@ -70,8 +72,8 @@ def child(stage_name: str, config_path: Path) -> None:
     if stage_name == BASELINE:
         trees = config.stack_edu.source_trees
         output = f"{config.output_dir}/work/baseline"
-        stage = Stage(BASELINE, [SourceTreeReader(trees.roots, trees.repo_names, licenses=trees.licenses),
-                                 JsonlWriter(output, output_filename="${rank}.jsonl", compression="gzip")], 1)  # fmt: skip
+        reader = SourceTreeReader(trees.roots, trees.repo_names, licenses=trees.licenses)
+        stage = Stage(BASELINE, [reader, JsonlWriter(output, output_filename="${rank}.jsonl", compression="gzip")], 1)
     else:
         stage = next(s for s in stages if s.name == stage_name)
     started = time.perf_counter()
@@ -82,6 +84,8 @@ def child(stage_name: str, config_path: Path) -> None:
         if "READER" in step:
             files = counters.get("documents", 0) + sum(v for k, v in counters.items() if k.startswith("skipped_"))
             break
+        if stage_name == "tokenize":  # the grouped shard writer reads the curated files itself
+            files = sum(v for k, v in counters.items() if k.endswith("/documents"))
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"seconds": seconds, "rss_mb": rss_mb, "files": files}))
 
@@ -107,13 +111,56 @@ def stages_part(work: Path, packages) -> tuple[list[tuple], int]:
     return results, read_files
 
 
+def latency_proxy(upstream_port: int, port: int, latency_ms: float) -> None:
+    """Forward every request to 127.0.0.1:`upstream_port` after sleeping `latency_ms` (runs as a child process)."""
+    import http.client
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _forward(self):
+            time.sleep(latency_ms / 1000)
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else None
+            upstream = http.client.HTTPConnection("127.0.0.1", upstream_port, timeout=60)
+            upstream.request(self.command, self.path, body=body, headers=dict(self.headers))
+            response = upstream.getresponse()
+            payload = response.read()
+            self.send_response(response.status)
+            for name, value in response.getheaders():
+                if name.lower() not in ("transfer-encoding", "connection", "content-length"):
+                    self.send_header(name, value)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = _forward
+
+        def log_message(self, *args):
+            pass
+
+    ThreadingHTTPServer.daemon_threads = True
+    ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
+
+
+def wait_for_port(port: int) -> None:
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    sys.exit(f"nothing listens on 127.0.0.1:{port}")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def s3_part(work: Path, n_blobs: int, concurrency: int, packages) -> list[tuple]:
+def s3_part(work: Path, n_blobs: int, concurrency: int, latency_ms: float, packages) -> list[tuple]:
     import boto3
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -126,13 +173,11 @@ def s3_part(work: Path, n_blobs: int, concurrency: int, packages) -> list[tuple]
     server = subprocess.Popen([str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     endpoint = f"http://127.0.0.1:{port}"
+    proxy_port = free_port()
+    proxy = subprocess.Popen([sys.executable, __file__, "--proxy", str(port), str(proxy_port), str(latency_ms)])
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_for_port(port)
+        wait_for_port(proxy_port)
         s3 = boto3.client("s3", endpoint_url=endpoint, aws_access_key_id="x", aws_secret_access_key="x",
                           region_name="us-east-1")  # fmt: skip
         s3.create_bucket(Bucket="softwareheritage")
@@ -150,28 +195,35 @@ def s3_part(work: Path, n_blobs: int, concurrency: int, packages) -> list[tuple]
             if len(rows) == n_blobs:
                 break
         pq.write_table(pa.Table.from_pylist(rows), work / "rows.parquet")
-        options = {"key": "x", "secret": "x", "client_kwargs": {"endpoint_url": endpoint, "region_name": "us-east-1"}}
         results = []
-        for c in (1, concurrency):
-            reader = StackV2Reader([str(work / "rows.parquet")], storage_options=options, concurrency=c)
-            started = time.perf_counter()
-            docs = list(reader.run(rank=0, world_size=1))
-            seconds = time.perf_counter() - started
-            megabytes = sum(len(d.text.encode()) for d in docs) / 1e6
-            results.append((c, len(docs), seconds, megabytes))
+        for label, url in (("moto", endpoint), (f"+{latency_ms:g} ms", f"http://127.0.0.1:{proxy_port}")):
+            options = {"key": "x", "secret": "x", "client_kwargs": {"endpoint_url": url, "region_name": "us-east-1"}}
+            for c in (1, concurrency):
+                reader = StackV2Reader([str(work / "rows.parquet")], storage_options=options, concurrency=c)
+                started = time.perf_counter()
+                docs = list(reader.run(rank=0, world_size=1))
+                seconds = time.perf_counter() - started
+                megabytes = sum(len(d.text.encode()) for d in docs) / 1e6
+                results.append((label, c, len(docs), seconds, megabytes))
         return results
     finally:
-        server.terminate()
-        server.wait()
+        for process in (proxy, server):
+            process.terminate()
+            process.wait()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument("--child")
-    parser.add_argument("--config", type=Path)
+    parser.add_argument("--latency-ms", type=float, default=20)
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--config", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--proxy", nargs=3, type=float, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.proxy:
+        latency_proxy(int(args.proxy[0]), int(args.proxy[1]), args.proxy[2])
+        return
     if args.child:
         child(args.child, args.config)
         return
@@ -179,7 +231,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="smolcorpus-bench-") as tmp:
         work = Path(tmp)
         stage_results, read_files = stages_part(work, packages)
-        s3_results = s3_part(work, 300 if args.quick else 2000, args.concurrency, packages)
+        s3_results = s3_part(work, 300 if args.quick else 2000, args.concurrency, args.latency_ms, packages)
 
     print(f"\nstack_edu stages: {read_files:,} real source files (installed packages), one task, one core each\n")
     print(f"{'stage':<22}{'files in':>10}{'seconds':>9}{'files/s/core':>14}{'vs read+write':>15}{'peak RSS MB':>13}")
@@ -198,11 +250,12 @@ def main() -> None:
     )
     print(f"\nfilter + dedup (filter, exact_*, minhash_* stages): {read_files / seconds:,.0f} files/s/core end to end")
 
-    print("\nS3 fetch through StackV2Reader (moto on 127.0.0.1, gzip blobs)\n")
-    print(f"{'concurrency':<13}{'files':>7}{'seconds':>9}{'files/s':>10}{'MB/s':>8}{'vs 1':>7}")
-    base = s3_results[0][1] / s3_results[0][2]
-    for c, n, seconds, megabytes in s3_results:
-        print(f"{c:<13}{n:>7}{seconds:>9.2f}{n / seconds:>10,.0f}{megabytes / seconds:>8.2f}{n / seconds / base:>6.2f}x")
+    print("\nS3 fetch through StackV2Reader (moto on 127.0.0.1, gzip blobs, one task)\n")
+    print(f"{'server':<12}{'concurrency':>12}{'files':>7}{'seconds':>9}{'files/s':>10}{'MB/s':>8}{'vs 1':>7}")
+    for i, (label, c, n, seconds, megabytes) in enumerate(s3_results):
+        base = s3_results[i - i % 2][2] / s3_results[i - i % 2][3]  # the concurrency-1 row of the same server
+        print(f"{label:<12}{c:>12}{n:>7}{seconds:>9.2f}{n / seconds:>10,.0f}{megabytes / seconds:>8.2f}"
+              f"{n / seconds / base:>6.2f}x")
 
 
 if __name__ == "__main__":

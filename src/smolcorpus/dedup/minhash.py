@@ -109,7 +109,8 @@ def minhash_stages(
 
     `after_filter` steps (e.g. a writer) follow the filter in the last stage. Intermediate files go under
     `work_dir` (signatures/, buckets/, remove_ids/). `prefix` names the stages. `language` picks datatrove's word
-    tokenizer (or is one, e.g. `CodeWordTokenizer()`); `per_language` dedups within each document `language` only; `exclusion_writer` receives removals.
+    tokenizer (or is one, e.g. `CodeWordTokenizer()`); `per_language` dedups within each document `language`
+    only; `exclusion_writer` receives the removed documents.
     """
     config = config or PRESETS["fineweb"]
     work = work_dir.rstrip("/")
