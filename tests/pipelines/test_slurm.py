@@ -56,3 +56,41 @@ def test_slurm_job_array_matches_the_local_executor(real_corpus, tmp_path):
 
     assert token_rows(slurm_out) == token_rows(local_out)
     assert comparable_manifest(slurm_out) == comparable_manifest(local_out)
+
+
+def code_config(shared_data, output, **executor) -> dict:
+    roots = [shared_data / "code" / "python" / name for name in ("TheAlgorithms__Python", "allenai__dolma")]
+    roots += [shared_data / "code" / "xslt" / name for name in ("keirp__OpenWebMath", "opendatalab__magic-html")]
+    return {
+        "pipeline": "stack_edu",
+        "name": "stack-edu-slurm",
+        "output_dir": str(output),
+        "stack_edu": {"source_trees": {"roots": [str(r) for r in roots]}, "permissive_only": False,
+                      "languages": ["Python", "Markdown", "XSLT"], "filters": {"drop_vendored": False}},
+        "executor": {"tasks": 3, **executor},
+    }  # fmt: skip
+
+
+@pytest.mark.slurm
+def test_stack_edu_on_slurm_matches_the_local_executor(shared_data, tmp_path):
+    """The whole code pipeline (ten stages, chained by afterok dependencies) as Slurm jobs."""
+    import json
+
+    import pyarrow.parquet as pq
+
+    partition = slurm_partition()
+    local_out, slurm_out = tmp_path / "local", tmp_path / "slurm"
+    run_config(validate_config(code_config(shared_data, local_out, workers=2)))
+    slurm = {"partition": partition, "time": "00:20:00", "mem_per_cpu_gb": 1}
+    summary = run_config(validate_config(code_config(shared_data, slurm_out, kind="slurm", slurm=slurm)),
+                         timeout_seconds=900)  # fmt: skip
+    assert [s.name for s in summary.stages][-3:] == ["curate", "tokenize", "summary"]
+    assert "#SBATCH --array=0-2" in (slurm_out / "logs" / "curate" / "launch_script.slurm").read_text()
+
+    def rows(root):
+        tables = [pq.read_table(p) for p in sorted((root / "curated").rglob("*.parquet"))]
+        return sorted((r["repo_name"], r["path"], r["blob_id"]) for t in tables for r in t.to_pylist())
+
+    assert rows(slurm_out) == rows(local_out) and len(rows(local_out)) > 20
+    local_summary = json.loads((local_out / "summary.json").read_text())
+    assert json.loads((slurm_out / "summary.json").read_text()) == local_summary
