@@ -20,30 +20,23 @@ def s3fs_options(endpoint: str) -> dict:
     return {"key": "x", "secret": "x", "client_kwargs": {"endpoint_url": endpoint, "region_name": "us-east-1"}}
 
 
-class ThrottlingProxy:
-    """Forward requests to `upstream`; answer 503 SlowDown to the first GET of each key in `throttled`."""
+class ForwardingProxy:
+    """An HTTP proxy on 127.0.0.1 (its own thread) that forwards every request to `upstream`.
 
-    def __init__(self, upstream: str, throttled: set[str]):
+    `intercept(handler)` runs first for each request; when it returns True it has answered the request itself
+    and nothing is forwarded. `port=0` picks a free port; the address is `self.url`.
+    """
+
+    def __init__(self, upstream: str, intercept=None, port: int = 0):
         upstream_host = upstream.removeprefix("http://")
-        self.throttled = set(throttled)
-        self.throttle_hits = 0
-        proxy = self
 
         class Handler(BaseHTTPRequestHandler):
             def _forward(self):
-                key = self.path.split("?")[0].rsplit("/", 1)[-1]
-                if self.command == "GET" and key in proxy.throttled:
-                    proxy.throttled.discard(key)
-                    proxy.throttle_hits += 1
-                    body = b"<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>"
-                    self.send_response(503)
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
+                if intercept is not None and intercept(self):
                     return
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else None
-                connection = http.client.HTTPConnection(upstream_host, timeout=30)
+                connection = http.client.HTTPConnection(upstream_host, timeout=60)
                 connection.request(self.command, self.path, body=body, headers=dict(self.headers))
                 response = connection.getresponse()
                 payload = response.read()
@@ -60,6 +53,29 @@ class ThrottlingProxy:
             def log_message(self, *args):
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.httpd.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+
+class ThrottlingProxy(ForwardingProxy):
+    """Answer 503 SlowDown to the first GET of each key in `throttled`; forward everything else to `upstream`."""
+
+    def __init__(self, upstream: str, throttled: set[str]):
+        self.throttled = set(throttled)
+        self.throttle_hits = 0
+        super().__init__(upstream, intercept=self._throttle)
+
+    def _throttle(self, handler: BaseHTTPRequestHandler) -> bool:
+        key = handler.path.split("?")[0].rsplit("/", 1)[-1]
+        if handler.command != "GET" or key not in self.throttled:
+            return False
+        self.throttled.discard(key)
+        self.throttle_hits += 1
+        body = b"<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>"
+        handler.send_response(503)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+        return True

@@ -50,9 +50,12 @@ def benchmark_config(output: Path, packages) -> dict:
         "name": "bench",
         "output_dir": str(output),
         "stack_edu": {
-            "source_trees": {"roots": [t.root for t in trees], "repo_names": [t.repo_name for t in trees],
-                             # measure the filters on every file, whatever its licence
-                             "licenses": ["MIT"] * len(trees)},
+            "source_trees": {
+                "roots": [t.root for t in trees],
+                "repo_names": [t.repo_name for t in trees],
+                # measure the filters on every file, whatever its licence
+                "licenses": ["MIT"] * len(trees),
+            },
         },  # fmt: skip
         "executor": {"tasks": 1, "workers": 1},
     }
@@ -112,36 +115,14 @@ def stages_part(work: Path, packages) -> tuple[list[tuple], int]:
 
 
 def latency_proxy(upstream_port: int, port: int, latency_ms: float) -> None:
-    """Forward every request to 127.0.0.1:`upstream_port` after sleeping `latency_ms` (runs as a child process)."""
-    import http.client
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    """Forward every request to 127.0.0.1:`upstream_port` after holding it `latency_ms` (a child process)."""
+    import threading
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    from tests.s3_server import ForwardingProxy  # the proxy the S3 tests put in front of moto
 
-        def _forward(self):
-            time.sleep(latency_ms / 1000)
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else None
-            upstream = http.client.HTTPConnection("127.0.0.1", upstream_port, timeout=60)
-            upstream.request(self.command, self.path, body=body, headers=dict(self.headers))
-            response = upstream.getresponse()
-            payload = response.read()
-            self.send_response(response.status)
-            for name, value in response.getheaders():
-                if name.lower() not in ("transfer-encoding", "connection", "content-length"):
-                    self.send_header(name, value)
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = _forward
-
-        def log_message(self, *args):
-            pass
-
-    ThreadingHTTPServer.daemon_threads = True
-    ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
+    ForwardingProxy(f"http://127.0.0.1:{upstream_port}", intercept=lambda _: time.sleep(latency_ms / 1000), port=port)
+    threading.Event().wait()
 
 
 def wait_for_port(port: int) -> None:
@@ -254,8 +235,10 @@ def main() -> None:
     print(f"{'server':<12}{'concurrency':>12}{'files':>7}{'seconds':>9}{'files/s':>10}{'MB/s':>8}{'vs 1':>7}")
     for i, (label, c, n, seconds, megabytes) in enumerate(s3_results):
         base = s3_results[i - i % 2][2] / s3_results[i - i % 2][3]  # the concurrency-1 row of the same server
-        print(f"{label:<12}{c:>12}{n:>7}{seconds:>9.2f}{n / seconds:>10,.0f}{megabytes / seconds:>8.2f}"
-              f"{n / seconds / base:>6.2f}x")
+        print(
+            f"{label:<12}{c:>12}{n:>7}{seconds:>9.2f}{n / seconds:>10,.0f}{megabytes / seconds:>8.2f}"
+            f"{n / seconds / base:>6.2f}x"
+        )
 
 
 if __name__ == "__main__":

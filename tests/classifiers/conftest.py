@@ -47,5 +47,3 @@ def math_labels(shared_data, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("labels") / "math_labels.jsonl"
     out.write_text("".join(json.dumps(row) + "\n" for row in rows))
     return out
-
-

@@ -115,13 +115,24 @@ def stack_edu_config(corpus: dict, endpoint: str, output: Path, shared_data: Pat
         "name": "stack-edu-test",
         "output_dir": str(output),
         "stack_edu": {
-            "stack_v2": {"paths": corpus["inputs"], "content_url": f"s3://{BUCKET}/content",
-                         "storage_options": s3fs_options(endpoint), "concurrency": 8, "backoff_seconds": 0.05},
+            "stack_v2": {
+                "paths": corpus["inputs"],
+                "content_url": f"s3://{BUCKET}/content",
+                "storage_options": s3fs_options(endpoint),
+                "concurrency": 8,
+                "backoff_seconds": 0.05,
+            },
             "languages": LANGUAGES,
-            "scoring": {"models": {"Python": str(corpus["models"] / "python_edu")},
-                        "default_model": str(corpus["models"] / "code_edu")},
-            "decontamination": {"benchmarks": [str(shared_data / "contamination" / "HumanEval.jsonl.gz"),
-                                               str(shared_data / "contamination" / "mbpp.jsonl")]},
+            "scoring": {
+                "models": {"Python": str(corpus["models"] / "python_edu")},
+                "default_model": str(corpus["models"] / "code_edu"),
+            },
+            "decontamination": {
+                "benchmarks": [
+                    str(shared_data / "contamination" / "HumanEval.jsonl.gz"),
+                    str(shared_data / "contamination" / "mbpp.jsonl"),
+                ]
+            },
         },  # fmt: skip
         "tokenize": {"carry_columns": ["language", "int_score"]},
         "executor": {"tasks": tasks, "workers": 2},
