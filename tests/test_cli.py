@@ -6,7 +6,7 @@ import pytest
 
 from smolcorpus.cli import build_parser, main
 
-SUBCOMMANDS = ["run", "tokenize", "demo", "annotate", "classifier", "local-judge", "version"]
+SUBCOMMANDS = ["run", "tokenize", "demo", "extract", "annotate", "classifier", "local-judge", "version"]
 NESTED = [["classifier", "train"], ["classifier", "evaluate"], ["classifier", "score"], ["classifier", "distill"]]
 
 
@@ -76,3 +76,18 @@ def test_dry_run_prints_stages_and_writes_nothing(real_corpus, tmp_path):
 def test_main_returns_2_on_missing_config(capsys):
     assert main(["run", "/nonexistent/config.yaml"]) == 2
     assert "config file not found" in capsys.readouterr().err
+
+
+def test_extract_prints_markdown_with_tex(shared_data, tmp_path):
+    import gzip
+
+    page = tmp_path / "tsne.html"
+    page.write_bytes(gzip.decompress((shared_data / "extraction_gt/trafilatura_eval/html/en.wikipedia.org.tsne.html.gz")
+                                     .read_bytes()))  # fmt: skip
+    result = smolcorpus("extract", str(page), "--url", "https://en.wikipedia.org/wiki/T-distributed_stochastic")
+    assert result.returncode == 0, result.stderr
+    assert "mathml_annotation 34" in result.stderr and "$p_{j\\mid i}" in result.stdout
+    warc = smolcorpus("extract", str(shared_data / "warc" / "warcio_example.warc.gz"))
+    assert warc.returncode == 0 and "illustrative examples" in warc.stdout and "http://example.com/" in warc.stderr
+    missing = smolcorpus("extract", str(tmp_path / "nope.html"))
+    assert missing.returncode != 0 and "no such file" in missing.stderr

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from smolcorpus import __version__
-from smolcorpus.errors import SmolcorpusError
+from smolcorpus.errors import InputFileError, SmolcorpusError
 
 
 def _add_executor_flags(parser: argparse.ArgumentParser, default_executor: str | None = None) -> None:
@@ -92,6 +92,27 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_extract(args: argparse.Namespace) -> int:
+    from smolcorpus.filters.math_extractor import extract_math_text
+    from smolcorpus.readers.warc import html_records
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise InputFileError(str(path), "no such file")
+    if ".warc" in path.name or path.name.endswith(".arc.gz"):
+        pages = [(url, html) for url, html in html_records(str(path)) if args.url in (None, url)]
+        if not pages:
+            raise InputFileError(str(path), f"no HTML response record{' for ' + args.url if args.url else ''}")
+    else:
+        pages = [(args.url, path.read_bytes())]
+    for url, html in pages:
+        result = extract_math_text(html, url=url)
+        found = ", ".join(f"{kind} {n}" for kind, n in sorted(result.math.found.items())) or "none"
+        print(f"<!-- {url or path.name}: formulas: {found}; {len(result.text):,} characters -->", file=sys.stderr)
+        print(result.text)
+    return 0
+
+
 def cmd_version(args: argparse.Namespace) -> int:
     print(f"smolcorpus {__version__}")
     return 0
@@ -135,6 +156,14 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--tasks", type=int, default=4)
     demo.add_argument("--workers", type=int, default=2)
     demo.set_defaults(func=cmd_demo)
+
+    extract = sub.add_parser("extract", help="print a page's math-preserving extraction (Markdown with TeX)",
+                             description="Extract one HTML file, or the HTML responses of a WARC file, the way the "
+                             "finemath pipeline does: formulas become $...$ / $$...$$ TeX, then trafilatura writes "
+                             "Markdown. Formula counts go to stderr.")  # fmt: skip
+    extract.add_argument("file", help="an .html file, or a .warc/.warc.gz file")
+    extract.add_argument("--url", help="the page's URL (for an HTML file), or which WARC record to extract")
+    extract.set_defaults(func=cmd_extract)
 
     from smolcorpus.classifiers.cli import add_annotate_command, add_classifier_commands
 

@@ -1,0 +1,121 @@
+"""Math-preserving extraction: formulas rewritten to TeX text (`math_markup.py`), then trafilatura → Markdown.
+
+`extract_math_text(html)` is the pure function (used by `smolcorpus extract` and the tests); `MathExtractor` is
+the datatrove step that runs it on every document in a sandboxed process with a per-document timeout, so a page
+that would hang the parser costs its timeout and a counted drop, never the run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+
+import lxml.html
+from datatrove.data import DocumentsPipeline
+from datatrove.pipeline.extractors.base import BaseExtractor, ExtractorSandbox
+from datatrove.utils.typeshelper import StatHints
+from lxml import etree
+
+from smolcorpus.filters.math_markup import MathStats, rewrite_math
+from smolcorpus.writers.ledger import DropLedger
+
+# trafilatura settings: Markdown, tables and formatting kept, comments and links not. favor_precision: on the
+# article-extraction benchmark of ../shared/data its main-text token F1 is 0.957 vs 0.947 without (plain
+# datatrove Trafilatura: 0.952), and formula recall on the math pages is the same either way.
+TRAFILATURA_OPTIONS = {
+    "output_format": "markdown",
+    "include_formatting": True,
+    "include_tables": True,
+    "include_links": False,
+    "include_comments": False,
+    "include_images": False,
+    "favor_precision": True,
+    "deduplicate": False,
+}
+
+
+# comments and processing instructions go at parse time: trafilatura 1.11 fails on a comment inside a table
+# when it is given a tree (its own loader strips them)
+PARSER = lxml.html.HTMLParser(encoding="utf-8", recover=True, remove_comments=True, remove_pis=True)
+
+
+@dataclass
+class Extraction:
+    text: str
+    math: MathStats
+
+
+def parse_html(html: str | bytes):
+    """An lxml tree of the page; None when it has no parsable content."""
+    if isinstance(html, str):
+        html = html.encode("utf-8", errors="replace")  # lxml rejects str with an encoding declaration
+    if not html.strip():
+        return None
+    try:
+        return lxml.html.document_fromstring(html, parser=PARSER)
+    except (etree.ParserError, ValueError):
+        return None
+
+
+def extract_math_text(html: str | bytes, url: str | None = None, **options) -> Extraction:
+    """Markdown text of the page's main content with every formula as `$...$` / `$$...$$` TeX."""
+    import trafilatura
+
+    tree = parse_html(html)
+    if tree is None:
+        return Extraction("", MathStats())
+    math = rewrite_math(tree)
+    text = trafilatura.extract(tree, url=url, **{**TRAFILATURA_OPTIONS, **options}) or ""
+    return Extraction(text, math)
+
+
+class MathExtractor(BaseExtractor):
+    """datatrove extractor: `doc.text` (HTML) → Markdown with TeX math; adds `math_formulas` to the metadata.
+
+    Args:
+        timeout: seconds per document (default 5; the sandbox process is restarted after a timeout).
+        drop_ledger: optional ledger for documents that do not survive extraction (reasons
+            `extraction_timeout`, `extraction_error`, `extraction_empty`).
+        trafilatura_options: override `TRAFILATURA_OPTIONS`.
+    """
+
+    name = "🧮 Math-preserving extraction"
+
+    def __init__(self, timeout: float = 5, drop_ledger: DropLedger | None = None, **trafilatura_options):
+        super().__init__(timeout)
+        self.drop_ledger = drop_ledger
+        self.trafilatura_options = trafilatura_options
+
+    def extract(self, text: str) -> tuple[str, int]:
+        result = extract_math_text(text, **self.trafilatura_options)
+        return result.text, result.math.total
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        ledger = self.drop_ledger
+        with ExtractorSandbox(timeout=self.timeout) as sandbox, ledger if ledger else contextlib.nullcontext():
+            for doc in data:
+                self.stat_update(StatHints.total)
+                reason = None
+                with self.track_time():
+                    try:
+                        doc.text, formulas = sandbox.process_document(doc.text, self.extract)
+                    except TimeoutError:
+                        reason = "extraction_timeout"
+                    except EOFError:  # the sandbox process died (e.g. out of memory on a huge page)
+                        reason = "extraction_error"
+                    except Exception:
+                        reason = "extraction_error"
+                if reason is None and not doc.text.strip():
+                    reason = "extraction_empty"
+                if reason is not None:
+                    self.stat_update(StatHints.dropped, f"dropped_{reason}")
+                    if ledger is not None:
+                        doc.metadata["filter_reason"] = reason
+                        ledger.write(doc, rank)
+                    continue
+                doc.metadata["math_formulas"] = formulas
+                self.stat_update(StatHints.forwarded)
+                if formulas:
+                    self.stat_update("documents_with_math")
+                self.update_doc_stats(doc)
+                yield doc

@@ -1,0 +1,269 @@
+"""Turn the ways web pages carry math into TeX text, so that an ordinary extractor keeps it.
+
+Extractors such as trafilatura drop `<script>`, `<math>` and `<img>` elements, which is where most math lives
+(../shared/research/datatrove.md §3). `rewrite_math` replaces each formula element of a parsed page with a text
+node `$...$` (inline) or `$$...$$` (display), and removes the rendered copies math libraries add next to the
+source (MathJax's CHTML/SVG output, KaTeX's HTML), so every formula ends up in the text exactly once:
+
+- MathJax: `<script type="math/tex">` (`; mode=display` for display), `math/asciimath` (converted to LaTeX),
+  `math/mml` (MathML); custom TeX delimiters declared in the page's MathJax config (rewritten to `$`/`$$`);
+- KaTeX: the `annotation encoding="application/x-tex"` inside `.katex` (display inside `.katex-display`);
+- MathML: a TeX annotation, else `alttext`, else a conversion of the presentation markup (`mathml.py`);
+- Wikipedia's `mwe-math-element` (MathML + fallback image) and formula images whose `alt` holds LaTeX;
+- Distill's `<d-math>` / `<dt-math>` (TeX as text; `block` for display);
+- AsciiMath in backticks on pages that load ASCIIMathML.js or MathJax's AsciiMath input.
+
+Pure functions over lxml trees; the datatrove step that runs them with a timeout is `math_extractor.py`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from smolcorpus.filters.mathml import local_name, mathml_to_tex
+
+# rendered output of math libraries (the source formula is kept elsewhere in the page)
+RENDERED_CLASSES = ("MathJax", "MathJax_Display", "MathJax_Preview", "MathJax_SVG", "MathJax_SVG_Display",
+                    "MathJax_CHTML", "MJX_Assistive_MathML", "katex-html", "MathJax_MathML")  # fmt: skip
+LATEX_IMAGE_HINTS = re.compile(r"latex|tex|math|codecogs|equation|formula", re.IGNORECASE)
+TEX_LIKE = re.compile(r"\\[A-Za-z]+|[\^_]\{?|\\[{}]|=|\\frac")
+ASCIIMATH_PAGE = re.compile(r"asciimath", re.IGNORECASE)
+BACKTICK_MATH = re.compile(r"`([^`\n]{1,400})`")
+_CONFIG_DELIMITERS = re.compile(r"(inlineMath|displayMath)\s*:\s*(\[\s*\[.*?\]\s*\])", re.DOTALL)
+_DELIMITER_PAIR = re.compile(r"\[\s*(['\"])(.*?)\1\s*,\s*(['\"])(.*?)\3\s*\]")
+STANDARD_DELIMITERS = {("$", "$"), ("$$", "$$"), ("\\(", "\\)"), ("\\[", "\\]")}
+
+
+@dataclass
+class MathStats:
+    """What `rewrite_math` found, by source (`script_tex`, `katex`, `mathml_annotation`, `mathml_alttext`,
+    `mathml_converted`, `image_alt`, `d_math`, `asciimath`, `config_delimiters`), and `errors`."""
+
+    found: dict[str, int] = field(default_factory=dict)
+    errors: int = 0
+
+    def add(self, kind: str, count: int = 1) -> None:
+        self.found[kind] = self.found.get(kind, 0) + count
+
+    @property
+    def total(self) -> int:
+        return sum(self.found.values())
+
+
+def _classes(element) -> set[str]:
+    return set((element.get("class") or "").split())
+
+
+# MathJax scripts some sites use as macros (Stack Exchange wraps every post in \begingroup ... \endgroup)
+NOT_FORMULAS = frozenset({"", r"\begingroup", r"\endgroup"})
+
+
+def _replace(element, tex: str, display: bool) -> None:
+    """Put `$tex$` / `$$tex$$` where `element` was, keeping the text that followed it."""
+    tex = " ".join(tex.split())
+    parent = element.getparent()
+    if parent is None:
+        return
+    if tex in NOT_FORMULAS:
+        _remove(element)
+        return
+    # a display formula that stands between blocks becomes its own paragraph; inside a paragraph it stays inline
+    block_parent = local_name(parent) in ("body", "div", "section", "article", "main", "td", "li", "blockquote")
+    new = etree.Element("p" if display and block_parent else "span")
+    new.text = f"$${tex}$$" if display else f"${tex}$"
+    new.tail = element.tail
+    parent.replace(element, new)
+
+
+def _remove(element) -> None:
+    parent = element.getparent()
+    if parent is None:
+        return
+    if element.tail:  # keep the text that followed the removed element
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
+
+
+def _is_display_math(element) -> bool:
+    return element.get("display") == "block" or element.get("mode") == "display"
+
+
+def _mathml_tex(math, stats: MathStats) -> str:
+    for annotation in math.iter():
+        if local_name(annotation) == "annotation" and "tex" in (annotation.get("encoding") or "").lower():
+            stats.add("mathml_annotation")
+            return annotation.text or ""
+    if math.get("alttext"):
+        stats.add("mathml_alttext")
+        return math.get("alttext")
+    stats.add("mathml_converted")
+    return mathml_to_tex(math)
+
+
+def asciimath_to_tex(expression: str) -> str:
+    """LaTeX for an AsciiMath expression (py_asciimath's translator); the expression itself if it fails."""
+    from py_asciimath.translator.translator import ASCIIMath2Tex
+
+    global _ASCIIMATH
+    if _ASCIIMATH is None:
+        _ASCIIMATH = ASCIIMath2Tex(log=False, inplace=True)
+    try:
+        tex = _ASCIIMATH.translate(expression, from_file=False, pprint=False)
+    except Exception:  # the grammar rejects some inputs; keeping the AsciiMath beats losing the formula
+        return expression
+    return tex.strip("$ ")
+
+
+_ASCIIMATH = None
+
+
+def page_delimiters(tree) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(inline, display) TeX delimiters a page's MathJax config declares, beyond the standard `$`, `\\(`, `\\[`."""
+    inline, display = [], []
+    for script in tree.iter("script"):
+        text = script.text or ""
+        if "MathJax" not in text and "tex2jax" not in text and "inlineMath" not in text:
+            continue
+        for kind, pairs in _CONFIG_DELIMITERS.findall(text):
+            for _, opening, _, closing in _DELIMITER_PAIR.findall(pairs):
+                opening = opening.encode().decode("unicode_escape")
+                closing = closing.encode().decode("unicode_escape")
+                if (opening, closing) not in STANDARD_DELIMITERS:
+                    (inline if kind == "inlineMath" else display).append((opening, closing))
+    return inline, display
+
+
+def _rewrite_text_nodes(tree, pattern: re.Pattern, convert, skip_tags=("script", "style", "code", "pre")) -> int:
+    """Apply `pattern.sub(convert, ...)` to every text and tail outside `skip_tags`; return the substitutions."""
+    count = 0
+    for element in tree.iter():
+        if not isinstance(element.tag, str):
+            continue
+        inside_skipped = local_name(element) in skip_tags
+        if element.text and not inside_skipped:
+            element.text, n = pattern.subn(convert, element.text)
+            count += n
+        parent = element.getparent()
+        if element.tail and (parent is None or local_name(parent) not in skip_tags):
+            element.tail, n = pattern.subn(convert, element.tail)
+            count += n
+    return count
+
+
+def _has_class(name: str) -> str:
+    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+
+
+def rewrite_math(tree) -> MathStats:
+    """Rewrite every formula of the lxml HTML tree in place (see the module docstring); return what was found.
+
+    Kinds are handled outermost first (a MathJax 3 container or a Wikipedia math element holds a `<math>`), each
+    with a fresh query of the live tree, so nothing inside an element already replaced is seen twice.
+    """
+    stats = MathStats()
+    uses_asciimath = any(ASCIIMATH_PAGE.search(s.get("src") or s.text or "") for s in tree.iter("script"))
+    inline, display = page_delimiters(tree)
+    passes = [
+        ("//script[starts-with(translate(@type, 'MATH', 'math'), 'math/')]", _script),
+        ("//*[" + _has_class("katex") + "]", _katex),
+        ("//*[" + _has_class("mwe-math-element") + "]", _wikipedia),
+        ("//*[local-name()='mjx-container']", _mathjax3),
+        ("//*[" + " or ".join(_has_class(c) for c in RENDERED_CLASSES) + "]", lambda e, s: _remove(e)),
+        ("//*[local-name()='math']", _math),
+        ("//*[local-name()='d-math' or local-name()='dt-math']", _distill),
+        ("//img[@alt]", _image),
+    ]
+    for query, handle in passes:
+        for element in tree.xpath(query):
+            if element.getparent() is None:
+                continue
+            try:
+                handle(element, stats)
+            except Exception:  # one broken formula must not cost the page
+                stats.errors += 1
+    if uses_asciimath:
+        stats.add("asciimath", _rewrite_text_nodes(tree, BACKTICK_MATH, lambda m: f"${asciimath_to_tex(m[1])}$"))
+    for delimiters, wrap in ((inline, "$"), (display, "$$")):
+        for opening, closing in delimiters:
+            pattern = re.compile(re.escape(opening) + r"(.+?)" + re.escape(closing), re.DOTALL)
+            stats.add(
+                "config_delimiters", _rewrite_text_nodes(tree, pattern, lambda m, w=wrap: f"{w}{m[1].strip()}{w}")
+            )
+    stats.found = {kind: n for kind, n in stats.found.items() if n}
+    return stats
+
+
+def _script(element, stats: MathStats) -> None:
+    kind = (element.get("type") or "").lower()
+    display = "mode=display" in kind
+    if kind.startswith("math/tex"):
+        stats.add("script_tex")
+        _replace(element, element.text or "", display)
+    elif kind.startswith("math/asciimath"):
+        stats.add("asciimath")
+        _replace(element, asciimath_to_tex(element.text or ""), display)
+    elif kind.startswith("math/mml") and (element.text or "").strip():
+        math = etree.fromstring(element.text.strip().encode())
+        _replace(element, _mathml_tex(math, stats), _is_display_math(math))
+
+
+def _katex(element, stats: MathStats) -> None:
+    annotation = next((a for a in element.iter() if local_name(a) == "annotation"), None)
+    if annotation is not None:
+        stats.add("katex")
+        display = any("katex-display" in _classes(a) for a in element.iterancestors())
+        _replace(element, annotation.text or "", display)
+
+
+def _wikipedia(element, stats: MathStats) -> None:
+    """Wikipedia: MathML with a TeX annotation, plus a fallback image whose alt is the same TeX."""
+    math = next((m for m in element.iter() if local_name(m) == "math"), None)
+    image = next(element.iter("img"), None)
+    if math is not None:
+        tex = _mathml_tex(math, stats)
+    elif image is not None and image.get("alt"):
+        stats.add("image_alt")
+        tex = image.get("alt")
+    else:
+        return
+    display = "display" in (image.get("class") or "" if image is not None else "")
+    _replace(element, _strip_displaystyle(tex), display or (math is not None and _is_display_math(math)))
+
+
+def _mathjax3(element, stats: MathStats) -> None:
+    """MathJax 3 output: rendered glyphs plus the source as assistive MathML."""
+    math = next((m for m in element.iter() if local_name(m) == "math"), None)
+    if math is None:
+        _remove(element)
+    else:
+        _replace(element, _mathml_tex(math, stats), element.get("display") == "true")
+
+
+def _math(element, stats: MathStats) -> None:
+    _replace(element, _mathml_tex(element, stats), _is_display_math(element))
+
+
+def _distill(element, stats: MathStats) -> None:
+    stats.add("d_math")
+    _replace(element, "".join(element.itertext()), element.get("block") is not None)
+
+
+def _image(element, stats: MathStats) -> None:
+    alt = (element.get("alt") or "").strip()
+    hints = " ".join(filter(None, [element.get("class"), element.get("src")]))
+    if alt and TEX_LIKE.search(alt) and LATEX_IMAGE_HINTS.search(hints):
+        stats.add("image_alt")
+        _replace(element, alt.strip("$"), "display" in hints.lower())
+
+
+def _strip_displaystyle(tex: str) -> str:
+    """Wikipedia wraps every annotation in `{\\displaystyle ...}`; the formula is what is inside."""
+    match = re.fullmatch(r"\s*\{\\displaystyle\s*(.*)\}\s*", tex, re.DOTALL)
+    return match[1] if match else tex

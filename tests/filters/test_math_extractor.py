@@ -1,0 +1,204 @@
+"""Math-preserving extraction on the real math pages of ../shared/data (math_html/INDEX.jsonl), compared with
+datatrove's plain `Trafilatura` step on the same pages.
+
+The formulas of a page are inventoried here independently of the extractor: the TeX sources a page carries
+(MathJax `math/tex` scripts, KaTeX/MathML TeX annotations, Distill `d-math`/`dt-math` elements, `\\(..\\)`,
+`\\[..\\]` and `$$..$$` in visible text) outside hidden elements. A formula counts as kept when its TeX, with
+whitespace removed, appears in the extracted text with whitespace removed."""
+
+from __future__ import annotations
+
+import gzip
+import html as html_lib
+import json
+import re
+
+import lxml.html
+import pytest
+from datatrove.data import Document
+from datatrove.pipeline.extractors import Trafilatura
+
+from smolcorpus.filters.math_extractor import MathExtractor, extract_math_text
+from smolcorpus.filters.mathml import mathml_to_tex
+
+TEXT_TEX = re.compile(r"\\\((.+?)\\\)|\\\[(.+?)\\\]|\$\$(.+?)\$\$", re.DOTALL)
+NOT_FORMULAS = {"", r"\begingroup", r"\endgroup"}
+
+
+def read_page(path) -> bytes:
+    data = path.read_bytes()
+    return gzip.decompress(data) if path.suffix == ".gz" else data
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def hidden(element) -> bool:
+    """Inside an element the reader never sees (Distill's hidden formula cache); math libraries' own hidden
+    source copies (Wikipedia's `mwe-math-mathml` span) do not count as hidden."""
+    for node in (element, *element.iterancestors()):
+        if "math" in (node.get("class") or "").lower():
+            return False
+        style = (node.get("style") or "").replace(" ", "").lower()
+        if "display:none" in style or node.get("hidden") is not None or node.tag in ("template", "noscript"):
+            return True
+    return False
+
+
+def formula_inventory(page: bytes) -> list[str]:
+    """The TeX of every visible formula whose source is TeX (see the module docstring)."""
+    tree = lxml.html.document_fromstring(page, parser=lxml.html.HTMLParser(encoding="utf-8"))
+    formulas = []
+    for script in tree.xpath("//script[starts-with(@type, 'math/tex')]"):
+        formulas.append(script.text or "")
+    for annotation in tree.xpath("//*[local-name()='annotation'][contains(@encoding, 'tex')]"):
+        if not hidden(annotation):
+            tex = annotation.text or ""
+            match = re.fullmatch(r"\s*\{\\displaystyle\s*(.*)\}\s*", tex, re.DOTALL)
+            formulas.append(match[1] if match else tex)
+    for element in tree.xpath("//*[local-name()='d-math' or local-name()='dt-math']"):
+        if not hidden(element):
+            formulas.append("".join(element.itertext()))
+    for element in tree.xpath("//body//*[not(self::script or self::style)]"):
+        for text in (element.text, element.tail):
+            if text and not hidden(element):
+                formulas += [next(g for g in m.groups() if g is not None) for m in TEXT_TEX.finditer(text)]
+    return [f for f in (squash(html_lib.unescape(f)) for f in formulas) if f not in NOT_FORMULAS]
+
+
+def kept_share(formulas: list[str], text: str) -> float:
+    text = squash(text)
+    return sum(f in text for f in formulas) / len(formulas)
+
+
+@pytest.fixture(scope="module")
+def math_pages(shared_data):
+    pages = []
+    for line in (shared_data / "math_html" / "INDEX.jsonl").read_text().splitlines():
+        entry = json.loads(line)
+        url = entry.get("url") or ""
+        pages.append((entry["file"], url if url.startswith("http") else None,
+                      read_page(shared_data / entry["file"])))  # fmt: skip
+    return pages
+
+
+@pytest.fixture(scope="module")
+def extractions(math_pages):
+    return {name: extract_math_text(page, url=url) for name, url, page in math_pages}
+
+
+DISTILL = "distill_"  # Distill articles: formulas in figure captions and footnotes that trafilatura drops
+
+
+def test_at_least_95_percent_of_each_pages_formulas_survive(math_pages, extractions):
+    measured = 0
+    for name, _, page in math_pages:
+        formulas = formula_inventory(page)
+        if not formulas or DISTILL in name:
+            continue
+        measured += 1
+        share = kept_share(formulas, extractions[name].text)
+        assert share >= 0.95, f"{name}: {share:.0%} of {len(formulas)} formulas kept"
+    assert measured >= 7
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap: on Distill articles 26-88% of formulas survive; trafilatura drops "
+    "figure captions, footnotes and some custom elements that hold them",
+)
+def test_distill_articles_keep_95_percent_of_their_formulas(math_pages, extractions):
+    shares = [kept_share(formula_inventory(page), extractions[name].text)
+              for name, _, page in math_pages if DISTILL in name]  # fmt: skip
+    assert min(shares) >= 0.95, shares
+
+
+def test_plain_trafilatura_loses_most_formulas_on_the_same_pages(math_pages, extractions):
+    plain_step = Trafilatura(favour_precision=True, timeout=10)
+    ours, plain = [], []
+    for name, _, page in math_pages:
+        formulas = formula_inventory(page)
+        if len(formulas) < 5:
+            continue
+        plain_text = plain_step.extract(page.decode("utf-8", errors="replace")) or ""
+        ours.append(kept_share(formulas, extractions[name].text))
+        plain.append(kept_share(formulas, plain_text))
+    mean_ours, mean_plain = sum(ours) / len(ours), sum(plain) / len(plain)
+    assert mean_ours >= mean_plain + 0.2, (mean_ours, mean_plain)
+
+
+def test_mathml_without_tex_becomes_tex(math_pages, extractions):
+    """MathJax's MathML demo has no TeX anywhere: its formulas must come out converted, not dropped."""
+    name = next(n for n, _, _ in math_pages if n.endswith("mathjax_demo_page_mml-chtml.html"))
+    result = extractions[name]
+    assert result.math.found.get("mathml_converted", 0) >= 10
+    assert r"\frac{" in result.text and result.text.count("$") >= 20
+
+
+def test_mathml_conversion_of_common_constructs():
+    mathml = """<math xmlns="http://www.w3.org/1998/Math/MathML"><mrow><mi>x</mi><mo>=</mo><mfrac><mrow><mo>−</mo>
+      <mi>b</mi><mo>±</mo><msqrt><msup><mi>b</mi><mn>2</mn></msup><mo>−</mo><mn>4</mn><mi>a</mi><mi>c</mi></msqrt>
+      </mrow><mrow><mn>2</mn><mi>a</mi></mrow></mfrac></mrow></math>"""
+    tex = mathml_to_tex(lxml.etree.fromstring(mathml))
+    assert squash(tex) == squash(r"x = \frac{- b \pm \sqrt{b^2 - 4 a c}}{2 a}")
+
+
+def test_katex_asciimath_images_and_config_delimiters():
+    page = r"""<html><head><script src="https://cdn.example/ASCIIMathML.js"></script>
+      <script>MathJax = {tex: {inlineMath: [['[;', ';]']]}};</script></head><body><article>
+      <h1>Notes on series</h1>
+      <p>KaTeX: <span class="katex"><span class="katex-mathml"><math><semantics><mrow><mi>e</mi></mrow>
+         <annotation encoding="application/x-tex">e^{i\pi}+1=0</annotation></semantics></math></span>
+         <span class="katex-html">e iπ + 1 = 0</span></span> is Euler's identity, which everybody likes a lot.</p>
+      <p>AsciiMath: `sum_(i=1)^n i = (n(n+1))/2` is the sum of the first n integers, proven by Gauss as a child.</p>
+      <p>An image: <img class="latex" src="https://s0.wp.com/latex.php?latex=a%5E2" alt="a^2+b^2=c^2"> holds.</p>
+      <p>Custom delimiters: [; \int_0^1 x\,dx ;] equals one half, as every calculus student learns early on.</p>
+      <p>Plain text around the formulas keeps this paragraph long enough to count as the main content here.</p>
+      </article></body></html>"""
+    result = extract_math_text(page)
+    assert "$e^{i\\pi}+1=0$" in result.text and "e iπ" not in result.text  # the rendered copy is gone
+    assert r"\sum" in result.text and r"\frac" in result.text
+    assert "$a^2+b^2=c^2$" in result.text
+    assert r"$\int_0^1 x\,dx$" in result.text
+    assert {"katex", "asciimath", "image_alt", "config_delimiters"} <= set(result.math.found)
+
+
+def test_step_counts_timeouts_and_empty_pages_as_reasoned_drops():
+    deep = "<div>" * 200_000 + "x" + "</div>" * 200_000
+    docs = [Document(text="<html><body><p>$$a^2$$ is a square and that is a fact worth stating at length here, "
+                          "with enough words for an article.</p></body></html>", id="ok"),
+            Document(text="", id="empty"), Document(text=deep, id="deep")]  # fmt: skip
+    step = MathExtractor(timeout=0.5)
+    kept = list(step.run(iter(docs)))
+    stats = {k: v.total for k, v in step.stats.stats.items()}
+    assert [d.id for d in kept] == ["ok"] and "$$a^2$$" in kept[0].text
+    # the empty page, and the 200,000-deep one (lxml stops nesting; nothing readable is left)
+    assert stats.get("dropped_extraction_timeout", 0) + stats.get("dropped_extraction_empty", 0) == 2
+    impatient = MathExtractor(timeout=0.0001)
+    assert list(impatient.run(iter([Document(text=docs[0].text, id="slow")]))) == []
+    assert impatient.stats["dropped_extraction_timeout"].total == 1
+
+
+def token_f1(predicted: str, truth: str) -> float:
+    from collections import Counter
+
+    a, b = Counter(re.findall(r"\w+", predicted.lower())), Counter(re.findall(r"\w+", truth.lower()))
+    common = sum((a & b).values())
+    return 0.0 if not common else 2 * common / (sum(a.values()) + sum(b.values()))
+
+
+def test_main_text_matches_the_ground_truth_no_worse_than_plain_trafilatura(shared_data):
+    """Token-level F1 against the article-extraction benchmark's ground truth (181 real news/blog pages)."""
+    folder = shared_data / "extraction_gt" / "article_extraction_benchmark"
+    truth = json.loads((folder / "ground-truth.json").read_text())
+    plain_step = Trafilatura(favour_precision=True, timeout=10)
+    ours, plain = [], []
+    for page_id, expected in sorted(truth.items()):
+        page = gzip.decompress((folder / "html" / f"{page_id}.html.gz").read_bytes())
+        ours.append(token_f1(extract_math_text(page).text, expected["articleBody"]))
+        plain.append(
+            token_f1(plain_step.extract(page.decode("utf-8", errors="replace")) or "", expected["articleBody"])
+        )
+    mean_ours, mean_plain = sum(ours) / len(ours), sum(plain) / len(plain)
+    assert len(ours) == 181 and mean_ours >= mean_plain, (mean_ours, mean_plain)  # measured: 0.957 vs 0.952
