@@ -82,8 +82,8 @@ def test_extract_prints_markdown_with_tex(shared_data, tmp_path):
     import gzip
 
     page = tmp_path / "tsne.html"
-    page.write_bytes(gzip.decompress((shared_data / "extraction_gt/trafilatura_eval/html/en.wikipedia.org.tsne.html.gz")
-                                     .read_bytes()))  # fmt: skip
+    source = shared_data / "extraction_gt" / "trafilatura_eval" / "html" / "en.wikipedia.org.tsne.html.gz"
+    page.write_bytes(gzip.decompress(source.read_bytes()))
     result = smolcorpus("extract", str(page), "--url", "https://en.wikipedia.org/wiki/T-distributed_stochastic")
     assert result.returncode == 0, result.stderr
     assert "mathml_annotation 34" in result.stderr and "$p_{j\\mid i}" in result.stdout
