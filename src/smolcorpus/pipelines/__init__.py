@@ -18,6 +18,11 @@ def build_stages(config: RunConfig) -> list[Stage]:
 
         tokenizer = resolve_tokenizer_spec(config.tokenize.tokenizer, config.tokenize.eos_token)
         return stack_edu_stages(config.stack_edu, config.tokenize, tokenizer, config.output_dir, config.executor.tasks)
+    if config.pipeline == "finemath":
+        from smolcorpus.pipelines.finemath import finemath_stages
+
+        tokenizer = resolve_tokenizer_spec(config.tokenize.tokenizer, config.tokenize.eos_token)
+        return finemath_stages(config.finemath, config.tokenize, tokenizer, config.output_dir, config.executor.tasks)
     raise ValueError(f"unknown pipeline {config.pipeline!r}")  # unreachable: the config model lists the kinds
 
 

@@ -81,3 +81,60 @@ class StackEduWriter(ParquetWriter):
 
     def write(self, document: Document, rank: int = 0, **kwargs) -> None:
         super().write(document, rank, language_slug=language_slug(str(document.metadata.get("language") or "")))
+
+
+FINEMATH_SCHEMA = pa.schema(
+    [
+        ("url", pa.string()),
+        ("text", pa.string()),
+        ("score", pa.float64()),
+        ("int_score", pa.int64()),
+        ("language", pa.string()),
+        ("language_score", pa.float64()),
+        ("date", pa.string()),
+        ("warc_filename", pa.string()),
+        ("warc_record_offset", pa.int64()),
+        ("warc_record_length", pa.int64()),
+        ("id", pa.string()),
+    ]
+)
+
+
+def finemath_row(document: Document, score_name: str = "math") -> dict:
+    """The curated row of a web page; `score`/`int_score` come from `<score_name>_score`/`_int_score`."""
+    metadata = document.metadata
+    row = {name: metadata.get(name) for name in FINEMATH_SCHEMA.names}
+    row.update(text=document.text, id=document.id, score=metadata.get(f"{score_name}_score"),
+               int_score=metadata.get(f"{score_name}_int_score"))  # fmt: skip
+    return row
+
+
+class FineMathWriter(ParquetWriter):
+    """Write pages as FineMath-like Parquet into one folder per subset (`<subset>/<rank>.parquet`).
+
+    Args:
+        output_folder: the curated root.
+        subsets: subset name → minimum `int_score` (FineMath: {"3plus": 3, "4plus": 4}); a page goes into every
+            subset it qualifies for. None: one subset, `all`, for every page (runs without a grader).
+        score_name: metadata prefix of the grade (default "math").
+    """
+
+    name = "🗂️ FineMath Parquet"
+
+    def __init__(self, output_folder: str, subsets: dict[str, int] | None = None, score_name: str = "math"):
+        super().__init__(output_folder, output_filename="${subset}/${rank}.parquet", compression="zstd",
+                         schema=FINEMATH_SCHEMA, max_file_size=-1)  # fmt: skip
+        self.subsets = dict(subsets) if subsets else None
+        self.score_name = score_name
+
+    def _default_adapter(self, document: Document) -> dict:
+        return finemath_row(document, self.score_name)
+
+    def write(self, document: Document, rank: int = 0, **kwargs) -> None:
+        if self.subsets is None:
+            super().write(document, rank, subset="all")
+            return
+        grade = document.metadata.get(f"{self.score_name}_int_score")
+        for subset, minimum in self.subsets.items():
+            if grade is not None and grade >= minimum:
+                super().write(document, rank, subset=subset)

@@ -12,6 +12,7 @@ import gzip
 import json
 from collections import defaultdict
 
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from datatrove.data import DocumentsPipeline
 from datatrove.io import DataFolderLike, get_datafolder
@@ -47,8 +48,12 @@ def read_kept(curated: DataFolderLike, tokens: DataFolderLike | None) -> dict[st
     if curated.exists(""):
         for name in curated.list_files(recursive=True, glob_pattern="**/*.parquet"):
             with curated.open(name, "rb") as f:
-                table = pq.read_table(f, columns=["language", "length_bytes"])
-            for language, size in zip(table["language"].to_pylist(), table["length_bytes"].to_pylist(), strict=True):
+                parquet = pq.ParquetFile(f)
+                # code rows carry their size; web pages are measured by their text's UTF-8 bytes
+                size_column = "length_bytes" if "length_bytes" in parquet.schema_arrow.names else "text"
+                table = parquet.read(columns=["language", size_column])
+            sizes = table[size_column] if size_column == "length_bytes" else pc.binary_length(table["text"])
+            for language, size in zip(table["language"].to_pylist(), sizes.to_pylist(), strict=True):
                 entry = kept.setdefault(language or "unknown", {"files": 0, "bytes": 0, "tokens": None})
                 entry["files"] += 1
                 entry["bytes"] += size or 0

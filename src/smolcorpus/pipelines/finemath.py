@@ -1,0 +1,143 @@
+"""Composition of the FineMath-style math corpus. No logic lives here: steps come from the other packages.
+
+Stages:
+  filter      WARC HTML → math prefilter → math-preserving extraction → language ID → English → Gopher
+              repetition and quality → recall classifier (optional) → decontamination → `work/filtered/`
+  minhash_*   MinHash signatures, buckets, clusters (FineWeb's 5-grams, 14 × 8)
+  curate      near duplicates removed → precision grade (optional) → `curated/<subset>/<rank>.parquet`
+  tokenize    `curated/<subset>/` → `tokens/<subset>/` shards
+  summary     token manifests per subset; `summary.json` / `summary.md`
+Every removed page lands in a drop ledger under `work/dropped/<step>/`.
+"""
+
+from __future__ import annotations
+
+from datatrove.pipeline.dedup.minhash import MinhashConfig
+from datatrove.pipeline.filters import GopherQualityFilter, GopherRepetitionFilter
+from datatrove.pipeline.readers import JsonlReader
+from datatrove.pipeline.writers import JsonlWriter
+from datatrove.utils.hashing import HashConfig
+
+from smolcorpus.classifiers.score import ClassifierScorer, ScoreThresholdFilter
+from smolcorpus.config import FineMathConfig, TokenizeConfig
+from smolcorpus.dedup import minhash_filter, minhash_stages
+from smolcorpus.filters.decontamination import DecontaminationFilter, benchmark_from_file
+from smolcorpus.filters.language_id import FastTextLanguageID, LanguageScoreFilter
+from smolcorpus.filters.math_extractor import MathExtractor
+from smolcorpus.filters.math_prefilter import MathPrefilter
+from smolcorpus.pipelines.executors import Stage
+from smolcorpus.pipelines.stack_edu import StackEduLayout
+from smolcorpus.readers.warc import WarcHtmlReader
+from smolcorpus.tokenize.grouped import GroupedManifestWriter, GroupedTokenShardWriter
+from smolcorpus.tokenize.tokenizer import TokenizerSpec
+from smolcorpus.writers.curated import FineMathWriter
+from smolcorpus.writers.funnel import FunnelSummaryWriter
+
+RECALL_NAME, PRECISION_NAME = "math_recall", "math"
+
+
+def _filter_steps(settings: FineMathConfig, layout: StackEduLayout) -> list:
+    quality = settings.quality
+    steps = [WarcHtmlReader(settings.warc.paths, settings.warc.storage_options, settings.warc.max_bytes,
+                            drop_ledger=layout.ledger("read_warc"))]  # fmt: skip
+    if settings.prefilter:
+        steps.append(MathPrefilter(settings.min_math_words, exclusion_writer=layout.ledger("prefilter")))
+    steps += [
+        MathExtractor(timeout=settings.extraction_timeout, drop_ledger=layout.ledger("extraction")),
+        FastTextLanguageID(settings.lid_model),
+        LanguageScoreFilter(
+            tuple(settings.languages), settings.min_language_score, exclusion_writer=layout.ledger("language")
+        ),  # fmt: skip
+    ]
+    if quality.repetition:
+        steps.append(GopherRepetitionFilter(exclusion_writer=layout.ledger("repetition", "gopher_repetition")))
+    steps.append(
+        GopherQualityFilter(
+            min_doc_words=quality.min_doc_words,
+            max_doc_words=quality.max_doc_words,
+            min_avg_word_length=quality.min_avg_word_length,
+            max_avg_word_length=quality.max_avg_word_length,
+            max_symbol_word_ratio=quality.max_symbol_word_ratio,
+            max_ellipsis_lines_ratio=quality.max_ellipsis_lines_ratio,
+            max_non_alpha_words_ratio=quality.max_non_alpha_words_ratio,
+            min_stop_words=quality.min_stop_words,
+            exclusion_writer=layout.ledger("quality", "gopher_quality"),
+        )
+    )
+    if settings.recall.model:
+        steps += [
+            ClassifierScorer(settings.recall.model, name=RECALL_NAME),
+            ScoreThresholdFilter(
+                RECALL_NAME, settings.recall.threshold, use_float=True, exclusion_writer=layout.ledger("recall")
+            ),  # fmt: skip
+        ]
+    decontamination = settings.decontamination
+    if decontamination.benchmarks:
+        benchmarks = [benchmark_from_file(path) for path in decontamination.benchmarks]
+        steps.append(DecontaminationFilter(benchmarks, decontamination.n_gram,
+                                           exclusion_writer=layout.ledger("decontamination")))  # fmt: skip
+    steps.append(JsonlWriter(layout.filtered, output_filename="${rank}.jsonl", compression="gzip"))
+    return steps
+
+
+def finemath_stages(
+    settings: FineMathConfig, tokenize: TokenizeConfig, tokenizer: TokenizerSpec, output_dir: str, tasks: int
+) -> list[Stage]:
+    """The stages of one FineMath run, in dependency order (see the module docstring)."""
+    layout = StackEduLayout(output_dir)
+    dedup = settings.dedup
+    stages = [Stage("filter", _filter_steps(settings, layout), tasks)]
+
+    def filtered_reader() -> JsonlReader:
+        return JsonlReader(layout.filtered, glob_pattern="*.jsonl.gz")
+
+    if dedup.minhash:
+        config = MinhashConfig(
+            n_grams=dedup.n_grams,
+            num_buckets=dedup.num_buckets,
+            hashes_per_bucket=dedup.hashes_per_bucket,
+            hash_config=HashConfig(precision=64),
+        )
+        stages += minhash_stages(filtered_reader, [], f"{layout.work}/minhash", tasks, config=config)[:3]
+
+    curate = [filtered_reader()]
+    if dedup.minhash:
+        curate.append(minhash_filter(f"{layout.work}/minhash", layout.ledger("near_dedup", "near_duplicate")))
+    precision = settings.precision
+    subsets = precision.subsets if precision.model else None
+    if precision.model:
+        curate += [
+            ClassifierScorer(precision.model, name=PRECISION_NAME),
+            ScoreThresholdFilter(PRECISION_NAME, min(subsets.values()), exclusion_writer=layout.ledger("precision")),
+        ]
+    curate.append(FineMathWriter(layout.curated, subsets, score_name=PRECISION_NAME))
+    stages.append(Stage("curate", curate, tasks))
+
+    groups = sorted(subsets) if subsets else ["all"]
+    writer_settings = {
+        "carry_columns": tokenize.carry_columns,
+        "pack_length": tokenize.pack_length,
+        "batch_size": tokenize.batch_size,
+        "max_tokens_per_shard": tokenize.max_tokens_per_shard,
+        "tokens_per_row_group": tokenize.tokens_per_row_group,
+    }
+    stages.append(
+        Stage(
+            "tokenize",
+            [GroupedTokenShardWriter(layout.curated, layout.tokens, groups, tokenizer, **writer_settings)],
+            tasks,
+        )  # fmt: skip
+    )
+    broadest = min(subsets, key=subsets.get) if subsets else "all"  # every kept page is in it exactly once
+    stages.append(
+        Stage(
+            "summary",
+            [
+                GroupedManifestWriter(layout.tokens, groups, tokenizer, tasks, tokenize.pack_length),
+                FunnelSummaryWriter(layout.root, layout.ledgers, f"{layout.curated}/{broadest}"),
+            ],
+            1,
+            cpus_per_task=1,
+        )  # fmt: skip
+    )
+    return stages
