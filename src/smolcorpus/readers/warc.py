@@ -126,13 +126,17 @@ class WarcHtmlReader(PipelineStep):
         from warcio.exceptions import ArchiveLoadFailed
 
         name = path.rsplit("/", 1)[-1]
+        end = 0  # where the last complete record ended
         try:
-            with fsspec.open(path, "rb", **self.storage_options) as stream:
+            fs, fs_path = fsspec.core.url_to_fs(path, **self.storage_options)
+            size = fs.size(fs_path)
+            with fs.open(fs_path, "rb") as stream:
                 records = ArchiveIterator(stream, arc2warc=True)
                 for record in records:
                     self.stat_update("records")
                     if record.rec_type != "response":
-                        record.content_stream().read()
+                        records.read_to_end(record)
+                        end = records.get_record_offset() + records.get_record_length()
                         self.stat_update(f"skipped_{record.rec_type}")
                         continue
                     url = record.rec_headers.get_header("WARC-Target-URI")
@@ -156,6 +160,7 @@ class WarcHtmlReader(PipelineStep):
                         text, reason = decode_html(body, content_type)
                     records.read_to_end(record)
                     metadata["warc_record_length"] = records.get_record_length()
+                    end = metadata["warc_record_offset"] + metadata["warc_record_length"]
                     record_id = record.rec_headers.get_header("WARC-Record-ID")
                     record_id = record_id or f"{name}#{metadata['warc_record_offset']}"
                     if reason is not None:
@@ -168,6 +173,13 @@ class WarcHtmlReader(PipelineStep):
         except (ArchiveLoadFailed, EOFError, OSError, zlib.error) as e:
             self.stat_update("truncated_files")
             logger.warning(f"{path}: stopped reading at a damaged or truncated record ({type(e).__name__}: {e})")
+            return
+        # warcio ends quietly on a gzip member cut short: bytes left after the last complete record mean the file
+        # was truncated (its complete records were kept)
+        if size and end < size - 4:  # a few bytes of padding are normal
+            self.stat_update("truncated_files")
+            self.stat_update("truncated_bytes", value=size - end)
+            logger.warning(f"{path}: {size - end:,} bytes after the last complete record; the file is truncated")
 
     def _drop(self, rank: int, reason: str, record_id: str, size: int) -> None:
         self.stat_update(f"dropped_{reason}")
