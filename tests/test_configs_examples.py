@@ -25,6 +25,11 @@ def test_example_config_validates(path, tmp_path):
         code["scoring"]["models"] = dict.fromkeys(code["scoring"]["models"], str(tmp_path))
         code["scoring"]["default_model"] = str(tmp_path)
         code["decontamination"]["benchmarks"] = [str(tmp_path)]
+    if data["pipeline"] == "finemath":
+        math = data["finemath"]
+        math["warc"]["paths"] = [str(tmp_path)]
+        math["recall"]["model"] = math["precision"]["model"] = str(tmp_path)
+        math["decontamination"]["benchmarks"] = [str(tmp_path)]
     config = validate_config(data, source=str(path))
     assert config.pipeline == data["pipeline"]
 
