@@ -14,33 +14,34 @@ from datatrove.data import Document
 from datatrove.pipeline.filters.base_filter import BaseFilter
 from datatrove.pipeline.writers.disk_base import DiskWriter
 
-MARKUP_MARKERS = (
-    "mathjax", "katex", "<math", "math/tex", "mathml", "asciimath", "mwe-math", "<d-math", "<dt-math",
-    "latex.php", "codecogs", "mimetex", "mathtex.cgi", "application/x-tex",
+# every check is a substring search on the lower-cased page (C speed; regexes over whole pages cost ≈ 3 ms a
+# page). Markers are grouped by a substring they all contain, so a page without "math" is scanned once for them.
+MARKUP_MARKERS = {
+    "math": ("mathjax", "<math", "math/tex", "mathml", "asciimath", "mwe-math", "<d-math", "<dt-math", "mathtex.cgi"),
+    "tex": ("katex", "latex.php", "mimetex", "application/x-tex"),
+    "codecogs": ("codecogs",),
+}
+TEX_MARKERS = ("\\(", "\\[", "$$", "\\frac", "\\begin{equation", "\\begin{align", "\\sum_", "\\int_")
+# formula images and spans marked as TeX: class="latex", class="tex", class="... latex ..."
+TEX_CLASS = re.compile(r"class=[\"'](?:[^\"']*\s)?(?:la)?tex[\s\"']")
+# words of math prose, matched as substrings (" lemma" so that "dilemma" does not count)
+MATH_VOCABULARY = (
+    "theorem", " lemma", "equation", "integral", "derivative", "polynomial", "matri", "eigenvalue", "logarithm",
+    "quadratic", "algebra", "calculus", "probability", "fraction", "inequality", "coefficient",
 )  # fmt: skip
-TEX_MARKERS = re.compile(
-    r"\\\(|\\\[|\$\$|\\frac\b|\\begin\{(?:equation|align|eqnarray|matrix)|\\sum_|\\int_"
-    r"|class=[\"'][^\"']*\b(?:tex|latex)\b"  # formula images and spans marked as TeX
-)
-MATH_VOCABULARY = re.compile(
-    r"\b(theorem|lemma|corollary|proof|equation|integral|derivative|polynomial|matrix|matrices|eigenvalue|"
-    r"logarithm|exponent|quadratic|algebra|geometry|calculus|probability|arithmetic|fraction|denominator|"
-    r"numerator|hypotenuse|trigonometr\w*|vector|theorem|inequality|factorial|prime number|divisible|"
-    r"coefficient|asymptot\w*|differential|converge\w*|integer)\b",
-    re.IGNORECASE,
-)
 
 
 def math_signals(html: str, max_chars: int = 2_000_000) -> tuple[str | None, int]:
     """(the first markup/TeX marker found or None, number of distinct math words) for a page's raw HTML."""
-    head = html[:max_chars]
-    lowered = head.lower()
-    marker = next((m for m in MARKUP_MARKERS if m in lowered), None)
+    lowered = html[:max_chars].lower()
+    marker = next((m for key, group in MARKUP_MARKERS.items() if key in lowered for m in group if m in lowered), None)
     if marker is None:
-        match = TEX_MARKERS.search(head)
+        marker = next((m for m in TEX_MARKERS if m in lowered), None)
+    if marker is None:
+        match = TEX_CLASS.search(lowered)
         marker = match[0] if match else None
-    words = {w.lower() for w in MATH_VOCABULARY.findall(head)} if marker is None else set()
-    return marker, len(words)
+    words = 0 if marker is not None else sum(word in lowered for word in MATH_VOCABULARY)
+    return marker, words
 
 
 class MathPrefilter(BaseFilter):

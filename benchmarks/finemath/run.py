@@ -1,0 +1,148 @@
+"""FineMath front end benchmark: WARC records/s/core and math-page recall, three ways, on the same WARCs in one run:
+
+  datatrove-plain     datatrove WarcReader → Trafilatura (the baseline, 1.00x)
+  smolcorpus-full     WarcHtmlReader → MathExtractor → language ID (every HTML page extracted)
+  smolcorpus-prefilt  WarcHtmlReader → MathPrefilter → MathExtractor → language ID
+
+Input: the real WARCs of ../shared/data/warc copied `--copies` times (as Common Crawl, math pages are a few percent
+of the records) plus one WARC of the 22 real math pages of ../shared/data/math_html. Rates are WARC records (of
+every type) per second, the same count for every path. Recall: the share of the math pages a path returns with
+text (how much of their math survives is the extraction tests' business: tests/filters/test_math_extractor.py).
+
+Then each stage of the `finemath` pipeline on the same input, one task in its own process on one core, with its
+peak RSS (MinHash clustering included).
+
+    python benchmarks/finemath/run.py           # 10 copies of the WARCs
+    python benchmarks/finemath/run.py --quick   # 3 copies
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SHARED_DATA = Path(os.environ.get("SMOLCORPUS_SHARED_DATA", ROOT / ".." / "shared" / "data"))
+
+
+def stage_tools():
+    """The stack_edu benchmark's per-stage runner (each stage in a child process pinned to one core)."""
+    spec = importlib.util.spec_from_file_location("stack_edu_bench", ROOT / "benchmarks" / "stack_edu" / "run.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def build_input(folder: Path, copies: int) -> set[str]:
+    sys.path.insert(0, str(ROOT))
+    from tests.pipelines.test_finemath import math_page_warc
+
+    urls = set(math_page_warc(SHARED_DATA, folder / "math_pages.warc.gz"))
+    for copy in range(copies):
+        for path in sorted((SHARED_DATA / "warc").iterdir()):
+            shutil.copy(path, folder / f"{copy:02d}_{path.name}")
+    return urls
+
+
+class PlainWarcReader:
+    """datatrove's WarcReader file by file: it raises on a truncated gzip WARC (there is one in ../shared/data/warc);
+    the rest of that file is lost and counted here as `failed_files`, so the baseline can finish."""
+
+    def __init__(self, folder: Path):
+        from datatrove.utils.stats import MetricStatsDict
+
+        self.files = sorted(folder.iterdir())
+        self.stats = type("Stats", (), {"stats": MetricStatsDict()})()
+        self.failed_files = 0
+
+    def run(self, data=None, rank: int = 0, world_size: int = 1):
+        from datatrove.pipeline.readers import WarcReader
+
+        for path in self.files:
+            reader = WarcReader(str(path.parent), glob_pattern=path.name)
+            try:
+                for document in reader.run(rank=0, world_size=1):
+                    self.stats.stats["documents"] += 1
+                    yield document
+            except (EOFError, OSError):
+                self.failed_files += 1
+
+
+def measure(steps: list, math_urls: set[str]) -> dict:
+    found, started = set(), time.perf_counter()
+    data = None
+    for step in steps:
+        data = step.run(data, rank=0, world_size=1)
+    for document in data:
+        url = document.metadata.get("url")
+        if url in math_urls and document.text.strip():
+            found.add(url)
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "recall": len(found) / len(math_urls)}
+
+
+def count_records(reader) -> int:
+    return int(reader.stats.stats["records"].total)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    from datatrove.pipeline.extractors import Trafilatura
+
+    from smolcorpus.filters.language_id import FastTextLanguageID
+    from smolcorpus.filters.math_extractor import MathExtractor
+    from smolcorpus.filters.math_prefilter import MathPrefilter
+    from smolcorpus.readers.warc import WarcHtmlReader
+
+    with tempfile.TemporaryDirectory(prefix="smolcorpus-finemath-bench-") as tmp:
+        folder = Path(tmp) / "warcs"
+        folder.mkdir()
+        math_urls = build_input(folder, 3 if args.quick else 10)
+        paths = [str(folder)]
+        folder_records = WarcHtmlReader(paths)
+        for _ in folder_records.run():
+            pass
+        paths_steps = {
+            "datatrove-plain": [PlainWarcReader(folder), Trafilatura(favour_precision=True, timeout=5)],
+            "smolcorpus-full": [WarcHtmlReader(paths), MathExtractor(), FastTextLanguageID()],
+            "smolcorpus-prefilt": [WarcHtmlReader(paths), MathPrefilter(), MathExtractor(), FastTextLanguageID()],
+        }
+        rows = [(name, measure(steps, math_urls)) for name, steps in paths_steps.items()]
+
+        tools = stage_tools()
+        config = {"pipeline": "finemath", "name": "bench", "output_dir": str(Path(tmp) / "pipeline"),
+                  "finemath": {"warc": {"paths": paths}}, "executor": {"tasks": 1, "workers": 1}}  # fmt: skip
+        config_path = Path(tmp) / "config.json"
+        config_path.write_text(json.dumps(config))
+        from smolcorpus.config import validate_config
+        from smolcorpus.run import plan_config
+
+        stage_names = [stage.name for stage in plan_config(validate_config(config))[1]]
+        stages = [(name, tools.run_child(name, config_path)) for name in stage_names]
+
+    records = count_records(folder_records)
+    base = records / rows[0][1]["seconds"]
+    print(f"\nfinemath front end: {records:,} WARC records ({len(math_urls)} math pages), one core\n")
+    print(f"{'path':<20}{'seconds':>9}{'records/s/core':>16}{'vs plain':>10}{'math recall':>13}")
+    for name, r in rows:
+        rate = records / r["seconds"]
+        print(f"{name:<20}{r['seconds']:>9.2f}{rate:>16,.1f}{rate / base:>9.2f}x{r['recall']:>12.0%}")
+    print("\nfinemath stages, one task each (own process, one core)\n")
+    print(f"{'stage':<22}{'seconds':>9}{'peak RSS MB':>13}")
+    for name, r in stages:
+        print(f"{name:<22}{r['seconds']:>9.2f}{r['rss_mb']:>13,.0f}")
+
+
+if __name__ == "__main__":
+    main()
