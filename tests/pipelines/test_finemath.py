@@ -128,6 +128,14 @@ def test_every_record_is_kept_or_dropped_with_a_reason(local_run):
     assert summary.counter("filter", "skipped_revisit") >= 1 and summary.counter("filter", "skipped_request") >= 1
 
 
+def test_domain_list_names_the_math_domains(local_run):
+    output, _, _ = local_run
+    lines = (output / "domains.tsv").read_text().splitlines()
+    assert lines[0] == "domain\tmath_pages\tpages"  # real data has < 10 math pages per domain: header only
+    counts = json.loads(next((output / "work" / "domains").glob("*.json")).read_text())
+    assert counts["math_pages"] and all(counts["pages"][d] >= n for d, n in counts["math_pages"].items())
+
+
 def test_record_offsets_point_at_the_record(local_run, warc_inputs):
     output, _, _ = local_run
     folder, _ = warc_inputs

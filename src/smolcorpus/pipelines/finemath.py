@@ -6,7 +6,7 @@ Stages:
   minhash_*   MinHash signatures, buckets, clusters (FineWeb's 5-grams, 14 × 8)
   curate      near duplicates removed → precision grade (optional) → `curated/<subset>/<rank>.parquet`
   tokenize    `curated/<subset>/` → `tokens/<subset>/` shards
-  summary     token manifests per subset; `summary.json` / `summary.md`
+  summary     token manifests per subset; `summary.json` / `summary.md`; `domains.tsv` (math domains)
 Every removed page lands in a drop ledger under `work/dropped/<step>/`.
 """
 
@@ -22,6 +22,7 @@ from smolcorpus.classifiers.score import ClassifierScorer, ScoreThresholdFilter
 from smolcorpus.config import FineMathConfig, TokenizeConfig
 from smolcorpus.dedup import minhash_filter, minhash_stages
 from smolcorpus.filters.decontamination import DecontaminationFilter, benchmark_from_file
+from smolcorpus.filters.domain_stats import DomainCounter, DomainListWriter
 from smolcorpus.filters.language_id import FastTextLanguageID, LanguageScoreFilter
 from smolcorpus.filters.math_extractor import MathExtractor
 from smolcorpus.filters.math_prefilter import MathPrefilter
@@ -65,12 +66,12 @@ def _filter_steps(settings: FineMathConfig, layout: StackEduLayout) -> list:
         )
     )
     if settings.recall.model:
-        steps += [
-            ClassifierScorer(settings.recall.model, name=RECALL_NAME),
-            ScoreThresholdFilter(
-                RECALL_NAME, settings.recall.threshold, use_float=True, exclusion_writer=layout.ledger("recall")
-            ),  # fmt: skip
-        ]
+        steps.append(ClassifierScorer(settings.recall.model, name=RECALL_NAME))
+    # counted before the recall threshold, so that domain shares are over every page that reached this point
+    steps.append(DomainCounter(f"{layout.work}/domains", f"{RECALL_NAME}_score", settings.recall.threshold))
+    if settings.recall.model:
+        recall_ledger = layout.ledger("recall")
+        steps.append(ScoreThresholdFilter(RECALL_NAME, settings.recall.threshold, True, recall_ledger))
     decontamination = settings.decontamination
     if decontamination.benchmarks:
         benchmarks = [benchmark_from_file(path) for path in decontamination.benchmarks]
@@ -135,6 +136,7 @@ def finemath_stages(
             [
                 GroupedManifestWriter(layout.tokens, groups, tokenizer, tasks, tokenize.pack_length),
                 FunnelSummaryWriter(layout.root, layout.ledgers, f"{layout.curated}/{broadest}"),
+                DomainListWriter(f"{layout.work}/domains", layout.root, settings.domain_min_pages),
             ],
             1,
             cpus_per_task=1,

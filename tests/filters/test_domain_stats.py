@@ -1,0 +1,30 @@
+"""Domain statistics on the real WARC pages of ../shared/data."""
+
+from datatrove.data import Document
+
+from smolcorpus.filters.domain_stats import DomainCounter, DomainListWriter, domain_of
+from smolcorpus.readers.warc import WarcHtmlReader
+
+
+def test_domain_of():
+    assert domain_of("https://www.Example.org:8080/a?b") == "example.org"
+    assert domain_of("not a url") is None and domain_of(None) is None
+
+
+def test_counts_and_list_on_real_pages(shared_data, tmp_path):
+    docs = list(WarcHtmlReader([str(shared_data / "warc")]).run())
+    for i, doc in enumerate(docs):  # as the extractor would tag them: say every third page has formulas
+        doc.metadata["math_formulas"] = 1 if i % 3 == 0 else 0
+    docs.append(Document(text="x", id="scored", metadata={"url": "https://commoncrawl.org/x",
+                                                          "math_recall_score": 0.9}))  # fmt: skip
+    for rank, part in enumerate((docs[: len(docs) // 2], docs[len(docs) // 2 :])):
+        assert len(list(DomainCounter(str(tmp_path / "counts")).run(iter(part), rank=rank))) == len(part)
+    writer = DomainListWriter(str(tmp_path / "counts"), str(tmp_path), min_pages=2)
+    list(writer.run())
+    lines = (tmp_path / "domains.tsv").read_text().splitlines()
+    assert lines[0] == "domain\tmath_pages\tpages"
+    rows = [line.split("\t") for line in lines[1:]]
+    assert rows and all(int(n) >= 2 and int(total) >= int(n) for _, n, total in rows)
+    assert [int(n) for _, n, _ in rows] == sorted((int(n) for _, n, _ in rows), reverse=True)
+    expected = {domain_of(d.metadata["url"]) for d in docs}
+    assert {domain for domain, _, _ in rows} <= expected
