@@ -26,6 +26,13 @@ def test_demo_runs_offline_end_to_end(tmp_path):
     assert all(row["license_type"] == "permissive" and row["score"] is None for row in curated)
     assert read_manifest(str(code / "tokens" / "python"))["num_documents"] == len(curated)
     assert "edu scoring: off" in summary
+    # the web-math part: NumPy docstrings in four math markups, through the finemath pipeline
+    web = tmp_path / "demo" / "web" / "corpus"
+    rows = [row for path in (web / "curated" / "all").glob("*.parquet") for row in pq.read_table(path).to_pylist()]
+    numpy_rows = [row for row in rows if "/numpy/" in row["url"]]
+    assert len(numpy_rows) >= 20 and sum("$$" in row["text"] for row in numpy_rows) >= 15
+    assert not any("/python/" in row["url"] for row in rows)  # help topics carry no math: prefiltered
+    assert "web math" in summary and "formulas as TeX" in summary
     # a second run resumes: nothing is recomputed, the result is the same
     again = run_demo(tmp_path / "demo", tasks=2, workers=2)
     assert read_manifest(str(tmp_path / "demo" / "tokens"))["shards"] == manifest["shards"]

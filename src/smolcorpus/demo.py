@@ -6,7 +6,10 @@
 4. code: the `stack_edu` pipeline on the source trees of a few installed dependencies (datatrove, trafilatura,
    pydantic, ...): code filters → exact + MinHash dedup per language → curated Parquet → token shards per
    language → funnel summary. No edu classifier installs offline, so this part runs without scoring (the
-   `score` columns stay null); `stack_edu.scoring` in a config adds it.
+   `score` columns stay null); `stack_edu.scoring` in a config adds it;
+5. web math: the `finemath` pipeline on a WARC the demo writes from NumPy docstrings with formulas (in MathJax,
+   KaTeX, MathML and Distill markup) and Python help topics (`demo_web.py`): prefilter → math-preserving
+   extraction → language ID → quality → MinHash → curated Parquet → token shards; no classifier, so one subset.
 """
 
 from __future__ import annotations
@@ -63,6 +66,7 @@ def run_demo(output: Path, tasks: int = 4, workers: int = 2) -> str:
     manifest = read_manifest(str(output / "tokens"))
     loader_line = _read_back(output / "tokens")
     code_lines = _code_corpus(output / "code", executor)
+    web_lines = _web_math(output / "web", executor)
     total = time.perf_counter() - started
     documents_in = sum(step.get("documents", 0) for step in collected.counters.values())
     lines = [
@@ -80,9 +84,47 @@ def run_demo(output: Path, tasks: int = 4, workers: int = 2) -> str:
         f"  outputs     {output / 'tokens'} (manifest.json, *.parquet); logs and stats in {output / 'logs'} "
         f"and {output / 'tokens' / 'logs'}",
         *code_lines,
+        *web_lines,
         f"  total       {total:.1f} s",
     ]
     return "\n".join(lines)
+
+
+def _web_math(output: Path, executor: ExecutorConfig) -> list[str]:
+    """Part 5: the finemath pipeline on the demo's own WARC; returns the summary lines."""
+    import pyarrow.parquet as pq
+
+    from smolcorpus.demo_web import write_demo_warc
+
+    warc = output / "warc" / "demo.warc.gz"
+    made = write_demo_warc(warc)
+    config = validate_config(
+        {
+            "pipeline": "finemath",
+            "name": "demo-web",
+            "output_dir": str(output / "corpus"),
+            "finemath": {"warc": {"paths": [str(warc)]}},
+            "executor": executor.model_dump(),
+        },
+        source="smolcorpus demo",
+    )
+    started = time.perf_counter()
+    run_config(config)
+    seconds = time.perf_counter() - started
+    rows = [row for path in sorted((output / "corpus" / "curated").rglob("*.parquet"))
+            for row in pq.read_table(path, columns=["url", "text"]).to_pylist()]  # fmt: skip
+    math_rows = [row for row in rows if "/numpy/" in row["url"]]
+    formulas = sum(row["text"].count("$$") // 2 + row["text"].count("\\(") for row in math_rows)
+    funnel = json.loads((output / "corpus" / SUMMARY_JSON).read_text())
+    reasons = sorted(funnel["dropped_by_reason"].items(), key=lambda item: -item[1])[:4]
+    return [
+        f"  web math    {made['math_pages'] + made['other_pages']} pages in a WARC made from NumPy docstrings "
+        f"({made['math_pages']} with formulas) and Python help topics → kept {len(rows)} "
+        f"({len(math_rows)} NumPy pages holding {formulas:,} formulas as TeX) in {seconds:.1f} s",
+        f"              top drop reasons: {', '.join(f'{reason} {count:,}' for reason, count in reasons)}",
+        f"              funnel: {output / 'corpus' / SUMMARY_MARKDOWN}; try: smolcorpus extract {warc} "
+        f"--url https://math.demo.invalid/numpy/numpy.convolve",
+    ]
 
 
 def _code_corpus(output: Path, executor: ExecutorConfig) -> list[str]:

@@ -218,8 +218,14 @@ def _katex(element, stats: MathStats) -> None:
     annotation = next((a for a in element.iter() if local_name(a) == "annotation"), None)
     if annotation is not None:
         stats.add("katex")
-        display = any("katex-display" in _classes(a) for a in element.iterancestors())
-        _replace(element, annotation.text or "", display)
+        wrapper = element.getparent()
+        if wrapper is not None and "katex-display" in _classes(wrapper):
+            # replace the display wrapper itself, so a formula standing between paragraphs becomes a paragraph
+            # (a bare span left inside a div is dropped by trafilatura)
+            _replace(wrapper, annotation.text or "", True)
+        else:
+            display = any("katex-display" in _classes(a) for a in element.iterancestors())
+            _replace(element, annotation.text or "", display)
 
 
 def _wikipedia(element, stats: MathStats) -> None:
