@@ -88,7 +88,7 @@ def extractions(math_pages):
     return {name: extract_math_text(page, url=url) for name, url, page in math_pages}
 
 
-DISTILL = "distill_"  # Distill articles: formulas in figure captions and footnotes that trafilatura drops
+DISTILL = "distill_"  # Distill articles: not all their formulas survive yet (see the xfail below)
 
 
 def test_at_least_95_percent_of_each_pages_formulas_survive(math_pages, extractions):
@@ -111,6 +111,7 @@ def test_at_least_95_percent_of_each_pages_formulas_survive(math_pages, extracti
 def test_distill_articles_keep_95_percent_of_their_formulas(math_pages, extractions):
     shares = [kept_share(formula_inventory(page), extractions[name].text)
               for name, _, page in math_pages if DISTILL in name]  # fmt: skip
+    assert sum(share >= 0.94 for share in shares) >= 4, shares  # what holds today (not part of the xfail)
     assert min(shares) >= 0.95, shares
 
 
