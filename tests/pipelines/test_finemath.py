@@ -173,3 +173,65 @@ def test_reader_counts_what_it_skips(shared_data):
     stats = {k: v.total for k, v in reader.stats.stats.items()}
     assert len(docs) == 1 and docs[0].metadata["url"] == "http://example.com/"
     assert stats["skipped_revisit"] == 1 and stats["skipped_request"] == 2 and stats["skipped_warcinfo"] == 2
+
+
+@pytest.fixture(scope="module")
+def math_models(shared_data, tmp_path_factory):
+    """A recall model (math vs not) and a grader (math pages 4, articles 0), trained on extracted real pages."""
+    from smolcorpus.classifiers.fasttext_classifier import FastTextParams
+    from smolcorpus.classifiers.labels import load_labels
+    from smolcorpus.classifiers.train import train_classifier
+    from smolcorpus.filters.math_extractor import extract_math_text
+
+    rows = []
+    for line in (shared_data / "math_html" / "INDEX.jsonl").read_text().splitlines():
+        entry = json.loads(line)
+        page = (shared_data / entry["file"]).read_bytes()
+        page = gzip.decompress(page) if entry["file"].endswith(".gz") else page
+        rows.append({"id": entry["file"], "text": extract_math_text(page).text, "score": 4})
+    articles = shared_data / "extraction_gt" / "article_extraction_benchmark" / "html"
+    for path in sorted(articles.glob("*.html.gz"))[:40]:
+        rows.append({"id": path.name, "text": extract_math_text(gzip.decompress(path.read_bytes())).text, "score": 0})
+    folder = tmp_path_factory.mktemp("math_models")
+    labels_file = folder / "labels.jsonl"
+    labels_file.write_text("".join(json.dumps(row) + "\n" for row in rows if row["text"].strip()))
+    labels = load_labels(str(labels_file))
+    train_classifier("fasttext", labels, folder / "recall", "math_recall",
+                     FastTextParams(mode="binary", epoch=50), validation_fraction=0)  # fmt: skip
+    train_classifier("fasttext", labels, folder / "grader", "math", FastTextParams(mode="grades", epoch=50),
+                     validation_fraction=0)  # fmt: skip
+    return folder
+
+
+def test_recall_and_precision_classifiers_make_the_subsets(warc_inputs, math_models, shared_data, tmp_path):
+    folder, urls = warc_inputs
+    config = finemath_config([str(folder)], tmp_path / "graded", shared_data)
+    # models trained on 62 pages are weak (math pages: recall score 0.4-0.9, grade 1.6-3.4): thresholds to match
+    config["finemath"]["recall"] = {"model": str(math_models / "recall"), "threshold": 0.4}
+    config["finemath"]["precision"] = {"model": str(math_models / "grader"), "subsets": {"2plus": 2, "3plus": 3}}
+    config["finemath"]["domain_min_pages"] = 2
+    run_config(validate_config(config))
+    out = tmp_path / "graded"
+
+    def subset(name):
+        return {row["id"]: row for path in (out / "curated" / name).glob("*.parquet")
+                for row in pq.read_table(path).to_pylist()}  # fmt: skip
+
+    three, four = subset("2plus"), subset("3plus")  # the broader and the narrower subset
+    assert four and set(four) <= set(three)
+    assert all(row["int_score"] >= 2 for row in three.values()) and all(r["int_score"] >= 3 for r in four.values())
+    assert len({row["url"] for row in three.values()} & set(urls)) >= 5  # math pages are graded in
+    steps = {r["step"] for r in ledger(out)}
+    assert steps & {"recall", "precision"}  # crawl pages that pass the prefilter are not math
+    assert json.loads((out / "summary.json").read_text())["totals"]["kept_files"] == len(three)
+    for name in ("2plus", "3plus"):
+        assert json.loads((out / "tokens" / name / "manifest.json").read_text())["num_documents"] == len(subset(name))
+
+
+def test_a_run_where_every_page_is_dropped_still_completes(shared_data, tmp_path):
+    """No math at all: every later stage finds an empty input, and the funnel says where everything went."""
+    config = finemath_config([str(shared_data / "warc" / "warcio_example.warc.gz")], tmp_path / "out", shared_data)
+    summary = run_config(validate_config(config))
+    assert summary.counter("curate", "empty_input") == 2  # both tasks of the stage
+    funnel = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert funnel["totals"]["kept_files"] == 0 and funnel["dropped_by_reason"] == {"prefilter/no_math_signal": 1}

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from datatrove.pipeline.dedup.minhash import MinhashConfig
 from datatrove.pipeline.filters import GopherQualityFilter, GopherRepetitionFilter
-from datatrove.pipeline.readers import JsonlReader
 from datatrove.pipeline.writers import JsonlWriter
 from datatrove.utils.hashing import HashConfig
 
@@ -28,6 +27,7 @@ from smolcorpus.filters.math_extractor import MathExtractor
 from smolcorpus.filters.math_prefilter import MathPrefilter
 from smolcorpus.pipelines.executors import Stage
 from smolcorpus.pipelines.stack_edu import StackEduLayout
+from smolcorpus.readers.intermediate import IntermediateReader
 from smolcorpus.readers.warc import WarcHtmlReader
 from smolcorpus.tokenize.grouped import GroupedManifestWriter, GroupedTokenShardWriter
 from smolcorpus.tokenize.tokenizer import TokenizerSpec
@@ -89,8 +89,8 @@ def finemath_stages(
     dedup = settings.dedup
     stages = [Stage("filter", _filter_steps(settings, layout), tasks)]
 
-    def filtered_reader() -> JsonlReader:
-        return JsonlReader(layout.filtered, glob_pattern="*.jsonl.gz")
+    def filtered_reader() -> IntermediateReader:
+        return IntermediateReader(layout.filtered)
 
     if dedup.minhash:
         config = MinhashConfig(

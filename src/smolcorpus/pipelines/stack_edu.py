@@ -15,7 +15,6 @@ Every removed file lands in a drop ledger under `work/dropped/<step>/`, so read 
 from __future__ import annotations
 
 from datatrove.pipeline.dedup.minhash import MinhashConfig
-from datatrove.pipeline.readers import JsonlReader
 from datatrove.pipeline.writers import JsonlWriter
 from datatrove.utils.hashing import HashConfig
 
@@ -37,6 +36,7 @@ from smolcorpus.filters.code import (
 )
 from smolcorpus.filters.decontamination import DecontaminationFilter, benchmark_from_file
 from smolcorpus.pipelines.executors import Stage
+from smolcorpus.readers.intermediate import IntermediateReader
 from smolcorpus.readers.source_tree import SourceTreeReader
 from smolcorpus.readers.stack_v2 import StackV2Reader
 from smolcorpus.tokenize.grouped import GroupedManifestWriter, GroupedTokenShardWriter
@@ -152,8 +152,8 @@ def stack_edu_stages(
         )  # fmt: skip
     ]
 
-    def filtered_reader() -> JsonlReader:
-        return JsonlReader(layout.filtered, glob_pattern="*.jsonl.gz")
+    def filtered_reader() -> IntermediateReader:
+        return IntermediateReader(layout.filtered)
 
     def exact_removal(ledgered: bool) -> list:
         if not dedup.exact:
