@@ -88,31 +88,18 @@ def extractions(math_pages):
     return {name: extract_math_text(page, url=url) for name, url, page in math_pages}
 
 
-DISTILL = "distill_"  # Distill articles: not all their formulas survive yet (see the xfail below)
-
-
 def test_at_least_95_percent_of_each_pages_formulas_survive(math_pages, extractions):
+    """Measured: 97-100% on every page (Distill articles included: formulas in figure captions, footnotes and
+    equation grids)."""
     measured = 0
     for name, _, page in math_pages:
         formulas = formula_inventory(page)
-        if not formulas or DISTILL in name:
+        if not formulas:
             continue
         measured += 1
         share = kept_share(formulas, extractions[name].text)
         assert share >= 0.95, f"{name}: {share:.0%} of {len(formulas)} formulas kept"
-    assert measured >= 7
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: on Distill articles 26-88% of formulas survive; trafilatura drops "
-    "figure captions, footnotes and some custom elements that hold them",
-)
-def test_distill_articles_keep_95_percent_of_their_formulas(math_pages, extractions):
-    shares = [kept_share(formula_inventory(page), extractions[name].text)
-              for name, _, page in math_pages if DISTILL in name]  # fmt: skip
-    assert sum(share >= 0.94 for share in shares) >= 4, shares  # what holds today (not part of the xfail)
-    assert min(shares) >= 0.95, shares
+    assert measured >= 13
 
 
 def test_plain_trafilatura_loses_most_formulas_on_the_same_pages(math_pages, extractions):
@@ -126,7 +113,7 @@ def test_plain_trafilatura_loses_most_formulas_on_the_same_pages(math_pages, ext
         ours.append(kept_share(formulas, extractions[name].text))
         plain.append(kept_share(formulas, plain_text))
     mean_ours, mean_plain = sum(ours) / len(ours), sum(plain) / len(plain)
-    assert mean_ours >= mean_plain + 0.2, (mean_ours, mean_plain)
+    assert mean_ours >= 0.95 and mean_ours >= mean_plain + 0.3, (mean_ours, mean_plain)
 
 
 def test_mathml_without_tex_becomes_tex(math_pages, extractions):

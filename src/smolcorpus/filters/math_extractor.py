@@ -73,7 +73,7 @@ def expose_text_containers(tree) -> None:
             element.tag = "div"
         elif name == "figcaption":
             element.tag = "p"
-        elif "-" in name and not name.startswith("mjx-"):
+        elif "-" in name and not name.startswith("mjx-") and name not in ("d-math", "dt-math"):
             element.tag = "div" if name in CUSTOM_BLOCKS else "span"
 
 
@@ -84,8 +84,8 @@ def extract_math_text(html: str | bytes, url: str | None = None, **options) -> E
     tree = parse_html(html)
     if tree is None:
         return Extraction("", MathStats())
+    expose_text_containers(tree)  # first, so that formulas see ordinary block parents
     math = rewrite_math(tree)
-    expose_text_containers(tree)
     text = trafilatura.extract(tree, url=url, **{**TRAFILATURA_OPTIONS, **options}) or ""
     return Extraction(text, math)
 

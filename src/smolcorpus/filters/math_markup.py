@@ -57,6 +57,9 @@ def _classes(element) -> set[str]:
     return set((element.get("class") or "").split())
 
 
+BLOCK_TAGS = frozenset({"p", "div", "figure", "figcaption", "section", "table", "ul", "ol", "pre", "blockquote",
+                        "h1", "h2", "h3", "h4", "h5", "h6"})  # fmt: skip
+
 # MathJax scripts some sites use as macros (Stack Exchange wraps every post in \begingroup ... \endgroup)
 NOT_FORMULAS = frozenset({"", r"\begingroup", r"\endgroup"})
 
@@ -72,7 +75,16 @@ def _replace(element, tex: str, display: bool) -> None:
         return
     # a display formula that stands between blocks becomes its own paragraph; inside a paragraph it stays inline
     block_parent = local_name(parent) in ("body", "div", "section", "article", "main", "td", "li", "blockquote")
-    new = etree.Element("p" if display and block_parent else "span")
+    # a formula that is all its block holds (a cell of an equation grid) also becomes a paragraph: a lone span
+    # in a div is dropped by trafilatura as an empty block
+    following = element.getnext()
+    alone = (
+        element.getprevious() is None
+        and not (parent.text or "").strip()
+        and not (element.tail or "").strip()
+        and (following is None or local_name(following) in BLOCK_TAGS)
+    )
+    new = etree.Element("p" if block_parent and (display or alone) else "span")
     new.text = f"$${tex}$$" if display else f"${tex}$"
     new.tail = element.tail
     parent.replace(element, new)
