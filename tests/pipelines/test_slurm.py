@@ -94,3 +94,34 @@ def test_stack_edu_on_slurm_matches_the_local_executor(shared_data, tmp_path):
     assert rows(slurm_out) == rows(local_out) and len(rows(local_out)) > 20
     local_summary = json.loads((local_out / "summary.json").read_text())
     assert json.loads((slurm_out / "summary.json").read_text()) == local_summary
+
+
+@pytest.mark.slurm
+def test_finemath_on_slurm_matches_the_local_executor(shared_data, tmp_path):
+    """The math pipeline (WARC → … → subsets) as Slurm job arrays, on the real WARCs of ../shared/data."""
+    import json
+
+    import pyarrow.parquet as pq
+
+    partition = slurm_partition()
+
+    def config(output, **executor):
+        return {
+            "pipeline": "finemath",
+            "name": "finemath-slurm",
+            "output_dir": str(output),
+            "finemath": {"warc": {"paths": [str(shared_data / "warc")]}},
+            "executor": {"tasks": 2, **executor},
+        }
+
+    run_config(validate_config(config(tmp_path / "local", workers=2)))
+    slurm = {"partition": partition, "time": "00:20:00", "mem_per_cpu_gb": 2}
+    run_config(validate_config(config(tmp_path / "slurm", kind="slurm", slurm=slurm)), timeout_seconds=900)
+
+    def rows(root):
+        paths = sorted((root / "curated").rglob("*.parquet"))
+        return sorted((r["url"], r["text"]) for p in paths for r in pq.read_table(p).to_pylist())
+
+    assert rows(tmp_path / "slurm") == rows(tmp_path / "local") and rows(tmp_path / "local")
+    local_summary = json.loads((tmp_path / "local" / "summary.json").read_text())
+    assert json.loads((tmp_path / "slurm" / "summary.json").read_text()) == local_summary
