@@ -190,3 +190,13 @@ def test_main_text_matches_the_ground_truth_no_worse_than_plain_trafilatura(shar
         )
     mean_ours, mean_plain = sum(ours) / len(ours), sum(plain) / len(plain)
     assert len(ours) == 181 and mean_ours >= mean_plain, (mean_ours, mean_plain)  # measured: 0.957 vs 0.952
+
+
+def test_broken_mathml_costs_the_formula_not_the_page():
+    page = """<html><body><article><p>A page whose first formula is broken MathML and whose second is fine, with
+      enough prose around both of them to be taken for the main content of the page by the extractor.</p>
+      <p>Broken: <script type="math/mml"><math><mrow><mi>x</mrow></script> and fine:
+      <script type="math/tex">y^2</script> as usual, which the rest of this sentence talks about at length.</p>
+      </article></body></html>"""
+    result = extract_math_text(page)
+    assert result.math.errors == 1 and "$y^2$" in result.text and "A page whose first formula" in result.text

@@ -41,12 +41,33 @@ def math_page_warc(shared_data: Path, target: Path) -> list[str]:
     return urls
 
 
+CONTAMINATED_URL = "https://homework.example/gsm8k-copy"
+
+
+def write_contaminated_page(shared_data: Path, target: Path) -> None:
+    """A forum page that pastes a GSM8K test problem and its worked answer."""
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    item = json.loads((shared_data / "contamination" / "gsm8k_test.jsonl").read_text().splitlines()[7])
+    body = (f"<html><head><script src='https://cdn.example/mathjax.js'></script></head><body><article>"
+            f"<h1>Homework help: an arithmetic word problem</h1><p>Can someone check my solution? {item['question']}"
+            f"</p><p>My answer: {item['answer']}</p><p>Thanks, I think the equation and the fractions are right "
+            f"but I am not sure about the last step of the calculation.</p></article></body></html>")  # fmt: skip
+    with open(target, "wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record(CONTAMINATED_URL, "response", payload=io.BytesIO(body.encode()),
+                                                      http_headers=headers))  # fmt: skip
+
+
 @pytest.fixture(scope="module")
 def warc_inputs(shared_data, tmp_path_factory):
     folder = tmp_path_factory.mktemp("warcs")
     urls = math_page_warc(shared_data, folder / "math_pages.warc.gz")
     for path in (shared_data / "warc").iterdir():
         (folder / path.name).write_bytes(path.read_bytes())
+    write_contaminated_page(shared_data, folder / "homework_help.warc.gz")
     whole = (folder / "math_pages.warc.gz").read_bytes()
     (folder / "math_pages_truncated.warc.gz").write_bytes(whole[: len(whole) * 2 // 3])  # cut mid-record
     return folder, urls
@@ -124,6 +145,8 @@ def test_every_record_is_kept_or_dropped_with_a_reason(local_run):
     assert len(rows) + len(dropped) == reader
     reasons = {r["reason"] for r in dropped}
     assert "no_math_signal" in reasons and "not_html" in reasons
+    assert "contaminated_gsm8k" in reasons  # the pasted GSM8K problem
+    assert not any(row["url"] == CONTAMINATED_URL for row in rows)
     assert summary.counter("filter", "truncated_files") >= 1  # the cut WARC: its complete records still count
     assert summary.counter("filter", "skipped_revisit") >= 1 and summary.counter("filter", "skipped_request") >= 1
 
