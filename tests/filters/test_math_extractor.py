@@ -200,3 +200,13 @@ def test_broken_mathml_costs_the_formula_not_the_page():
       </article></body></html>"""
     result = extract_math_text(page)
     assert result.math.errors == 1 and "$y^2$" in result.text and "A page whose first formula" in result.text
+
+
+def test_mathml_alttext_and_asciimath_scripts():
+    page = """<html><body><article><p>Here the MathML has no annotation but an alttext:
+      <math alttext="\\\\frac{1}{2}"><mfrac><mn>1</mn><mn>2</mn></mfrac></math> which is one half, and MathJax's
+      AsciiMath input: <script type="math/asciimath">x^2 + y^2 = r^2</script> is a circle of radius r around the
+      origin, as everybody who studied some geometry at school will remember.</p></article></body></html>"""
+    result = extract_math_text(page)
+    assert "$\\\\frac{1}{2}$" in result.text and result.math.found.get("mathml_alttext") == 1
+    assert result.math.found.get("asciimath") == 1 and "r}^{2}" in result.text.replace(" ", "")
