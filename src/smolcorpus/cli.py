@@ -113,6 +113,27 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_publish(args: argparse.Namespace) -> int:
+    from smolcorpus.publish.staging import check_repo_id, read_run_output, stage, verify_staged
+
+    check_repo_id(args.repo_id)
+    run = read_run_output(args.output_dir)
+    target = Path(args.staging or Path(args.output_dir) / "publish" / args.repo_id.replace("/", "__"))
+    stage(run, target, args.repo_id, args.license)
+    rows = verify_staged(target, run)
+    for subset in run.subsets:
+        tokens = f", {subset.tokens:,} tokens" if subset.tokens is not None else ""
+        print(f"  {subset.name}: {rows[subset.name]:,} rows load with datasets{tokens}")
+    print(f"staged {target} (README.md dataset card + data/<subset>/)")
+    if args.dry_run:
+        print("dry run: nothing uploaded")
+        return 0
+    from smolcorpus.publish.upload import upload_staged
+
+    print(f"uploaded: {upload_staged(target, args.repo_id, private=args.private)}")
+    return 0
+
+
 def cmd_version(args: argparse.Namespace) -> int:
     print(f"smolcorpus {__version__}")
     return 0
@@ -164,6 +185,19 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("file", help="an .html file, or a .warc/.warc.gz file")
     extract.add_argument("--url", help="the page's URL (for an HTML file), or which WARC record to extract")
     extract.set_defaults(func=cmd_extract)
+
+    publish = sub.add_parser("publish", help="stage a finished run as a Hub dataset (card + subsets) and upload it",
+                             description="Stage OUTPUT_DIR as a dataset repository (data/<subset>/*.parquet and a "
+                             "README dataset card with one config per subset), check that every subset loads with "
+                             "`datasets`, then upload it (unless --dry-run). The Hub token comes from HF_TOKEN or "
+                             "the saved login.")  # fmt: skip
+    publish.add_argument("output_dir", help="the output folder of a finished `smolcorpus run`")
+    publish.add_argument("--repo-id", required=True, help="ORG/NAME of the dataset repository")
+    publish.add_argument("--private", action="store_true")
+    publish.add_argument("--dry-run", action="store_true", help="stage and verify only")
+    publish.add_argument("--staging", help="where to stage (default: OUTPUT_DIR/publish/ORG__NAME)")
+    publish.add_argument("--license", help="license id for the card (default: odc-by for finemath, else other)")
+    publish.set_defaults(func=cmd_publish)
 
     from smolcorpus.classifiers.cli import add_annotate_command, add_classifier_commands
 

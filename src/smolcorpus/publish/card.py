@@ -1,0 +1,96 @@
+"""The dataset card (README.md) of a staged dataset: YAML metadata the Hub reads, then how the data was built."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+
+SIZE_CATEGORIES = ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M"),
+                   (10_000_000, "1M<n<10M"), (100_000_000, "10M<n<100M"), (1_000_000_000, "100M<n<1B"))  # fmt: skip
+DESCRIPTIONS = {
+    "finemath": "Math web pages from Common Crawl with their LaTeX kept (FineMath-style); subsets by a 0–5 "
+    "math-education grade when the run had a grader (`all` when it had none).",
+    "stack_edu": "Educational source code (Stack-Edu-style): permissively licensed files, filtered, deduplicated "
+    "and scored per language for educational value.",
+    "tokenize": "Tokenized documents (Parquet token shards with a manifest).",
+}
+
+
+def size_category(documents: int) -> str:
+    return next((name for limit, name in SIZE_CATEGORIES if documents < limit), "n>1B")
+
+
+def card_metadata(run, license_id: str) -> dict:
+    """The YAML header: one config per subset (the first is the default), license, size category."""
+    configs = []
+    for i, subset in enumerate(run.subsets):
+        config = {
+            "config_name": subset.name,
+            "data_files": [{"split": "train", "path": f"data/{subset.name}/*.parquet"}],
+        }
+        if i == 0:
+            config["default"] = True
+        configs.append(config)
+    total = sum(s.documents for s in run.subsets)
+    return {
+        "license": license_id,
+        "pretty_name": run.run_name,
+        "size_categories": [size_category(total)],
+        "task_categories": ["text-generation"],
+        "language": ["en"] if run.pipeline == "finemath" else None,
+        "tags": ["smolcorpus", run.pipeline],
+        "configs": configs,
+    }
+
+
+def classifier_metrics(config: dict) -> list[tuple[str, dict]]:
+    """(model folder, validation metrics) of every classifier the run's config used."""
+    paths = []
+    section = config.get(config["pipeline"]) or {}
+    if config["pipeline"] == "finemath":
+        paths = [section.get("recall", {}).get("model"), section.get("precision", {}).get("model")]
+    elif config["pipeline"] == "stack_edu":
+        scoring = section.get("scoring", {})
+        paths = [*scoring.get("models", {}).values(), scoring.get("default_model")]
+    found = []
+    for path in filter(None, paths):
+        config_file = Path(path) / "config.json"
+        if config_file.is_file():
+            model = json.loads(config_file.read_text())
+            found.append((path, model.get("metrics", {}).get("validation", {})))
+    return found
+
+
+def dataset_card(run, repo_id: str, license_id: str) -> str:
+    metadata = {k: v for k, v in card_metadata(run, license_id).items() if v is not None}
+    config = run.run_info["config"]
+    lines = ["---", yaml.safe_dump(metadata, sort_keys=False).rstrip(), "---", "", f"# {run.run_name}", "",
+             DESCRIPTIONS[run.pipeline], "", "```python", "from datasets import load_dataset", "",
+             f'ds = load_dataset("{repo_id}", name="{run.subsets[0].name}", split="train")', "```", "",
+             "## Subsets", "", "| subset | documents | tokens (SmolLM2 tokenizer) |", "|---|---:|---:|"]  # fmt: skip
+    for subset in run.subsets:
+        tokens = "n/a" if subset.tokens is None else f"{subset.tokens:,}"
+        lines.append(f"| `{subset.name}` | {subset.documents:,} | {tokens} |")
+    summary = run.folder / "summary.md"
+    if summary.is_file():
+        versions = run.run_info.get("versions", {})
+        built_with = (
+            "Built with [smolcorpus](https://github.com/smolcorpus/smolcorpus) "
+            f"{run.run_info.get('smolcorpus_version')} (pipeline `{run.pipeline}`, "
+            f"datatrove {versions.get('datatrove')}). "
+            "Every input item was kept or dropped with a reason; the funnel:"
+        )
+        lines += ["", "## How it was built", "", built_with, "", summary.read_text().rstrip()]
+    metrics = classifier_metrics(config)
+    if metrics:
+        lines += ["", "## Classifiers", ""]
+        for path, validation in metrics:
+            shown = {k: v for k, v in validation.items() if isinstance(v, int | float)}
+            lines.append(
+                f"- `{Path(path).name}`: " + (", ".join(f"{k} {v:.3g}" for k, v in shown.items()) or "no metrics")
+            )
+    lines += ["", "## Pipeline configuration", "", "```yaml", yaml.safe_dump(config, sort_keys=False).rstrip(), "```",
+              "", f"Git revision of the code that built it: `{run.run_info.get('git_revision')}`.", ""]  # fmt: skip
+    return "\n".join(lines)

@@ -1,0 +1,139 @@
+"""Stage a finished run's output as a Hugging Face dataset repository: data files per subset + a dataset card.
+
+Subsets: the corpus pipelines' curated folders (`finemath-3plus`, `finemath-4plus`, …; one per language for the
+code corpus, `stack-edu-python`, …); a `tokenize` run has one subset, its token shards. Counts come from the
+Parquet metadata and the token manifests. Nothing is staged from a run that did not finish (no summary or
+manifest): `PublishError` says which file is missing, before anything is written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from smolcorpus.errors import SmolcorpusError
+from smolcorpus.provenance import RESOLVED_CONFIG_NAME, RUN_INFO_NAME
+
+REPO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,95}/[A-Za-z0-9][A-Za-z0-9_.-]{0,95}$")
+SUBSET_PREFIX = {"finemath": "finemath-", "stack_edu": "stack-edu-", "tokenize": ""}
+LICENSES = {"finemath": "odc-by", "stack_edu": "other", "tokenize": "other"}
+
+
+class PublishError(SmolcorpusError):
+    """An output folder that cannot be published as it is, or a bad repository id."""
+
+
+@dataclass
+class Subset:
+    name: str
+    files: list[Path]
+    documents: int
+    tokens: int | None
+    tokens_dtype: str | None = None
+
+
+@dataclass
+class RunOutput:
+    folder: Path
+    pipeline: str
+    run_name: str
+    run_info: dict
+    subsets: list[Subset] = field(default_factory=list)
+
+
+def check_repo_id(repo_id: str) -> str:
+    if not REPO_ID.match(repo_id) or ".." in repo_id or repo_id.endswith((".git", ".")):
+        raise PublishError(f"bad repository id {repo_id!r}: expected ORG/NAME (letters, digits, '-', '_', '.')")
+    return repo_id
+
+
+def _manifest(folder: Path) -> dict | None:
+    path = folder / "manifest.json"
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
+def read_run_output(folder: str | Path) -> RunOutput:
+    """What a finished run produced, by subset; PublishError if the folder is not a finished run."""
+    folder = Path(folder)
+    info_path = folder / RUN_INFO_NAME
+    if not info_path.is_file():
+        raise PublishError(f"{folder}: no {RUN_INFO_NAME}; not the output folder of `smolcorpus run`")
+    info = json.loads(info_path.read_text())
+    pipeline = info["config"]["pipeline"]
+    run = RunOutput(folder, pipeline, info["config"].get("name", "smolcorpus"), info)
+    if pipeline == "tokenize":
+        manifest = _manifest(folder)
+        if manifest is None:
+            raise PublishError(f"{folder}: no manifest.json; the run did not finish (rerun `smolcorpus run`)")
+        files = [folder / shard["file"] for shard in manifest["shards"]]
+        run.subsets.append(
+            Subset("default", files, manifest["num_documents"], manifest["num_tokens"], manifest["dtype"])
+        )
+        return run
+    if not (folder / "summary.json").is_file():
+        raise PublishError(f"{folder}: no summary.json; the run did not finish (rerun `smolcorpus run`)")
+    for curated in sorted(p for p in (folder / "curated").iterdir() if p.is_dir()):
+        files = sorted(curated.glob("*.parquet"))
+        documents = sum(pq.ParquetFile(f).metadata.num_rows for f in files)
+        if not documents:
+            continue
+        manifest = _manifest(folder / "tokens" / curated.name)
+        if manifest is None:
+            raise PublishError(f"{folder}/tokens/{curated.name}: no manifest.json; the tokenize stage did not finish")
+        if manifest["num_documents"] != documents:
+            raise PublishError(f"{curated}: {documents} rows but its token manifest lists {manifest['num_documents']}")
+        name = SUBSET_PREFIX[pipeline] + curated.name
+        run.subsets.append(Subset(name, files, documents, manifest["num_tokens"], manifest["dtype"]))
+    if not run.subsets:
+        raise PublishError(f"{folder}: the run kept no documents; nothing to publish")
+    return run
+
+
+def stage(run: RunOutput, target: str | Path, repo_id: str, license_id: str | None = None) -> Path:
+    """Lay out `data/<subset>/*.parquet` and README.md in `target` (emptied first); return `target`."""
+    from smolcorpus.publish.card import dataset_card
+
+    check_repo_id(repo_id)
+    target = Path(target)
+    if target.exists():
+        shutil.rmtree(target)
+    partial = target.with_name(target.name + ".partial")  # renamed when complete: never a half-staged folder
+    if partial.exists():
+        shutil.rmtree(partial)
+    for subset in run.subsets:
+        destination = partial / "data" / subset.name
+        destination.mkdir(parents=True)
+        for i, source in enumerate(subset.files):
+            _link_or_copy(source, destination / f"{i:05d}.parquet")
+    (partial / "README.md").write_text(dataset_card(run, repo_id, license_id or LICENSES[run.pipeline]))
+    resolved = run.folder / RESOLVED_CONFIG_NAME
+    if resolved.is_file():
+        shutil.copy(resolved, partial / "smolcorpus_config.yaml")
+    partial.rename(target)
+    return target
+
+
+def _link_or_copy(source: Path, destination: Path) -> None:
+    try:
+        os.link(source, destination)  # same filesystem: no copy of multi-GB shards
+    except OSError:
+        shutil.copy2(source, destination)
+
+
+def verify_staged(target: str | Path, run: RunOutput) -> dict[str, int]:
+    """Load every subset with `datasets` as the Hub would; return rows per subset (PublishError on mismatch)."""
+    import datasets
+
+    rows = {}
+    for subset in run.subsets:
+        loaded = datasets.load_dataset(str(target), name=subset.name, split="train")
+        if len(loaded) != subset.documents:
+            raise PublishError(f"staged subset {subset.name}: {len(loaded)} rows load, {subset.documents} expected")
+        rows[subset.name] = len(loaded)
+    return rows
