@@ -50,3 +50,25 @@ def test_readme_documents_every_config_key():
     documented = set(re.findall(r"`([a-z0-9_.]+)`", reference))
     missing = [key for key in section_fields(RunConfig) if key not in documented]
     assert not missing, f"README config reference lacks: {missing}"
+
+
+MIXTURES = sorted((ROOT / "configs" / "mixtures").glob("*.yaml"))
+# SmolLM2's stage proportions (../shared/research/recipes.md): web, code, math, other
+SMOLLM2_STAGES = {"stage1": (0.90, 0.10, 0.0, 0.0), "stage2": (0.75, 0.20, 0.05, 0.0),
+                  "stage3": (0.74, 0.16, 0.10, 0.0), "stage4": (0.58, 0.24, 0.14, 0.04)}  # fmt: skip
+
+
+@pytest.mark.parametrize("path", MIXTURES, ids=[p.name for p in MIXTURES])
+def test_mixture_examples_validate_and_match_the_smollm2_stages(path, tmp_path):
+    from smolcorpus.config import MixConfig
+
+    data = yaml.safe_load(path.read_text())
+    for source in data["sources"]:
+        source["path"] = str(tmp_path)
+    config = MixConfig.model_validate(data)
+    total = sum(s.share for s in config.sources)
+    kinds = {"web": ("fineweb-edu", "dclm"), "code": ("starcoderdata", "stack-edu"),
+             "math": ("open-web-math", "web-math", "finemath-4plus"), "other": ("cosmopedia-v2",)}  # fmt: skip
+    shares = tuple(sum(s.share for s in config.sources if s.name in names) / total for names in kinds.values())
+    expected = SMOLLM2_STAGES[path.stem.split("_")[-1]]
+    assert shares == pytest.approx(expected, abs=1e-9)

@@ -134,6 +134,18 @@ def cmd_publish(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_mix(args: argparse.Namespace) -> int:
+    from smolcorpus.config import load_mix_config
+    from smolcorpus.tokenize.mixture import build_mixture, format_mixture
+
+    config = load_mix_config(args.config)
+    if args.seed is not None:
+        config = config.model_copy(update={"seed": args.seed})
+    print(format_mixture(build_mixture(config)))
+    print(f"written to {config.output_dir}")
+    return 0
+
+
 def cmd_version(args: argparse.Namespace) -> int:
     print(f"smolcorpus {__version__}")
     return 0
@@ -185,6 +197,14 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("file", help="an .html file, or a .warc/.warc.gz file")
     extract.add_argument("--url", help="the page's URL (for an HTML file), or which WARC record to extract")
     extract.set_defaults(func=cmd_extract)
+
+    mix = sub.add_parser("mix", help="build a training stage's mixture of token folders",
+                         description="Give each source (a token folder) its share of the stage's token budget, "
+                         "sampling whole documents (seeded), and write mixed shards + manifest, or a weights file "
+                         "for trainers that mix on the fly. Prints the realized shares.")  # fmt: skip
+    mix.add_argument("config", help="mixture YAML (examples: configs/mixtures/)")
+    mix.add_argument("--seed", type=int, help="override the config's seed")
+    mix.set_defaults(func=cmd_mix)
 
     publish = sub.add_parser("publish", help="stage a finished run as a Hub dataset (card + subsets) and upload it",
                              description="Stage OUTPUT_DIR as a dataset repository (data/<subset>/*.parquet and a "

@@ -448,3 +448,45 @@ def _key_lines(yaml_text: str) -> dict[tuple, int]:
 
 def config_to_yaml(config: RunConfig) -> str:
     return yaml.safe_dump(config.model_dump(mode="json"), sort_keys=False)
+
+
+class MixSourceConfig(StrictModel):
+    """One source of a mixture: a token folder (shards + manifest) and its share of the budget."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    path: str
+    share: PositiveFloat = Field(description="relative weight; shares are normalised to sum to 1")
+
+    @model_validator(mode="after")
+    def _path_exists(self) -> MixSourceConfig:
+        _check_local_paths([self.path])
+        return self
+
+
+class MixConfig(StrictModel):
+    """A training stage's mixture (`smolcorpus mix`)."""
+
+    name: str = Field("mixture", pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    output_dir: str
+    total_tokens: PositiveInt = Field(description="the stage's token budget")
+    seed: int = 0
+    mode: Literal["shards", "weights"] = Field("shards", description="write mixed shards, or only weights")
+    upsample: bool = Field(False, description="repeat documents of sources shorter than their share")
+    sources: list[MixSourceConfig] = Field(min_length=1)
+
+
+def load_mix_config(path: str | os.PathLike) -> MixConfig:
+    """Read and validate a mixture config; ConfigError names the file, key and line of any problem."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"config file not found: {path}")
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = yaml.safe_load(text)
+        return MixConfig.model_validate(data)
+    except yaml.YAMLError as e:
+        raise ConfigError(f"{path}: not valid YAML: {e}") from e
+    except ValidationError as e:
+        lines = _key_lines(text)
+        problems = [_describe(err, lines) for err in e.errors()]
+        raise ConfigError(f"{path}: invalid mixture config\n" + "\n".join(f"  - {p}" for p in problems)) from None
