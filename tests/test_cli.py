@@ -6,7 +6,19 @@ import pytest
 
 from smolcorpus.cli import build_parser, main
 
-SUBCOMMANDS = ["run", "tokenize", "demo", "extract", "mix", "publish", "annotate", "classifier", "local-judge", "version"]
+SUBCOMMANDS = [
+    "run",
+    "tokenize",
+    "demo",
+    "extract",
+    "mix",
+    "publish",
+    "report",
+    "annotate",
+    "classifier",
+    "local-judge",
+    "version",
+]
 NESTED = [["classifier", "train"], ["classifier", "evaluate"], ["classifier", "score"], ["classifier", "distill"]]
 
 

@@ -146,6 +146,13 @@ def cmd_mix(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from smolcorpus.report import write_report
+
+    print(f"report written to {write_report(args.run_dir, args.output)}")
+    return 0
+
+
 def cmd_version(args: argparse.Namespace) -> int:
     print(f"smolcorpus {__version__}")
     return 0
@@ -205,6 +212,15 @@ def build_parser() -> argparse.ArgumentParser:
     mix.add_argument("config", help="mixture YAML (examples: configs/mixtures/)")
     mix.add_argument("--seed", type=int, help="override the config's seed")
     mix.set_defaults(func=cmd_mix)
+
+    report = sub.add_parser("report", help="write a run's HTML report (funnel, scores, tokens, throughput)",
+                            description="Turn a run's datatrove stats into one self-contained HTML file with PNG "
+                            "charts: the funnel per stage and step, classifier score histograms, tokens per "
+                            "subset/language and throughput per stage. `smolcorpus run` writes it at the "
+                            "end.")  # fmt: skip
+    report.add_argument("run_dir", help="the output folder of `smolcorpus run`")
+    report.add_argument("--output", help="where to write (default: RUN_DIR/report.html)")
+    report.set_defaults(func=cmd_report)
 
     publish = sub.add_parser("publish", help="stage a finished run as a Hub dataset (card + subsets) and upload it",
                              description="Stage OUTPUT_DIR as a dataset repository (data/<subset>/*.parquet and a "

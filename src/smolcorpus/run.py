@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from smolcorpus.config import RunConfig
+from smolcorpus.config import RunConfig, is_remote
 from smolcorpus.pipelines import StageResult, build_stages, run_stages
 from smolcorpus.provenance import write_run_info
 from smolcorpus.writers.funnel import SUMMARY_MARKDOWN
@@ -16,6 +16,7 @@ class RunSummary:
     config: RunConfig
     stages: list[StageResult]
     submitted_only: bool = False
+    report: Path | None = None
 
     def counter(self, stage: str, name: str) -> float:
         """Sum of counter `name` over every step of `stage` (e.g. `dropped_empty_text`)."""
@@ -30,6 +31,8 @@ class RunSummary:
                 state = "submitted"
             lines.append(f"  stage {stage.name}: {stage.tasks} task(s), {state}; logs in {stage.logging_dir}")
             lines.extend(f"    {line}" for line in format_counters(stage.counters))
+        if self.report is not None:
+            lines.append(f"  report: {self.report}")
         funnel = Path(self.config.output_dir) / SUMMARY_MARKDOWN
         if not self.submitted_only and funnel.is_file():  # corpus pipelines write their funnel there
             lines += ["", f"funnel ({funnel}):", funnel.read_text(encoding="utf-8")]
@@ -67,4 +70,9 @@ def run_config(
         wait=wait,
         timeout_seconds=timeout_seconds,
     )
-    return RunSummary(config, results, submitted_only=config.executor.kind == "slurm" and not wait)
+    summary = RunSummary(config, results, submitted_only=config.executor.kind == "slurm" and not wait)
+    if not summary.submitted_only and not is_remote(config.output_dir):
+        from smolcorpus.report import write_report
+
+        summary.report = write_report(config.output_dir)
+    return summary

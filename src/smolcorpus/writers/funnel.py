@@ -153,5 +153,5 @@ class FunnelSummaryWriter(PipelineStep):
             json.dump(summary, f, indent=2)
         with self.output_folder.open(SUMMARY_MARKDOWN, "w") as f:
             f.write(format_funnel(summary))
-        self.stat_update("kept_files", value=summary["totals"]["kept_files"])
-        self.stat_update("dropped_files", value=summary["totals"]["dropped_files"])
+        self.stat_update("files_kept", value=summary["totals"]["kept_files"])
+        self.stat_update("files_dropped", value=summary["totals"]["dropped_files"])

@@ -1,0 +1,75 @@
+"""The run report on real pipeline outputs: its numbers equal datatrove's stats, and it renders in headless
+Chromium (Debian's `chromium`; CI installs it) to a PNG screenshot."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from smolcorpus.config import validate_config
+from smolcorpus.report import ReportError, read_stage_stats, render_report, write_report
+from smolcorpus.run import run_config
+
+
+@pytest.fixture(scope="module")
+def math_run(shared_data, tmp_path_factory):
+    output = tmp_path_factory.mktemp("report_run") / "out"
+    config = {
+        "pipeline": "finemath",
+        "name": "report-test",
+        "output_dir": str(output),
+        "finemath": {"warc": {"paths": [str(shared_data / "warc")]}},
+        "executor": {"tasks": 2, "workers": 2},
+    }
+    summary = run_config(validate_config(config))
+    return output, summary
+
+
+def table_rows(html: str, stage: str) -> list[list[str]]:
+    section = html.split(f'id="stage-{stage}"')[1].split("</table>")[0]
+    return [re.findall(r"<td>(.*?)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", section) if "<td>" in row]
+
+
+def test_run_writes_a_report_whose_numbers_equal_the_stats(math_run):
+    output, summary = math_run
+    assert summary.report == output / "report.html" and summary.report.is_file()
+    html = summary.report.read_text()
+    stats = json.loads((output / "logs" / "filter" / "stats.json").read_text())
+    rows = table_rows(html, "filter")
+    assert len(rows) == len(stats)
+    prefilter = next(r for r in rows if "Math prefilter" in r[0])
+    entry = next(e for e in stats if "Math prefilter" in e["name"])
+    assert prefilter[1:4] == [f"{entry['stats'][k]:,}" for k in ("total", "forwarded", "dropped")]
+    assert f"no_math_signal {entry['stats']['dropped_no_math_signal']:,}" in prefilter[4]
+    manifest = json.loads((output / "tokens" / "all" / "manifest.json").read_text())
+    assert f"<td>all</td><td>{manifest['num_documents']:,}</td><td>{manifest['num_tokens']:,}</td>" in html
+    assert html.count("data:image/png;base64,") >= 2  # charts are embedded: one file
+
+
+def test_unfinished_stages_are_reported_not_fatal(math_run, tmp_path):
+    output, _ = math_run
+    copy = tmp_path / "copy"
+    shutil.copytree(output, copy)
+    (copy / "logs" / "curate" / "stats.json").unlink()
+    assert "curate" in [s.name for s in read_stage_stats(copy) if not s.finished]
+    assert "this stage did not finish" in render_report(copy)
+    with pytest.raises(ReportError, match="no logs"):
+        write_report(tmp_path / "nothing")
+
+
+def test_report_renders_in_headless_chromium(math_run, tmp_path):
+    output, _ = math_run
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        pytest.skip("chromium is not installed (apt-get install chromium; CI installs it)")
+    screenshot = tmp_path / "report.png"
+    result = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--window-size=1100,2400",
+                             f"--screenshot={screenshot}", (output / "report.html").as_uri()],
+                            capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and screenshot.stat().st_size > 20_000
+    assert "Uncaught" not in result.stderr and "SyntaxError" not in result.stderr
