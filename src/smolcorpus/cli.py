@@ -81,14 +81,14 @@ def _run(config, args: argparse.Namespace, config_file: str | None) -> int:
             steps = ", ".join(type(step).__name__ for step in stage.pipeline)
             print(f"  stage {stage.name}: {stage.tasks} task(s): {steps}")
         return 0
-    print(run_config(config, config_file=config_file, wait=not args.no_wait).render())
+    print(run_config(config, config_file=config_file, wait=not args.no_wait, quiet=args.quiet).render())
     return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from smolcorpus.demo import run_demo
 
-    print(run_demo(Path(args.output), tasks=args.tasks, workers=args.workers))
+    print(run_demo(Path(args.output), tasks=args.tasks, workers=args.workers, quiet=args.quiet))
     return 0
 
 
@@ -164,6 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Build FineMath- and Stack-Edu-style pretraining corpora on datatrove.",
     )
     parser.add_argument("--version", action="version", version=f"smolcorpus {__version__}")
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="no progress bars and no datatrove logs on the console (logs/ keeps them)")  # fmt: skip
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = sub.add_parser("run", help="run the pipeline a YAML config describes",

@@ -30,7 +30,7 @@ from smolcorpus.writers.funnel import SUMMARY_JSON, SUMMARY_MARKDOWN
 DEMO_SEQUENCE_LENGTH = 2048
 
 
-def run_demo(output: Path, tasks: int = 4, workers: int = 2) -> str:
+def run_demo(output: Path, tasks: int = 4, workers: int = 2, quiet: bool = False) -> str:
     """Run the demo into `output`; return the printed summary. Rerunning resumes (finished stages are skipped)."""
     output = output.resolve()
     executor = ExecutorConfig(kind="local", tasks=tasks, workers=workers)
@@ -49,6 +49,7 @@ def run_demo(output: Path, tasks: int = 4, workers: int = 2) -> str:
         executor,
         logs_root=str(output / "logs"),
         run_name="demo",
+        quiet=quiet,
     )[0]
     config = validate_config(
         {
@@ -61,12 +62,12 @@ def run_demo(output: Path, tasks: int = 4, workers: int = 2) -> str:
         },
         source="smolcorpus demo",
     )
-    summary = run_config(config)
+    summary = run_config(config, quiet=quiet)
     tokenize_seconds = sum(stage.seconds for stage in summary.stages)
     manifest = read_manifest(str(output / "tokens"))
     loader_line = _read_back(output / "tokens")
-    code_lines = _code_corpus(output / "code", executor)
-    web_lines = _web_math(output / "web", executor)
+    code_lines = _code_corpus(output / "code", executor, quiet)
+    web_lines = _web_math(output / "web", executor, quiet)
     total = time.perf_counter() - started
     documents_in = sum(step.get("documents", 0) for step in collected.counters.values())
     lines = [
@@ -90,7 +91,7 @@ def run_demo(output: Path, tasks: int = 4, workers: int = 2) -> str:
     return "\n".join(lines)
 
 
-def _web_math(output: Path, executor: ExecutorConfig) -> list[str]:
+def _web_math(output: Path, executor: ExecutorConfig, quiet: bool = False) -> list[str]:
     """Part 5: the finemath pipeline on the demo's own WARC; returns the summary lines."""
     import pyarrow.parquet as pq
 
@@ -109,7 +110,7 @@ def _web_math(output: Path, executor: ExecutorConfig) -> list[str]:
         source="smolcorpus demo",
     )
     started = time.perf_counter()
-    run_config(config)
+    run_config(config, quiet=quiet)
     seconds = time.perf_counter() - started
     rows = [row for path in sorted((output / "corpus" / "curated").rglob("*.parquet"))
             for row in pq.read_table(path, columns=["url", "text"]).to_pylist()]  # fmt: skip
@@ -127,7 +128,7 @@ def _web_math(output: Path, executor: ExecutorConfig) -> list[str]:
     ]
 
 
-def _code_corpus(output: Path, executor: ExecutorConfig) -> list[str]:
+def _code_corpus(output: Path, executor: ExecutorConfig, quiet: bool = False) -> list[str]:
     """Part 4: the stack_edu pipeline on installed source trees; returns the summary lines."""
     trees = installed_source_trees()
     config = validate_config(
@@ -148,7 +149,7 @@ def _code_corpus(output: Path, executor: ExecutorConfig) -> list[str]:
         source="smolcorpus demo",
     )
     started = time.perf_counter()
-    run_config(config)
+    run_config(config, quiet=quiet)
     seconds = time.perf_counter() - started
     funnel = json.loads((output / SUMMARY_JSON).read_text())
     totals = funnel["totals"]

@@ -57,9 +57,14 @@ def plan_config(config: RunConfig) -> tuple[RunConfig, list]:
 
 
 def run_config(
-    config: RunConfig, config_file: str | None = None, wait: bool = True, timeout_seconds: float | None = None
+    config: RunConfig,
+    config_file: str | None = None,
+    wait: bool = True,
+    timeout_seconds: float | None = None,
+    quiet: bool = False,
 ) -> RunSummary:
-    """Plan the run, write its provenance next to the outputs, then run (or, on Slurm, submit) every stage."""
+    """Plan the run, write its provenance next to the outputs, then run (or, on Slurm, submit) every stage.
+    `quiet`: no progress bars and no datatrove INFO logging on the console."""
     config, stages = plan_config(config)
     write_run_info(config, config_file)
     results = run_stages(
@@ -69,6 +74,7 @@ def run_config(
         run_name=config.name,
         wait=wait,
         timeout_seconds=timeout_seconds,
+        quiet=quiet,
     )
     summary = RunSummary(config, results, submitted_only=config.executor.kind == "slurm" and not wait)
     if not summary.submitted_only and not is_remote(config.output_dir):

@@ -11,11 +11,13 @@ Each stage gets its own logging folder (`<output>/logs/<stage>/`) with datatrove
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,10 +60,82 @@ class FailureTolerantLocalExecutor(LocalPipelineExecutor):
     """
 
     def _launch_run_for_rank(self, rank: int, ranks_q, completed=None, completed_lock=None) -> PipelineStats:
-        try:
-            return super()._launch_run_for_rank(rank, ranks_q, completed, completed_lock)
-        except Exception:
-            return PipelineStats()
+        with _console_silenced(os.environ.get(QUIET_ENV) == "1"):
+            try:
+                return super()._launch_run_for_rank(rank, ranks_q, completed, completed_lock)
+            except Exception:
+                return PipelineStats()
+
+
+QUIET_ENV = "SMOLCORPUS_QUIET"  # set while a quiet run executes; task processes inherit it
+
+
+@contextlib.contextmanager
+def _console_silenced(silence: bool):
+    """Point this process's stderr (fd 2) at /dev/null for a task: datatrove's task logger writes INFO lines
+    there, while its log file (logs/task_NNNNN.log) keeps everything."""
+    if not silence:
+        yield
+        return
+    saved = os.dup(2)
+    with open(os.devnull, "w") as devnull:
+        os.dup2(devnull.fileno(), 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+@contextlib.contextmanager
+def quiet_run(quiet: bool):
+    """While running stages with `quiet`: task processes (which inherit the variable) keep their console output
+    to their log files. Failures still surface: StageFailedError names the failed tasks and their error line."""
+    if not quiet:
+        yield
+        return
+    previous = os.environ.get(QUIET_ENV)
+    os.environ[QUIET_ENV] = "1"
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(QUIET_ENV, None)
+        else:
+            os.environ[QUIET_ENV] = previous
+
+
+@contextlib.contextmanager
+def stage_progress(stage: Stage, logging_dir: str, enabled: bool):
+    """A progress bar of the stage's finished tasks (rate, ETA), fed by datatrove's completion markers: tasks
+    run in other processes, the markers are what they leave when done."""
+    if not enabled:
+        yield
+        return
+    from tqdm import tqdm
+
+    completions = Path(logging_dir) / "completions"
+
+    def done() -> int:
+        return len(list(completions.iterdir())) if completions.is_dir() else 0
+
+    bar = tqdm(total=stage.tasks, initial=done(), desc=f"stage {stage.name}", unit="task", file=sys.stderr)
+    stop = threading.Event()
+
+    def poll() -> None:
+        while not stop.wait(0.5):
+            bar.n = done()
+            bar.refresh()
+
+    thread = threading.Thread(target=poll, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+        bar.n = done()
+        bar.close()
 
 
 def _ray_executor_class():
@@ -179,8 +253,12 @@ def run_stages(
     wait: bool = True,
     poll_seconds: float = 5.0,
     timeout_seconds: float | None = None,
+    quiet: bool = False,
 ) -> list[StageResult]:
-    """Run (or, on Slurm, submit) every stage in order. Raise StageFailedError if a stage leaves tasks incomplete."""
+    """Run (or, on Slurm, submit) every stage in order. Raise StageFailedError if a stage leaves tasks incomplete.
+
+    Local and Ray stages show a progress bar of finished tasks; `quiet` turns it off and keeps datatrove's
+    INFO logging off the console (task log files are unchanged)."""
     for stage in stages:
         check_stage_record(stage_logging_dir(logs_root, stage), stage)
     executors = build_executors(stages, config, logs_root, run_name)
@@ -189,12 +267,16 @@ def run_stages(
     if config.kind == "ray":
         _init_ray(config)
     results = []
-    for stage, executor in zip(stages, executors, strict=True):
-        already_done = not executor.get_incomplete_ranks()
-        started = time.perf_counter()
-        executor.run()
-        _raise_if_incomplete(stage, executor)
-        results.append(_stage_result(stage, executor, already_done, time.perf_counter() - started))
+    with quiet_run(quiet):
+        for stage, executor in zip(stages, executors, strict=True):
+            already_done = not executor.get_incomplete_ranks()
+            started = time.perf_counter()
+            progress = stage_progress(stage, executor.logging_dir.path, enabled=not quiet and not already_done)
+            # quiet: datatrove re-installs its console logger after every task, so the console itself is muted
+            with progress, _console_silenced(quiet):
+                executor.run()
+            _raise_if_incomplete(stage, executor)
+            results.append(_stage_result(stage, executor, already_done, time.perf_counter() - started))
     return results
 
 
