@@ -85,3 +85,12 @@ def test_bad_input_is_refused_before_anything_is_written(demo_output, tmp_path):
     with pytest.raises(PublishError, match="run_info.json"):
         read_run_output(tmp_path)
     assert not (tmp_path / "staged").exists()
+
+
+def test_a_tokenize_run_publishes_its_token_shards(demo_output, tmp_path):
+    run = read_run_output(demo_output / "tokens")
+    assert [s.name for s in run.subsets] == ["default"]
+    staged = stage(run, tmp_path / "staged", "org/tokens")
+    manifest = json.loads((demo_output / "tokens" / "manifest.json").read_text())
+    assert verify_staged(staged, run) == {"default": manifest["num_documents"]}
+    assert card_header((staged / "README.md").read_text())["configs"][0]["config_name"] == "default"
