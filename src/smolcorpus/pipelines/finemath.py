@@ -27,9 +27,9 @@ from smolcorpus.filters.math_extractor import MathExtractor
 from smolcorpus.filters.math_prefilter import MathPrefilter
 from smolcorpus.pipelines.executors import Stage
 from smolcorpus.pipelines.stack_edu import StackEduLayout
+from smolcorpus.pipelines.tokenize import grouped_token_stages
 from smolcorpus.readers.intermediate import IntermediateReader
 from smolcorpus.readers.warc import WarcHtmlReader
-from smolcorpus.tokenize.grouped import GroupedManifestWriter, GroupedTokenShardWriter
 from smolcorpus.tokenize.tokenizer import TokenizerSpec
 from smolcorpus.writers.curated import FineMathWriter
 from smolcorpus.writers.funnel import FunnelSummaryWriter
@@ -115,31 +115,10 @@ def finemath_stages(
     stages.append(Stage("curate", curate, tasks))
 
     groups = sorted(subsets) if subsets else ["all"]
-    writer_settings = {
-        "carry_columns": tokenize.carry_columns,
-        "pack_length": tokenize.pack_length,
-        "batch_size": tokenize.batch_size,
-        "max_tokens_per_shard": tokenize.max_tokens_per_shard,
-        "tokens_per_row_group": tokenize.tokens_per_row_group,
-    }
-    stages.append(
-        Stage(
-            "tokenize",
-            [GroupedTokenShardWriter(layout.curated, layout.tokens, groups, tokenizer, **writer_settings)],
-            tasks,
-        )  # fmt: skip
-    )
     broadest = min(subsets, key=subsets.get) if subsets else "all"  # every kept page is in it exactly once
-    stages.append(
-        Stage(
-            "summary",
-            [
-                GroupedManifestWriter(layout.tokens, groups, tokenizer, tasks, tokenize.pack_length),
-                FunnelSummaryWriter(layout.root, layout.ledgers, f"{layout.curated}/{broadest}"),
-                DomainListWriter(f"{layout.work}/domains", layout.root, settings.domain_min_pages),
-            ],
-            1,
-            cpus_per_task=1,
-        )  # fmt: skip
-    )
+    summary_steps = [
+        FunnelSummaryWriter(layout.root, layout.ledgers, f"{layout.curated}/{broadest}"),
+        DomainListWriter(f"{layout.work}/domains", layout.root, settings.domain_min_pages),
+    ]
+    stages += grouped_token_stages(layout.curated, layout.tokens, groups, tokenize, tokenizer, tasks, summary_steps)
     return stages

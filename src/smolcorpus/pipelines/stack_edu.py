@@ -36,10 +36,10 @@ from smolcorpus.filters.code import (
 )
 from smolcorpus.filters.decontamination import DecontaminationFilter, benchmark_from_file
 from smolcorpus.pipelines.executors import Stage
+from smolcorpus.pipelines.tokenize import grouped_token_stages
 from smolcorpus.readers.intermediate import IntermediateReader
 from smolcorpus.readers.source_tree import SourceTreeReader
 from smolcorpus.readers.stack_v2 import StackV2Reader
-from smolcorpus.tokenize.grouped import GroupedManifestWriter, GroupedTokenShardWriter
 from smolcorpus.tokenize.tokenizer import TokenizerSpec
 from smolcorpus.writers.curated import StackEduWriter, language_slug
 from smolcorpus.writers.funnel import FunnelSummaryWriter
@@ -195,33 +195,7 @@ def stack_edu_stages(
     stages.append(Stage("curate", curate, tasks))
 
     groups = sorted({language_slug(language) for language in settings.languages})
-    writer_settings = {
-        "carry_columns": tokenize.carry_columns,
-        "pack_length": tokenize.pack_length,
-        "batch_size": tokenize.batch_size,
-        "max_tokens_per_shard": tokenize.max_tokens_per_shard,
-        "tokens_per_row_group": tokenize.tokens_per_row_group,
-    }
-    stages.append(
-        Stage(
-            "tokenize",
-            [
-                GroupedTokenShardWriter(
-                    layout.curated, layout.tokens, groups, tokenizer, id_column="blob_id", **writer_settings
-                )
-            ],
-            tasks,
-        )  # fmt: skip
-    )
-    stages.append(
-        Stage(
-            "summary",
-            [
-                GroupedManifestWriter(layout.tokens, groups, tokenizer, tasks, tokenize.pack_length),
-                FunnelSummaryWriter(layout.root, layout.ledgers, layout.curated, layout.tokens),
-            ],
-            1,
-            cpus_per_task=1,
-        )  # fmt: skip
-    )
+    funnel = FunnelSummaryWriter(layout.root, layout.ledgers, layout.curated, layout.tokens)
+    stages += grouped_token_stages(layout.curated, layout.tokens, groups, tokenize, tokenizer, tasks, [funnel],
+                                   id_column="blob_id")  # fmt: skip
     return stages

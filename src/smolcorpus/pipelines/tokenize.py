@@ -7,6 +7,7 @@ from datatrove.pipeline.tokens import DocumentTokenizer
 from smolcorpus.config import InputConfig, TokenizeConfig
 from smolcorpus.pipelines.executors import Stage
 from smolcorpus.readers import DocumentFileReader
+from smolcorpus.tokenize.grouped import GroupedManifestWriter, GroupedTokenShardWriter
 from smolcorpus.tokenize.manifest import ManifestWriter
 from smolcorpus.tokenize.shards import TokenShardWriter
 from smolcorpus.tokenize.tokenizer import TokenizerSpec
@@ -44,3 +45,31 @@ def tokenize_stages(
         )
     manifest = ManifestWriter(output_dir, tokenizer, shard_tasks=tasks, pack_length=settings.pack_length)
     return [Stage("tokenize", pipeline, tasks), Stage("manifest", [manifest], 1, cpus_per_task=1)]
+
+
+def grouped_token_stages(
+    curated_dir: str,
+    tokens_dir: str,
+    groups: list[str],
+    settings: TokenizeConfig,
+    tokenizer: TokenizerSpec,
+    tasks: int,
+    summary_steps: list,
+    id_column: str = "id",
+) -> list[Stage]:
+    """For the corpus pipelines: stage `tokenize` (`curated/<group>/` → a token folder per group) and the 1-task
+    `summary` stage (a manifest per group, then `summary_steps`)."""
+    writer = GroupedTokenShardWriter(
+        curated_dir,
+        tokens_dir,
+        groups,
+        tokenizer,
+        id_column=id_column,
+        carry_columns=settings.carry_columns,
+        pack_length=settings.pack_length,
+        batch_size=settings.batch_size,
+        max_tokens_per_shard=settings.max_tokens_per_shard,
+        tokens_per_row_group=settings.tokens_per_row_group,
+    )
+    manifests = GroupedManifestWriter(tokens_dir, groups, tokenizer, tasks, settings.pack_length)
+    return [Stage("tokenize", [writer], tasks), Stage("summary", [manifests, *summary_steps], 1, cpus_per_task=1)]
