@@ -269,3 +269,19 @@ def test_source_trees_and_the_vendored_xslt_pair(shared_data, tmp_path, exact):
     assert [row["path"].rsplit("/", 1)[-1] for row in kept] == ["cmarkup.xsl"]
     assert len(removed) == 1 and removed[0].endswith("cmarkup.xsl")
     assert kept[0]["repo_name"] in ("keirp/OpenWebMath", "opendatalab/magic-html")
+
+
+def test_report_shows_the_edu_score_histogram(stack_edu_run):
+    """The run's report.html: the score histogram equals the scorers' counters in the curate stage's stats."""
+    output = stack_edu_run["output"]
+    html = (output / "report.html").read_text()
+    stats = json.loads((output / "logs" / "curate" / "stats.json").read_text())
+    counts = {}
+    for step in stats:
+        for key, value in step["stats"].items():
+            if key.startswith("edu_int_score="):
+                grade = int(key.split("=")[1])
+                counts[grade] = counts.get(grade, 0) + (value["total"] if isinstance(value, dict) else value)
+    assert counts and "Classifier scores" in html
+    for grade, n in counts.items():
+        assert f"<tr><td>{grade}</td><td>{int(n):,}</td></tr>" in html

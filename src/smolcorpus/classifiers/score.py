@@ -138,6 +138,11 @@ class PerLanguageScorer(PipelineStep):
             if batch:
                 yield from self.scorers.get(key, self.default).run(iter(batch))
                 self.stat_update("scored", value=len(batch))
+        # the per-language scorers counted grades and truncations in their own stats: report them as this step's
+        for scorer in [*self.scorers.values(), *([self.default] if self.default else [])]:
+            for key, value in scorer.stats.stats.items():
+                if key != "scored":
+                    self.stats.stats[key] += value
 
 
 class LanguageThresholdFilter(BaseFilter):
