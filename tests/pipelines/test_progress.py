@@ -1,4 +1,5 @@
-"""Progress bars of finished tasks, and --quiet, on a real tokenize run (CLI in a subprocess, as users run it)."""
+"""Progress bars (documents read, tasks finished) and --quiet, on a real tokenize run of the 181 articles (CLI in a
+subprocess, as users run it)."""
 
 import subprocess
 import sys
@@ -11,7 +12,9 @@ def smolcorpus(*args):
 def test_progress_bars_and_quiet(real_corpus, tmp_path):
     loud = smolcorpus("tokenize", str(real_corpus / "articles"), "--output", str(tmp_path / "a"), "--tasks", "2")
     assert loud.returncode == 0, loud.stderr[-2000:]
-    assert "stage tokenize: 100%" in loud.stderr and "2/2" in loud.stderr  # tqdm: tasks done, rate, ETA
+    # documents read with their rate, and tasks finished; the manifest stage (no reader) counts tasks
+    assert "stage tokenize: 181doc" in loud.stderr and "doc/s, tasks 2/2]" in loud.stderr, loud.stderr[-1500:]
+    assert "stage manifest: 100%" in loud.stderr
     quiet = smolcorpus("--quiet", "tokenize", str(real_corpus / "articles"), "--output", str(tmp_path / "b"),
                        "--tasks", "2")  # fmt: skip
     assert quiet.returncode == 0 and quiet.stderr == ""

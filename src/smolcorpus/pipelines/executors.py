@@ -17,7 +17,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +27,7 @@ from datatrove.utils.stats import PipelineStats
 
 from smolcorpus.config import ExecutorConfig
 from smolcorpus.errors import ConfigError, StageFailedError
+from smolcorpus.pipelines.progress import DocumentCounter, StageProgress
 
 STAGE_RECORD = "stage.json"
 
@@ -105,39 +105,6 @@ def quiet_run(quiet: bool):
             os.environ[QUIET_ENV] = previous
 
 
-@contextlib.contextmanager
-def stage_progress(stage: Stage, logging_dir: str, enabled: bool):
-    """A progress bar of the stage's finished tasks (rate, ETA), fed by datatrove's completion markers: tasks
-    run in other processes, the markers are what they leave when done."""
-    if not enabled:
-        yield
-        return
-    from tqdm import tqdm
-
-    completions = Path(logging_dir) / "completions"
-
-    def done() -> int:
-        return len(list(completions.iterdir())) if completions.is_dir() else 0
-
-    bar = tqdm(total=stage.tasks, initial=done(), desc=f"stage {stage.name}", unit="task", file=sys.stderr)
-    stop = threading.Event()
-
-    def poll() -> None:
-        while not stop.wait(0.5):
-            bar.n = done()
-            bar.refresh()
-
-    thread = threading.Thread(target=poll, daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join()
-        bar.n = done()
-        bar.close()
-
-
 def _ray_executor_class():
     """datatrove's RayPipelineExecutor, made safe to stop its task processes (defined lazily: ray is optional)."""
     from datatrove.executor import RayPipelineExecutor
@@ -188,7 +155,7 @@ def build_executors(
             if workers == -1:
                 workers = min(stage.tasks, os.cpu_count() or 1)
             executor = FailureTolerantLocalExecutor(
-                stage.pipeline,
+                _with_document_counter(stage, logging_dir),
                 tasks=stage.tasks,
                 workers=min(workers, stage.tasks),
                 logging_dir=logging_dir,
@@ -200,6 +167,17 @@ def build_executors(
             executor = _ray_executor(stage, config, logging_dir, previous, workers)
         executors.append(executor)
     return executors
+
+
+def _reads_documents(stage: Stage) -> bool:
+    return bool(stage.pipeline) and "READER" in str(getattr(stage.pipeline[0], "type", ""))
+
+
+def _with_document_counter(stage: Stage, logging_dir: str) -> list:
+    """The stage's steps with a `DocumentCounter` after its reader (for the progress bar), if it has one."""
+    if not _reads_documents(stage):
+        return stage.pipeline
+    return [stage.pipeline[0], DocumentCounter(logging_dir), *stage.pipeline[1:]]
 
 
 def _slurm_executor(stage, config: ExecutorConfig, logging_dir, run_name, previous, workers) -> PipelineExecutor:
@@ -271,7 +249,17 @@ def run_stages(
         for stage, executor in zip(stages, executors, strict=True):
             already_done = not executor.get_incomplete_ranks()
             started = time.perf_counter()
-            progress = stage_progress(stage, executor.logging_dir.path, enabled=not quiet and not already_done)
+            progress = (
+                # documents are counted by local tasks only (Ray tasks may run where this disk is not)
+                StageProgress(
+                    stage.name,
+                    stage.tasks,
+                    executor.logging_dir.path,
+                    _reads_documents(stage) and config.kind == "local",
+                )  # fmt: skip
+                if not quiet and not already_done
+                else contextlib.nullcontext()
+            )
             # quiet: datatrove re-installs its console logger after every task, so the console itself is muted
             with progress, _console_silenced(quiet):
                 executor.run()

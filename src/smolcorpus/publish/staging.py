@@ -128,12 +128,19 @@ def _link_or_copy(source: Path, destination: Path) -> None:
 
 def verify_staged(target: str | Path, run: RunOutput) -> dict[str, int]:
     """Load every subset with `datasets` as the Hub would; return rows per subset (PublishError on mismatch)."""
+    import tempfile
+
     import datasets
 
     rows = {}
-    for subset in run.subsets:
-        loaded = datasets.load_dataset(str(target), name=subset.name, split="train")
-        if len(loaded) != subset.documents:
-            raise PublishError(f"staged subset {subset.name}: {len(loaded)} rows load, {subset.documents} expected")
-        rows[subset.name] = len(loaded)
+    # a fresh cache: `datasets` may otherwise return an earlier build of a folder at the same path
+    with tempfile.TemporaryDirectory(prefix="smolcorpus-verify-") as cache:
+        for subset in run.subsets:
+            loaded = datasets.load_dataset(str(target), name=subset.name, split="train", cache_dir=cache)
+            if len(loaded) != subset.documents:
+                raise PublishError(
+                    f"staged subset {subset.name}: {len(loaded)} rows load, {subset.documents} expected"
+                )
+            rows[subset.name] = len(loaded)
+            del loaded  # release the Arrow files before the cache folder goes
     return rows
