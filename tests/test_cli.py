@@ -103,3 +103,9 @@ def test_extract_prints_markdown_with_tex(shared_data, tmp_path):
     assert warc.returncode == 0 and "illustrative examples" in warc.stdout and "http://example.com/" in warc.stderr
     missing = smolcorpus("extract", str(tmp_path / "nope.html"))
     assert missing.returncode != 0 and "no such file" in missing.stderr
+
+
+def test_quiet_goes_before_or_after_the_command():
+    parser = build_parser()
+    assert parser.parse_args(["--quiet", "demo"]).quiet and parser.parse_args(["demo", "-q"]).quiet
+    assert not parser.parse_args(["demo"]).quiet and parser.parse_args(["run", "x.yaml", "--quiet"]).quiet

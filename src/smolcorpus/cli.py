@@ -11,7 +11,14 @@ from smolcorpus import __version__
 from smolcorpus.errors import InputFileError, SmolcorpusError
 
 
+def _add_quiet_flag(parser: argparse.ArgumentParser) -> None:
+    """`--quiet` after the command too (`smolcorpus demo --quiet`); SUPPRESS keeps the top-level value otherwise."""
+    parser.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                        help="no progress bars and no datatrove logs on the console (logs/ keeps them)")  # fmt: skip
+
+
 def _add_executor_flags(parser: argparse.ArgumentParser, default_executor: str | None = None) -> None:
+    _add_quiet_flag(parser)
     parser.add_argument("--executor", choices=["local", "slurm", "ray"], default=default_executor,
                         help="override executor.kind")  # fmt: skip
     parser.add_argument("--tasks", type=int, help="override executor.tasks (shards of the input)")
@@ -195,6 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
                           "them with the SmolLM2 tokenizer, read them back as training sequences, and print a "
                           "summary.")  # fmt: skip
     demo.add_argument("--output", default="out/demo", help="output folder (default: out/demo)")
+    _add_quiet_flag(demo)
     demo.add_argument("--tasks", type=int, default=4)
     demo.add_argument("--workers", type=int, default=2)
     demo.set_defaults(func=cmd_demo)
