@@ -154,9 +154,12 @@ def cmd_mix(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from smolcorpus.report import write_report
+    from smolcorpus.report import unfinished_stages, write_report
 
     print(f"report written to {write_report(args.run_dir, args.output)}")
+    if unfinished := unfinished_stages(args.run_dir):
+        print(f"warning: no stats.json for {', '.join(unfinished)}: these stages did not finish (the report says so)",
+              file=sys.stderr)  # fmt: skip
     return 0
 
 

@@ -18,8 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from smolcorpus.errors import SmolcorpusError
+from smolcorpus.pipelines.progress import DocumentCounter
 
 REPORT_NAME = "report.html"
+_PROGRESS_STEP = f"{DocumentCounter.type}: {DocumentCounter.name}"
 _SCORE_COUNTER = re.compile(r"^(?P<name>.+)_int_score=(?P<grade>-?\d+)$")
 
 
@@ -76,6 +78,7 @@ def read_stage_stats(run_dir: str | Path) -> list[StageStats]:
                 _number(entry.get("time_stats") or 0),
             )  # fmt: skip
             for entry in json.loads(stats_file.read_text())
+            if entry["name"] != _PROGRESS_STEP  # the progress bars' counter: bookkeeping, not a funnel step
         ]
         stages.append((stats_file.stat().st_mtime, StageStats(folder.name, steps)))
     return [stage for _, stage in sorted(stages, key=lambda item: item[0])]
@@ -214,6 +217,11 @@ def render_report(run_dir: str | Path) -> str:
              ".warning{color:#a00}")  # fmt: skip
     return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
             f"<style>{style}</style></head><body>{''.join(parts)}</body></html>")  # fmt: skip
+
+
+def unfinished_stages(run_dir: str | Path) -> list[str]:
+    """Names of the stages under `run_dir/logs` that have no merged stats.json (they did not finish)."""
+    return [stage.name for stage in read_stage_stats(run_dir) if not stage.finished]
 
 
 def write_report(run_dir: str | Path, output: str | Path | None = None) -> Path:

@@ -70,8 +70,9 @@ class GroupedTokenShardWriter(PipelineStep):
                 else iter(())
             )
             writer = TokenShardWriter(f"{self.output_root}/{group}", self.tokenizer, **self.writer_settings)
-            for _ in writer.run(documents, rank, world_size):
-                pass
+            with self.track_time(unit="group"):
+                for _ in writer.run(documents, rank, world_size):
+                    pass
             _report(self, group, writer)
 
 
@@ -98,18 +99,21 @@ class GroupedManifestWriter(PipelineStep):
             if not _has_documents(folder, self.shard_tasks):
                 continue
             step = ManifestWriter(folder, self.tokenizer, self.shard_tasks, self.pack_length)
-            for _ in step.run(None, rank, world_size):
-                pass
+            with self.track_time(unit="group"):
+                for _ in step.run(None, rank, world_size):
+                    pass
             self.stat_update("manifests")
             _report(self, group, step)
 
 
 def _report(step: PipelineStep, group: str, inner: PipelineStep) -> None:
-    """Copy the inner step's document and token counts into `step`'s stats as `<group>/documents|tokens`."""
+    """Copy the inner step's document and token counts into `step`'s stats as `<group>/documents|tokens`, and add
+    them to `documents`/`tokens` (all groups), which the report reads as the step's documents in."""
     counters = inner.stats.stats
     for key in ("documents", "tokens"):
         if key in counters and counters[key].total:
             step.stat_update(f"{group}/{key}", value=int(counters[key].total))
+            step.stat_update(key, value=int(counters[key].total))
 
 
 def _has_documents(folder, shard_tasks: int) -> bool:
