@@ -81,6 +81,7 @@ def test_rows_become_documents_and_bad_rows_are_counted(stack_rows, s3_endpoint,
     for reason, count in drops.items():
         assert stats.get(reason) == count, reason
     assert stats["rows"] == len(good) + sum(drops.values())
+    assert reader.expected_documents() == stats["rows"]  # the progress bar's total, from the Parquet footers
     latin = next(d for d in docs if d.id == "e" * 40)
     assert latin.text == "# résumé\nprint('ok')\n"
     first = json.loads((shared_data / "code" / "index.jsonl").read_text().splitlines()[0])

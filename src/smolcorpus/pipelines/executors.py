@@ -27,7 +27,7 @@ from datatrove.utils.stats import PipelineStats
 
 from smolcorpus.config import ExecutorConfig
 from smolcorpus.errors import ConfigError, StageFailedError
-from smolcorpus.pipelines.progress import DocumentCounter, StageProgress
+from smolcorpus.pipelines.progress import DocumentCounter, StageProgress, documents_written, expected_documents
 
 STAGE_RECORD = "stage.json"
 
@@ -245,17 +245,20 @@ def run_stages(
     if config.kind == "ray":
         _init_ray(config)
     results = []
+    written: dict[str, int] = {}  # output folder → documents earlier stages wrote there (the bars' totals)
     with quiet_run(quiet):
         for stage, executor in zip(stages, executors, strict=True):
             already_done = not executor.get_incomplete_ranks()
             started = time.perf_counter()
+            # documents are counted by local tasks only (Ray tasks may run where this disk is not)
+            counts_documents = _reads_documents(stage) and config.kind == "local"
             progress = (
-                # documents are counted by local tasks only (Ray tasks may run where this disk is not)
                 StageProgress(
                     stage.name,
                     stage.tasks,
                     executor.logging_dir.path,
-                    _reads_documents(stage) and config.kind == "local",
+                    counts_documents,
+                    expected_documents(stage.pipeline[0], written) if counts_documents else None,
                 )  # fmt: skip
                 if not quiet and not already_done
                 else contextlib.nullcontext()
@@ -264,6 +267,7 @@ def run_stages(
             with progress, _console_silenced(quiet):
                 executor.run()
             _raise_if_incomplete(stage, executor)
+            written.update(documents_written(executor.pipeline, executor.logging_dir.path))
             results.append(_stage_result(stage, executor, already_done, time.perf_counter() - started))
     return results
 

@@ -3,12 +3,19 @@
 `DocumentCounter` is a pass-through step placed after a stage's reader: each task rewrites
 `<logging_dir>/progress/<rank>` with the number of documents it has read, at most once a second. `StageProgress`
 (in the process that runs the executor) sums those files and the completion markers into one tqdm bar:
-documents read, their rate, and the tasks finished out of all (the ETA comes from the task count).
+documents read, their rate, and the tasks finished out of all.
+
+The bar has a total, hence an ETA, when the number of documents the stage will read is known before it starts
+(`expected_documents`): what an earlier stage wrote into the folder its reader reads (every stage after the
+first), or what the reader can count cheaply itself (`expected_documents()` on the reader: Parquet row counts
+from the file footers, listed source files). WARC and JSONL inputs are not counted ahead (that would mean
+reading them twice): their first stage shows documents, rate and finished tasks without a document ETA.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sys
 import threading
@@ -61,12 +68,45 @@ def documents_read(logging_dir: str | Path) -> int:
     return total
 
 
-class StageProgress:
-    """A tqdm bar over a running stage: documents read (with rate) and finished tasks out of all."""
+def documents_written(pipeline: list, logging_dir: str | Path) -> dict[str, int]:
+    """Output folder → documents written there, for every writer of a finished stage (from its stats.json).
 
-    def __init__(self, name: str, tasks: int, logging_dir: str | Path, has_documents: bool):
+    `pipeline` must be the steps the stage ran, in order (stats.json has one entry per step)."""
+    stats_file = Path(logging_dir) / "stats.json"
+    if not stats_file.is_file():
+        return {}
+    written = {}
+    for step, entry in zip(pipeline, json.loads(stats_file.read_text()), strict=False):
+        folder = getattr(step, "output_folder", None)
+        total = entry.get("stats", {}).get("total")
+        if folder is not None and total is not None:
+            written[folder.path.rstrip("/")] = int(total["total"] if isinstance(total, dict) else total)
+    return written
+
+
+def expected_documents(reader: PipelineStep, written: dict[str, int]) -> int | None:
+    """Documents `reader` will yield over all tasks, if known before reading (see the module docstring)."""
+    folder = getattr(reader, "data_folder", None)
+    if folder is not None and folder.path.rstrip("/") in written:
+        return written[folder.path.rstrip("/")]
+    count = getattr(reader, "expected_documents", None)
+    if callable(count):
+        try:
+            return count()
+        except Exception:  # an estimate for a progress bar must never fail the run; the reader reports for real
+            return None
+    return None
+
+
+class StageProgress:
+    """A tqdm bar over a running stage: documents read (with rate, and ETA when `total` is known) and finished
+    tasks out of all; a stage without a reader gets a bar of finished tasks."""
+
+    def __init__(self, name: str, tasks: int, logging_dir: str | Path, has_documents: bool,
+                 total: int | None = None):  # fmt: skip
         self.name, self.tasks, self.logging_dir = name, tasks, Path(logging_dir)
         self.has_documents = has_documents
+        self.total = total or None
         self._stop = threading.Event()
 
     def _tasks_done(self) -> int:
@@ -77,6 +117,8 @@ class StageProgress:
         done = self._tasks_done()
         if self.has_documents:
             bar.n = documents_read(self.logging_dir)
+            if bar.total is not None and bar.n > bar.total:  # the count was an estimate: drop it, not the bar
+                bar.total = None
             bar.set_postfix_str(f"tasks {done}/{self.tasks}", refresh=False)
         else:
             bar.n = done
@@ -86,7 +128,7 @@ class StageProgress:
         from tqdm import tqdm
 
         if self.has_documents:
-            self.bar = tqdm(desc=f"stage {self.name}", unit="doc", file=sys.stderr)
+            self.bar = tqdm(total=self.total, desc=f"stage {self.name}", unit="doc", file=sys.stderr)
         else:
             self.bar = tqdm(total=self.tasks, desc=f"stage {self.name}", unit="task", file=sys.stderr)
         self._update(self.bar)
@@ -102,4 +144,7 @@ class StageProgress:
         self._stop.set()
         self.thread.join()
         self._update(self.bar)
+        if self.has_documents and self.bar.total is not None and exc[0] is None:
+            # rows the reader dropped (bad rows, skipped files) were counted ahead but never read as documents
+            self.bar.total = self.bar.n
         self.bar.close()

@@ -70,6 +70,19 @@ def list_document_files(paths: list[str], storage_options: dict | None = None) -
     return sorted(files)
 
 
+def count_parquet_rows(files: list[str], storage_options: dict | None = None) -> int | None:
+    """Rows in `files` from their Parquet footers (no data read); None if any file is not plain Parquet."""
+    import pyarrow.parquet as pq
+
+    if not all(path.lower().endswith(PARQUET_SUFFIXES) for path in files):
+        return None
+    total = 0
+    for path in files:
+        with fsspec.open(path, "rb", **(storage_options or {})) as f:
+            total += pq.ParquetFile(f).metadata.num_rows
+    return total
+
+
 def _protocol_prefix(path: str) -> str:
     return path.split("://", 1)[0] + "://" if "://" in path else ""
 
@@ -105,6 +118,12 @@ class DocumentFileReader(PipelineStep):
         self.storage_options = storage_options or {}
         self.batch_size = batch_size
         self.limit = limit
+
+    def expected_documents(self) -> int | None:
+        """Rows of all tasks' Parquet inputs (for the progress bar); None for JSONL or with a `limit`."""
+        if self.limit != -1:
+            return None
+        return count_parquet_rows(list_document_files(self.paths, self.storage_options), self.storage_options)
 
     def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         if data:

@@ -117,6 +117,10 @@ class SourceTreeReader(PipelineStep):
         self.repo_names = repo_names or [Path(root).name for root in self.roots]
         self.max_bytes = max_bytes
 
+    def expected_documents(self) -> int:
+        """Source files of all roots, all tasks (for the progress bar; files skipped when read are not documents)."""
+        return sum(len(list_source_files(Path(root))) for root in self.roots)
+
     def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         if data:
             yield from data

@@ -27,6 +27,7 @@ from datatrove.pipeline.base import PipelineStep
 from datatrove.utils.logging import logger
 
 from smolcorpus.errors import InputFileError
+from smolcorpus.readers.documents import count_parquet_rows
 from smolcorpus.writers.ledger import DropLedger
 
 SOFTWARE_HERITAGE_CONTENT = "s3://softwareheritage/content"
@@ -136,6 +137,11 @@ class StackV2Reader(PipelineStep):
         self.backoff = backoff
         self.max_bytes = max_bytes
         self.batch_size = batch_size
+
+    def expected_documents(self) -> int | None:
+        """Rows of all tasks' Parquet row files (for the progress bar); None when a `datasets` folder is read."""
+        files = list_row_files(self.paths, self.storage_options_rows)
+        return count_parquet_rows(files, self.storage_options_rows)
 
     def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         if data:
