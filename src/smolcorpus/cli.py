@@ -124,6 +124,12 @@ def cmd_publish(args: argparse.Namespace) -> int:
     from smolcorpus.publish.staging import check_repo_id, read_run_output, stage, verify_staged
 
     check_repo_id(args.repo_id)
+    if args.quiet:  # the bars of the `datasets` load check and of the upload
+        import datasets
+        import huggingface_hub
+
+        datasets.disable_progress_bars()
+        huggingface_hub.utils.disable_progress_bars()
     run = read_run_output(args.output_dir)
     target = Path(args.staging or Path(args.output_dir) / "publish" / args.repo_id.replace("/", "__"))
     stage(run, target, args.repo_id, args.license)
@@ -224,6 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
                          "for trainers that mix on the fly. Prints the realized shares.")  # fmt: skip
     mix.add_argument("config", help="mixture YAML (examples: configs/mixtures/)")
     mix.add_argument("--seed", type=int, help="override the config's seed")
+    _add_quiet_flag(mix)
     mix.set_defaults(func=cmd_mix)
 
     report = sub.add_parser("report", help="write a run's HTML report (funnel, scores, tokens, throughput)",
@@ -246,6 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     publish.add_argument("--dry-run", action="store_true", help="stage and verify only")
     publish.add_argument("--staging", help="where to stage (default: OUTPUT_DIR/publish/ORG__NAME)")
     publish.add_argument("--license", help="license id for the card (default: odc-by for finemath, else other)")
+    _add_quiet_flag(publish)
     publish.set_defaults(func=cmd_publish)
 
     from smolcorpus.classifiers.cli import add_annotate_command, add_classifier_commands

@@ -71,13 +71,17 @@ def read_stage_stats(run_dir: str | Path) -> list[StageStats]:
         if not stats_file.is_file():
             stages.append((float("inf"), StageStats(folder.name, finished=False)))
             continue
+        try:
+            entries = json.loads(stats_file.read_text())
+        except ValueError as e:
+            raise ReportError(f"{stats_file}: not valid JSON ({e})") from e
         steps = [
             StepStats(
                 entry["name"],
                 {k: _number(v) for k, v in entry.get("stats", {}).items()},
                 _number(entry.get("time_stats") or 0),
             )  # fmt: skip
-            for entry in json.loads(stats_file.read_text())
+            for entry in entries
             if entry["name"] != _PROGRESS_STEP  # the progress bars' counter: bookkeeping, not a funnel step
         ]
         stages.append((stats_file.stat().st_mtime, StageStats(folder.name, steps)))

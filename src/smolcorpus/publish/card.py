@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import json
+import re
 from pathlib import Path
 
 import yaml
@@ -18,19 +20,56 @@ DESCRIPTIONS = {
 }
 
 
+# fsspec/s3fs options that say where data is, not who reads it; every other storage option is redacted
+_PUBLIC_STORAGE_OPTIONS = {"anon", "endpoint_url", "region_name", "use_ssl", "requester_pays", "client_kwargs",
+                           "config_kwargs", "signature_version", "s3"}  # fmt: skip
+_SECRET_WORDS = re.compile(r"token|secret|password|passwd|api[_-]?key|access[_-]?key|credential", re.IGNORECASE)
+REDACTED = "<redacted>"
+
+
+def _redact_storage_options(options):
+    if isinstance(options, dict):
+        return {
+            k: _redact_storage_options(v) if k in _PUBLIC_STORAGE_OPTIONS else REDACTED for k, v in options.items()
+        }
+    return options
+
+
+def _redact(node):
+    if isinstance(node, dict):
+        return {
+            key: _redact_storage_options(value) if key.endswith("storage_options")
+            else REDACTED if key == "env_command" and isinstance(value, str) and _SECRET_WORDS.search(value)
+            else _redact(value)
+            for key, value in node.items()
+        }  # fmt: skip
+    if isinstance(node, list):
+        return [_redact(item) for item in node]
+    return node
+
+
+def public_config(config: dict) -> str:
+    """The run's config as YAML for the world: storage credentials redacted (only where-not-who options such as
+    `endpoint_url` or `anon` stay), an `env_command` that mentions a token or secret redacted, and the home
+    folder written as `~`."""
+    text = yaml.safe_dump(_redact(copy.deepcopy(config)), sort_keys=False)
+    return text.replace(str(Path.home()) + "/", "~/")
+
+
 def size_category(documents: int) -> str:
     return next((name for limit, name in SIZE_CATEGORIES if documents < limit), "n>1B")
 
 
 def card_metadata(run, license_id: str) -> dict:
-    """The YAML header: one config per subset (the first is the default), license, size category."""
+    """The YAML header: one config per subset (the largest is the default), license, size category."""
     configs = []
-    for i, subset in enumerate(run.subsets):
+    default = default_subset(run)
+    for subset in run.subsets:
         config = {
             "config_name": subset.name,
             "data_files": [{"split": "train", "path": f"data/{subset.name}/*.parquet"}],
         }
-        if i == 0:
+        if subset is default:
             config["default"] = True
         configs.append(config)
     total = sum(s.documents for s in run.subsets)
@@ -43,6 +82,11 @@ def card_metadata(run, license_id: str) -> dict:
         "tags": ["smolcorpus", run.pipeline],
         "configs": configs,
     }
+
+
+def default_subset(run):
+    """The subset with the most documents (the first on a tie): Stack-Edu's Python rather than its Markdown."""
+    return max(run.subsets, key=lambda subset: subset.documents)
 
 
 def classifier_metrics(config: dict) -> list[tuple[str, dict]]:
@@ -68,7 +112,7 @@ def dataset_card(run, repo_id: str, license_id: str) -> str:
     config = run.run_info["config"]
     lines = ["---", yaml.safe_dump(metadata, sort_keys=False).rstrip(), "---", "", f"# {run.run_name}", "",
              DESCRIPTIONS[run.pipeline], "", "```python", "from datasets import load_dataset", "",
-             f'ds = load_dataset("{repo_id}", name="{run.subsets[0].name}", split="train")', "```", "",
+             f'ds = load_dataset("{repo_id}", name="{default_subset(run).name}", split="train")', "```", "",
              "## Subsets", "", "| subset | documents | tokens (SmolLM2 tokenizer) |", "|---|---:|---:|"]  # fmt: skip
     for subset in run.subsets:
         tokens = "n/a" if subset.tokens is None else f"{subset.tokens:,}"
@@ -91,6 +135,6 @@ def dataset_card(run, repo_id: str, license_id: str) -> str:
             lines.append(
                 f"- `{Path(path).name}`: " + (", ".join(f"{k} {v:.3g}" for k, v in shown.items()) or "no metrics")
             )
-    lines += ["", "## Pipeline configuration", "", "```yaml", yaml.safe_dump(config, sort_keys=False).rstrip(), "```",
+    lines += ["", "## Pipeline configuration", "", "```yaml", public_config(config).rstrip(), "```",
               "", f"Git revision of the code that built it: `{run.run_info.get('git_revision')}`.", ""]  # fmt: skip
     return "\n".join(lines)

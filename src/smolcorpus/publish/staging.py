@@ -18,7 +18,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from smolcorpus.errors import SmolcorpusError
-from smolcorpus.provenance import RESOLVED_CONFIG_NAME, RUN_INFO_NAME
+from smolcorpus.provenance import RUN_INFO_NAME
 
 REPO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,95}/[A-Za-z0-9][A-Za-z0-9_.-]{0,95}$")
 SUBSET_PREFIX = {"finemath": "finemath-", "stack_edu": "stack-edu-", "tokenize": ""}
@@ -64,8 +64,11 @@ def read_run_output(folder: str | Path) -> RunOutput:
     info_path = folder / RUN_INFO_NAME
     if not info_path.is_file():
         raise PublishError(f"{folder}: no {RUN_INFO_NAME}; not the output folder of `smolcorpus run`")
-    info = json.loads(info_path.read_text())
-    pipeline = info["config"]["pipeline"]
+    try:
+        info = json.loads(info_path.read_text())
+        pipeline = info["config"]["pipeline"]
+    except (ValueError, KeyError, TypeError) as e:
+        raise PublishError(f"{info_path}: unreadable ({type(e).__name__}: {e}); was the run interrupted?") from e
     run = RunOutput(folder, pipeline, info["config"].get("name", "smolcorpus"), info)
     if pipeline == "tokenize":
         manifest = _manifest(folder)
@@ -78,6 +81,8 @@ def read_run_output(folder: str | Path) -> RunOutput:
         return run
     if not (folder / "summary.json").is_file():
         raise PublishError(f"{folder}: no summary.json; the run did not finish (rerun `smolcorpus run`)")
+    if not (folder / "curated").is_dir():
+        raise PublishError(f"{folder}: no curated/ folder; the curate stage did not run (rerun `smolcorpus run`)")
     for curated in sorted(p for p in (folder / "curated").iterdir() if p.is_dir()):
         files = sorted(curated.glob("*.parquet"))
         documents = sum(pq.ParquetFile(f).metadata.num_rows for f in files)
@@ -95,15 +100,36 @@ def read_run_output(folder: str | Path) -> RunOutput:
     return run
 
 
+STAGING_MARKER = ".smolcorpus-staging"  # marks a folder `stage` made, so a rerun may replace it
+
+
+def check_staging_target(run: RunOutput, target: str | Path) -> Path:
+    """`target` resolved; PublishError if staging there could touch the run's own files or a foreign folder.
+
+    Allowed: a new folder outside the run, a folder under `RUN/publish/`, or an earlier staging (it has the
+    marker file) anywhere; it is replaced only once the new staging is complete."""
+    target = Path(target).resolve()
+    run_folder = run.folder.resolve()
+    if target == run_folder or run_folder.is_relative_to(target):
+        raise PublishError(f"staging folder {target} is (or contains) the run folder {run_folder}; choose another")
+    if target.is_relative_to(run_folder) and not target.is_relative_to(run_folder / "publish"):
+        raise PublishError(f"staging folder {target} is inside the run's outputs; use {run_folder / 'publish'}/…")
+    if target.exists() and not (target / STAGING_MARKER).is_file():
+        raise PublishError(f"staging folder {target} exists and was not made by `smolcorpus publish`; "
+                           "choose a new folder (it would be replaced)")  # fmt: skip
+    return target
+
+
 def stage(run: RunOutput, target: str | Path, repo_id: str, license_id: str | None = None) -> Path:
-    """Lay out `data/<subset>/*.parquet` and README.md in `target` (emptied first); return `target`."""
-    from smolcorpus.publish.card import dataset_card
+    """Lay out `data/<subset>/*.parquet`, README.md and the config in `target`; return `target`.
+
+    Built in `<target>.partial` and renamed when complete, so `target` is never half-staged; an earlier staging
+    in `target` is replaced only then."""
+    from smolcorpus.publish.card import dataset_card, public_config
 
     check_repo_id(repo_id)
-    target = Path(target)
-    if target.exists():
-        shutil.rmtree(target)
-    partial = target.with_name(target.name + ".partial")  # renamed when complete: never a half-staged folder
+    target = check_staging_target(run, target)
+    partial = target.with_name(target.name + ".partial")
     if partial.exists():
         shutil.rmtree(partial)
     for subset in run.subsets:
@@ -112,10 +138,18 @@ def stage(run: RunOutput, target: str | Path, repo_id: str, license_id: str | No
         for i, source in enumerate(subset.files):
             _link_or_copy(source, destination / f"{i:05d}.parquet")
     (partial / "README.md").write_text(dataset_card(run, repo_id, license_id or LICENSES[run.pipeline]))
-    resolved = run.folder / RESOLVED_CONFIG_NAME
-    if resolved.is_file():
-        shutil.copy(resolved, partial / "smolcorpus_config.yaml")
-    partial.rename(target)
+    # the config as run, with credentials removed (the resolved file on disk may hold S3 keys)
+    (partial / "smolcorpus_config.yaml").write_text(public_config(run.run_info["config"]))
+    (partial / STAGING_MARKER).write_text(f"staged for {repo_id} from {run.folder}\n")
+    if target.exists():
+        previous = target.with_name(target.name + ".previous")
+        if previous.exists():
+            shutil.rmtree(previous)
+        target.rename(previous)
+        partial.rename(target)
+        shutil.rmtree(previous)
+    else:
+        partial.rename(target)
     return target
 
 

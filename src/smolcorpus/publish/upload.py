@@ -9,20 +9,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from smolcorpus.publish.staging import check_repo_id
+from smolcorpus.publish.staging import STAGING_MARKER, check_repo_id
 
 
 def upload_staged(folder: str | Path, repo_id: str, private: bool = False, api=None) -> str:
-    """Create the dataset repository if needed and upload `folder`; return the commit URL."""
+    """Create the dataset repository if needed and upload `folder`; return the commit URL.
+
+    `private=True` also makes an existing public repository private (create_repo leaves an existing one as is)."""
     from huggingface_hub import HfApi
 
     check_repo_id(repo_id)
     api = api or HfApi()
     api.create_repo(repo_id, repo_type="dataset", private=private, exist_ok=True)
+    if private:
+        api.update_repo_settings(repo_id, private=True, repo_type="dataset")
     commit = api.upload_folder(
         repo_id=repo_id,
         folder_path=str(folder),
         repo_type="dataset",
         commit_message=f"Upload {Path(folder).name} with smolcorpus",
+        ignore_patterns=[STAGING_MARKER, "*.partial", "*.previous"],
     )
     return getattr(commit, "commit_url", str(commit))
