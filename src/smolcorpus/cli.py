@@ -154,7 +154,7 @@ def cmd_mix(args: argparse.Namespace) -> int:
     config = load_mix_config(args.config)
     if args.seed is not None:
         config = config.model_copy(update={"seed": args.seed})
-    print(format_mixture(build_mixture(config)))
+    print(format_mixture(build_mixture(config, progress=not args.quiet)))
     print(f"written to {config.output_dir}")
     return 0
 

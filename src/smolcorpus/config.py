@@ -472,6 +472,13 @@ class MixConfig(StrictModel):
     seed: int = 0
     mode: Literal["shards", "weights"] = Field("shards", description="write mixed shards, or only weights")
     upsample: bool = Field(False, description="repeat documents of sources shorter than their share")
+    share_tolerance: float = Field(
+        0.005, gt=0, lt=1, description="largest |realized - target| share allowed (0.005 = 0.5 points), else an error"
+    )
+    max_tokens_per_shard: PositiveInt = Field(100_000_000, description="shards mode: a new shard file past this")
+    tokens_per_row_group: PositiveInt = Field(
+        1_048_576, description="shards mode: row-group size in tokens; the loader shuffles row groups"
+    )
     sources: list[MixSourceConfig] = Field(min_length=1)
 
 

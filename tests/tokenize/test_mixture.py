@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
@@ -20,7 +21,8 @@ def token_folders(real_corpus, tmp_path_factory):
     folders = {}
     for name in ("cc", "articles", "code"):
         config = {"pipeline": "tokenize", "name": name, "output_dir": str(root / name),
-                  "input": {"paths": [str(real_corpus / name)]}, "executor": {"tasks": 2, "workers": 2}}  # fmt: skip
+                  "input": {"paths": [str(real_corpus / name)]}, "executor": {"tasks": 2, "workers": 2},
+                  "tokenize": {"nanotron": name != "articles"}}  # .ds files too, for weights mode  # fmt: skip
         run_config(validate_config(config))
         folders[name] = root / name
     return folders
@@ -70,11 +72,58 @@ def test_short_sources_need_explicit_upsampling(token_folders, tmp_path):
 
 
 def test_weights_mode_writes_nanotron_style_weights(token_folders, tmp_path):
-    summary, _ = mix(token_folders, tmp_path, {"cc": 3, "code": 1}, 100_000, mode="weights")
-    assert summary["sources"][0]["epochs"] > 2  # 75k tokens asked of a 36k-token source: the trainer repeats it
+    # 75k tokens asked of a 36k-token source: an error unless the config lets the trainer repeat it
+    with pytest.raises(MixtureError, match="upsample"):
+        mix(token_folders, tmp_path, {"cc": 3, "code": 1}, 100_000, mode="weights")
+    summary, _ = mix(token_folders, tmp_path, {"cc": 3, "code": 1}, 100_000, mode="weights", upsample=True)
+    assert summary["sources"][0]["epochs"] > 2
     written = json.loads((tmp_path / "mix0" / "mixture.json").read_text())
-    assert written["dataset_weights"] == [0.75, 0.25] and len(written["dataset_folder"]) == 2
+    assert written["dataset_weights"] == [0.75, 0.25]
+    # nanotron reads datatrove's .ds files: the folders listed are the sources' nanotron/ folders
+    assert written["dataset_folder"] == [str(token_folders[n] / "nanotron") for n in ("cc", "code")]
+    assert all(list(Path(folder).glob("*.ds")) for folder in written["dataset_folder"])
     assert not list((tmp_path / "mix0").glob("*.parquet"))
+    with pytest.raises(MixtureError, match="nanotron: true"):  # articles were tokenized without .ds files
+        mix(token_folders, tmp_path / "x", {"articles": 1, "code": 1}, 10_000, mode="weights")
+
+
+def test_shares_that_whole_documents_cannot_meet_are_an_error(token_folders, tmp_path):
+    # at 3,000 tokens, a single article or code file can be most of a source's share
+    with pytest.raises(MixtureError, match="tolerance"):
+        mix(token_folders, tmp_path, {"articles": 0.5, "code": 0.5}, 3_000, seed=1)
+    assert not (tmp_path / "mix1").exists() and not (tmp_path / "mix1.partial").exists()
+
+
+def test_rows_are_shuffled_into_token_sized_row_groups_and_shards(token_folders, tmp_path):
+    summary, _ = mix(token_folders, tmp_path, {"articles": 0.3, "code": 0.7}, 300_000,
+                     tokens_per_row_group=8_000, max_tokens_per_shard=60_000)  # fmt: skip
+    manifest = read_manifest(str(tmp_path / "mix0"))
+    assert len(manifest["shards"]) >= 300_000 // 60_000
+    for shard in manifest["shards"]:
+        parquet = pq.ParquetFile(tmp_path / "mix0" / shard["file"])
+        assert shard["tokens"] <= 60_000 or shard["documents"] == 1
+        for group in range(parquet.metadata.num_row_groups):
+            n_tokens = parquet.read_row_group(group, columns=["n_tokens"])["n_tokens"].to_pylist()
+            assert sum(n_tokens) <= 8_000 or len(n_tokens) == 1
+    code_ids = [i for i in ids(tmp_path / "mix0") if not i.startswith("article/")]
+    assert code_ids != sorted(code_ids)  # shuffled, not in input order
+    assert sum(1 for _ in TokenShardDataset(str(tmp_path / "mix0"), 1024, seed=0)) > 10
+
+
+def test_output_is_swapped_in_whole_and_never_over_a_foreign_folder(token_folders, tmp_path):
+    mix(token_folders, tmp_path, {"articles": 0.3, "code": 0.7}, 100_000)
+    assert list((tmp_path / "mix0").glob("*.parquet"))
+    mix(token_folders, tmp_path, {"cc": 1, "code": 1}, 20_000, mode="weights")  # same output folder
+    assert not list((tmp_path / "mix0").glob("*.parquet")) and not (tmp_path / "mix0" / "manifest.json").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mix0"]  # no .partial / .previous left
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "keep.txt").write_text("mine")
+    config = MixConfig(name="t", output_dir=str(foreign), total_tokens=10_000,
+                       sources=[{"name": "code", "path": str(token_folders["code"]), "share": 1}])  # fmt: skip
+    with pytest.raises(MixtureError, match="not a mixture"):
+        build_mixture(config)
+    assert (foreign / "keep.txt").read_text() == "mine"
 
 
 def test_selection_is_closest_to_target():
@@ -85,3 +134,5 @@ def test_selection_is_closest_to_target():
     assert abs(tokens[select_documents(tokens, 290, seed=0, upsample=False)].sum() - 290) <= 50
     repeated = select_documents(tokens, 900, seed=0, upsample=True)
     assert abs(tokens[repeated].sum() - 900) <= 35 and len(repeated) > len(tokens)  # 435 × 2 + a bit
+    with pytest.raises(MixtureError, match="no tokens"):  # upsampling an empty source would never end
+        select_documents(np.zeros(3, dtype=np.int64), 100, seed=0, upsample=True)

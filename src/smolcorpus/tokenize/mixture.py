@@ -1,18 +1,23 @@
 """Training-stage mixtures: each source (a token folder) gets a share of the stage's token budget.
 
 Sources are sampled by whole documents, seeded: a source's documents are shuffled and taken until its target is
-reached (stopping at whichever side of the target is closer), so the realized shares land within one document
-of the targets. A source shorter than its target is an error unless upsampling is allowed; then its documents
-are repeated in freshly shuffled passes (epochs), and the repetition is reported.
+reached, then the gap is filled with the unused document that best closes it, so the realized shares land within
+a few tokens of the targets when documents are small against the budget. A realized share further than
+`share_tolerance` (default 0.5 points) from its target is an error, raised before anything is written. A source
+shorter than its target is an error unless upsampling is allowed; then its documents are repeated in freshly
+shuffled passes (epochs), and the repetition is reported.
 
-Two outputs: `shards` writes a regular token folder (shards + manifest, column `source` added) that
-`TokenShardDataset` reads; `weights` writes only `mixture.json` with the folders and nanotron-style
-`dataset_weights` for trainers that mix on the fly.
+Two outputs: `shards` writes a regular token folder (shards + manifest, column `source` added; rows shuffled,
+row groups of about `tokens_per_row_group` tokens so the loader interleaves sources by row group) that
+`TokenShardDataset` reads; `weights` writes only `mixture.json` with the sources' nanotron `.ds` folders and
+nanotron-style `dataset_weights` for trainers that mix on the fly. Either is built in `<output>.partial` and
+swapped in when complete: an interrupted mix leaves the previous output whole.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,12 +68,15 @@ def select_documents(tokens: np.ndarray, target: int, seed: int, upsample: bool,
     """Indices of documents (repeats only when upsampling) whose tokens sum close to `target` (pure).
 
     Whole shuffled passes while the target exceeds them (upsampling), then documents in shuffled order until the
-    next one would overshoot, then the unused documents that best fill the remaining gap (closest size first),
-    while they bring the sum closer: with documents much smaller than the target the error is a few tokens.
+    next one would overshoot, then unused documents that fill the remaining gap (the largest that fits, repeatedly;
+    at the end possibly one that overshoots by less than the gap left): the error is a few tokens when documents
+    are small against the target.
     """
     available = int(tokens.sum())
     if target <= 0:
         return np.zeros(0, dtype=np.int64)
+    if available == 0:
+        raise MixtureError(f"source {name!r} has no tokens; its share of the budget is {target:,}")
     if available < target and not upsample:
         raise MixtureError(
             f"source {name!r} has {available:,} tokens but its share of the budget is {target:,}: lower the "
@@ -84,23 +92,43 @@ def select_documents(tokens: np.ndarray, target: int, seed: int, upsample: bool,
     stop = int(np.searchsorted(cumulative, target, side="right"))  # documents that keep the sum ≤ target
     chosen.append(order[:stop])
     total = int(cumulative[stop - 1]) if stop else total
+    # fill the gap: the largest unused document that still fits, again and again; when none fits, the smallest
+    # one over the gap if overshooting by it is closer than stopping short
     unused = order[stop:]
-    while unused.size and total < target:
+    unused = unused[np.argsort(tokens[unused], kind="stable")]
+    sizes = tokens[unused]
+    taken = np.zeros(len(unused), dtype=bool)
+    while total < target:
         gap = target - total
-        best = int(np.argmin(np.abs(tokens[unused] - gap)))
-        if abs(gap - int(tokens[unused[best]])) >= gap:  # would not bring the sum closer
-            break
-        chosen.append(unused[best : best + 1])
-        total += int(tokens[unused[best]])
-        unused = np.delete(unused, best)
+        fit = int(np.searchsorted(sizes, gap, side="right")) - 1
+        while fit >= 0 and taken[fit]:
+            fit -= 1
+        if fit >= 0 and sizes[fit] > 0:
+            taken[fit] = True
+            total += int(sizes[fit])
+            continue
+        over = int(np.searchsorted(sizes, gap, side="right"))
+        while over < len(sizes) and taken[over]:
+            over += 1
+        if over < len(sizes) and sizes[over] - gap < gap:
+            taken[over] = True
+            total += int(sizes[over])
+        break
+    chosen.append(unused[taken])
     return np.concatenate(chosen)
 
 
-def build_mixture(config, log=print) -> dict:
-    """Select every source's documents and write the output the config asks for; return the realized summary."""
+def build_mixture(config, log=print, progress: bool = False) -> dict:
+    """Select every source's documents and write the output the config asks for; return the realized summary.
+
+    `progress` shows tqdm bars while token counts are read and shards written (the long parts)."""
+    from tqdm import tqdm
+
     output = Path(config.output_dir)
+    if output.exists() and not (output / MIXTURE_NAME).is_file():
+        raise MixtureError(f"{output} exists and is not a mixture's output; choose a new output_dir")
     sources, manifests = [], []
-    for source in config.sources:
+    for source in tqdm(config.sources, desc="mix: reading token counts", unit="source", disable=not progress):
         documents, manifest = read_source(source.name, source.path)
         sources.append(documents)
         manifests.append(manifest)
@@ -109,29 +137,59 @@ def build_mixture(config, log=print) -> dict:
         raise MixtureError("the sources were tokenized with different tokenizers; a mixture needs one")
     shares = np.array([s.share for s in config.sources], dtype=float)
     shares = shares / shares.sum()
-    output.mkdir(parents=True, exist_ok=True)
-    if config.mode == "weights":  # the trainer samples on the fly: report how many passes each share implies
-        summary = {"name": config.name, "seed": config.seed, "total_tokens": config.total_tokens,
-                   "dataset_folder": [str(s.path) for s in config.sources],
-                   "dataset_weights": [float(x) for x in shares],
-                   "sources": [{"name": s.name, "path": str(s.path), "target_share": float(shares[i]),
-                                "realized_share": float(shares[i]),
-                                "tokens": int(round(shares[i] * config.total_tokens)),
-                                "available_tokens": int(d.tokens.sum()),
-                                "epochs": shares[i] * config.total_tokens / max(int(d.tokens.sum()), 1),
-                                "documents": 0, "repeated_documents": 0}
-                               for i, (s, d) in enumerate(zip(config.sources, sources, strict=True))]}  # fmt: skip
-        (output / MIXTURE_NAME).write_text(json.dumps(summary, indent=2))
-        return summary
-    realized = []
-    selections = []
-    for i, (source, documents) in enumerate(zip(config.sources, sources, strict=True)):
-        target = int(round(shares[i] * config.total_tokens))
-        chosen = select_documents(documents.tokens, target, config.seed + i, config.upsample, source.name)
-        selections.append(chosen)
-        realized.append(int(documents.tokens[chosen].sum()))
+    targets = [int(round(share * config.total_tokens)) for share in shares]
+    if config.mode == "weights":
+        summary = _weights_summary(config, sources, shares, targets)
+        selections = None
+    else:
+        selections = [
+            select_documents(documents.tokens, target, config.seed + i, config.upsample, source.name)
+            for i, (source, documents, target) in enumerate(zip(config.sources, sources, targets, strict=True))
+        ]
+        summary = _shards_summary(config, sources, shares, selections)
+        _check_tolerance(summary, sources, config.share_tolerance)
+    partial = output.with_name(output.name + ".partial")
+    if partial.exists():
+        shutil.rmtree(partial)
+    partial.mkdir(parents=True)
+    if selections is not None:
+        _write_shards(partial, sources, selections, manifests[0], config, progress)
+    (partial / MIXTURE_NAME).write_text(json.dumps(summary, indent=2))
+    _swap_in(partial, output)
+    return summary
+
+
+def _weights_summary(config, sources: list[SourceDocuments], shares: np.ndarray, targets: list[int]) -> dict:
+    """The trainer samples on the fly: nanotron `.ds` folders, weights, and the passes each share implies."""
+    folders = []
+    for source, documents, target in zip(config.sources, sources, targets, strict=True):
+        available = int(documents.tokens.sum())
+        if available < target and not config.upsample:
+            raise MixtureError(
+                f"source {source.name!r} has {available:,} tokens but its share of the budget is {target:,}: lower "
+                "the budget or the share, or set `upsample: true` to let the trainer repeat it"
+            )
+        nanotron = Path(source.path) / "nanotron"
+        if not list(nanotron.glob("*.ds")):
+            raise MixtureError(
+                f"source {source.name!r}: no nanotron .ds files in {nanotron}; weights mode lists them for the "
+                "trainer: tokenize the source with `nanotron: true` (or `smolcorpus tokenize --nanotron`)"
+            )
+        folders.append(str(nanotron))
+    return {"name": config.name, "seed": config.seed, "total_tokens": config.total_tokens,
+            "dataset_folder": folders, "dataset_weights": [float(x) for x in shares],
+            "sources": [{"name": s.name, "path": str(s.path), "target_share": float(shares[i]),
+                         "realized_share": float(shares[i]), "tokens": targets[i],
+                         "available_tokens": int(d.tokens.sum()),
+                         "epochs": targets[i] / max(int(d.tokens.sum()), 1),
+                         "documents": 0, "repeated_documents": 0}
+                        for i, (s, d) in enumerate(zip(config.sources, sources, strict=True))]}  # fmt: skip
+
+
+def _shards_summary(config, sources: list[SourceDocuments], shares: np.ndarray, selections: list[np.ndarray]) -> dict:
+    realized = [int(documents.tokens[chosen].sum()) for documents, chosen in zip(sources, selections, strict=True)]
     total = sum(realized)
-    summary = {
+    return {
         "name": config.name,
         "seed": config.seed,
         "total_tokens": total,
@@ -148,34 +206,85 @@ def build_mixture(config, log=print) -> dict:
             for i, s in enumerate(config.sources)
         ],  # fmt: skip
     }
-    _write_shards(output, sources, selections, manifests[0], config.seed)
-    (output / MIXTURE_NAME).write_text(json.dumps(summary, indent=2))
-    return summary
+
+
+def _check_tolerance(summary: dict, sources: list[SourceDocuments], tolerance: float) -> None:
+    """MixtureError if a realized share misses its target by more than `tolerance` (a fraction: 0.005 = 0.5 pt)."""
+    for entry, documents in zip(summary["sources"], sources, strict=True):
+        off = entry["realized_share"] - entry["target_share"]
+        if abs(off) > tolerance:
+            largest = int(documents.tokens.max()) if len(documents.tokens) else 0
+            raise MixtureError(
+                f"source {entry['name']!r}: realized share {entry['realized_share']:.2%} vs target "
+                f"{entry['target_share']:.2%} ({off * 100:+.2f} points, tolerance {tolerance * 100:.2f}): whole "
+                f"documents (the largest has {largest:,} tokens) cannot land closer at a budget of "
+                f"{summary['total_tokens']:,} tokens; raise total_tokens or share_tolerance"
+            )
+
+
+def _swap_in(partial: Path, output: Path) -> None:
+    """Replace `output` with the complete `partial` (an earlier output is removed only after the swap)."""
+    if not output.exists():
+        partial.rename(output)
+        return
+    previous = output.with_name(output.name + ".previous")
+    if previous.exists():
+        shutil.rmtree(previous)
+    output.rename(previous)
+    partial.rename(output)
+    shutil.rmtree(previous)
+
+
+def _chunk_ends(tokens: np.ndarray, limit: int) -> list[int]:
+    """Row indices that end consecutive chunks of at most `limit` tokens each (a larger row is a chunk alone)."""
+    cumulative = np.cumsum(tokens)
+    ends, start, base = [], 0, 0
+    while start < len(tokens):
+        end = max(int(np.searchsorted(cumulative, base + limit, side="right")), start + 1)
+        ends.append(end)
+        base, start = int(cumulative[end - 1]), end
+    return ends
 
 
 def _write_shards(output: Path, sources: list[SourceDocuments], selections: list[np.ndarray], reference: dict,
-                  seed: int) -> None:  # fmt: skip
-    """One shard per source (rows in the sampled order, column `source` added) and a manifest over them."""
+                  config, progress: bool) -> None:  # fmt: skip
+    """Per source, its selected rows shuffled (seeded), column `source` added, split into shards of at most
+    `max_tokens_per_shard` tokens with row groups of about `tokens_per_row_group`; then the manifest."""
+    from tqdm import tqdm
+
     shards = []
-    for documents, chosen in zip(sources, selections, strict=True):
+    pairs = list(zip(sources, selections, strict=True))
+    for i, (documents, chosen) in enumerate(tqdm(pairs, desc="mix: writing shards", unit="source",
+                                                 disable=not progress)):  # fmt: skip
         if not len(chosen):
             continue
         pieces = []
-        for file_number in np.unique(documents.file_index[chosen]):  # rows grouped by shard; the loader shuffles
+        for file_number in np.unique(documents.file_index[chosen]):  # read each input shard once
             rows = documents.row_index[chosen[documents.file_index[chosen] == file_number]]
             shard = pq.read_table(
                 documents.folder / documents.files[file_number], columns=["id", "input_ids", "n_tokens"]
             )
             pieces.append(shard.take(pa.array(rows)))
-        table = pa.concat_tables(pieces).combine_chunks()
+        table = pa.concat_tables(pieces)
+        table = table.take(pa.array(np.random.default_rng(config.seed + i).permutation(table.num_rows)))
         table = table.append_column("source", pa.array([documents.name] * table.num_rows, pa.string()))
-        name = f"{len(shards):05d}_{documents.name}.parquet"
-        pq.write_table(table, output / name, compression="zstd", row_group_size=max(1, table.num_rows // 8 or 1))
-        tokens = int(pa.compute.sum(table["n_tokens"]).as_py())
-        shards.append({"file": name, "documents": table.num_rows, "rows": table.num_rows, "tokens": tokens})
+        tokens = table["n_tokens"].to_numpy()
+        start = 0
+        for end in _chunk_ends(tokens, config.max_tokens_per_shard):
+            name = f"{len(shards):05d}_{documents.name}.parquet"
+            shard_table = table.slice(start, end - start)
+            with pq.ParquetWriter(output / name, shard_table.schema, compression="zstd") as writer:
+                group_start = 0
+                for group_end in _chunk_ends(tokens[start:end], config.tokens_per_row_group):
+                    group = shard_table.slice(group_start, group_end - group_start)
+                    writer.write_table(group, row_group_size=group.num_rows)
+                    group_start = group_end
+            shards.append({"file": name, "documents": end - start, "rows": end - start,
+                           "tokens": int(tokens[start:end].sum())})  # fmt: skip
+            start = end
     manifest = {**reference, "shards": shards, "num_documents": sum(s["documents"] for s in shards),
                 "num_rows": sum(s["rows"] for s in shards), "num_tokens": sum(s["tokens"] for s in shards),
-                "dropped_tail_tokens": 0, "mixture_seed": seed}  # fmt: skip
+                "dropped_tail_tokens": 0, "mixture_seed": config.seed}  # fmt: skip
     source_tokenizer = sources[0].folder / TOKENIZER_COPY
     if source_tokenizer.is_file():
         (output / TOKENIZER_COPY).write_bytes(source_tokenizer.read_bytes())
