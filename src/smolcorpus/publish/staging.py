@@ -18,6 +18,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from smolcorpus.errors import SmolcorpusError
+from smolcorpus.folders import fresh_partial, swap_in
 from smolcorpus.provenance import RUN_INFO_NAME
 
 REPO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,95}/[A-Za-z0-9][A-Za-z0-9_.-]{0,95}$")
@@ -129,9 +130,7 @@ def stage(run: RunOutput, target: str | Path, repo_id: str, license_id: str | No
 
     check_repo_id(repo_id)
     target = check_staging_target(run, target)
-    partial = target.with_name(target.name + ".partial")
-    if partial.exists():
-        shutil.rmtree(partial)
+    partial = fresh_partial(target)
     for subset in run.subsets:
         destination = partial / "data" / subset.name
         destination.mkdir(parents=True)
@@ -141,16 +140,7 @@ def stage(run: RunOutput, target: str | Path, repo_id: str, license_id: str | No
     # the config as run, with credentials removed (the resolved file on disk may hold S3 keys)
     (partial / "smolcorpus_config.yaml").write_text(public_config(run.run_info["config"]))
     (partial / STAGING_MARKER).write_text(f"staged for {repo_id} from {run.folder}\n")
-    if target.exists():
-        previous = target.with_name(target.name + ".previous")
-        if previous.exists():
-            shutil.rmtree(previous)
-        target.rename(previous)
-        partial.rename(target)
-        shutil.rmtree(previous)
-    else:
-        partial.rename(target)
-    return target
+    return swap_in(partial, target)
 
 
 def _link_or_copy(source: Path, destination: Path) -> None:

@@ -17,7 +17,6 @@ swapped in when complete: an interrupted mix leaves the previous output whole.
 from __future__ import annotations
 
 import json
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +25,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from smolcorpus.errors import SmolcorpusError
+from smolcorpus.folders import fresh_partial, swap_in
 from smolcorpus.tokenize.manifest import MANIFEST_NAME, TOKENIZER_COPY, read_manifest
 
 MIXTURE_NAME = "mixture.json"
@@ -148,14 +148,11 @@ def build_mixture(config, log=print, progress: bool = False) -> dict:
         ]
         summary = _shards_summary(config, sources, shares, selections)
         _check_tolerance(summary, sources, config.share_tolerance)
-    partial = output.with_name(output.name + ".partial")
-    if partial.exists():
-        shutil.rmtree(partial)
-    partial.mkdir(parents=True)
+    partial = fresh_partial(output)
     if selections is not None:
         _write_shards(partial, sources, selections, manifests[0], config, progress)
     (partial / MIXTURE_NAME).write_text(json.dumps(summary, indent=2))
-    _swap_in(partial, output)
+    swap_in(partial, output)
     return summary
 
 
@@ -220,19 +217,6 @@ def _check_tolerance(summary: dict, sources: list[SourceDocuments], tolerance: f
                 f"documents (the largest has {largest:,} tokens) cannot land closer at a budget of "
                 f"{summary['total_tokens']:,} tokens; raise total_tokens or share_tolerance"
             )
-
-
-def _swap_in(partial: Path, output: Path) -> None:
-    """Replace `output` with the complete `partial` (an earlier output is removed only after the swap)."""
-    if not output.exists():
-        partial.rename(output)
-        return
-    previous = output.with_name(output.name + ".previous")
-    if previous.exists():
-        shutil.rmtree(previous)
-    output.rename(previous)
-    partial.rename(output)
-    shutil.rmtree(previous)
 
 
 def _chunk_ends(tokens: np.ndarray, limit: int) -> list[int]:
