@@ -51,6 +51,16 @@ def test_run_writes_a_report_whose_numbers_equal_the_stats(math_run):
     manifest = json.loads((output / "tokens" / "all" / "manifest.json").read_text())
     assert f"<td>all</td><td>{manifest['num_documents']:,}</td><td>{manifest['num_tokens']:,}</td>" in html
     assert html.count("data:image/png;base64,") >= 2  # charts are embedded: one file
+    # throughput: the stage's documents in (its reader) per CPU-second of its steps, both from stats.json
+    section = html.split("<h2>Throughput</h2>")[1]
+    row = next(r for r in re.findall(r"<tr>(.*?)</tr>", section) if "<td>filter</td>" in r)
+    cells = re.findall(r"<td>(.*?)</td>", row)
+    seconds = sum(e["time_stats"]["total"] if isinstance(e["time_stats"], dict) else e["time_stats"] for e in stats
+                  if "Progress" not in e["name"])  # fmt: skip
+    reader = next(e for e in stats if "READER" in e["name"])["stats"]
+    documents_in = reader.get("total", reader.get("documents"))
+    documents_in = documents_in["total"] if isinstance(documents_in, dict) else documents_in
+    assert cells[1:] == [f"{documents_in:,}", f"{seconds:,.2f}", f"{documents_in / seconds:,.2f}"]
     # the token shard writer reads its own input: its documents in are the tokenized documents
     writer = next(r for r in table_rows(html, "tokenize") if "Token shards" in r[0])
     assert writer[1] == f"{manifest['num_documents']:,}"
@@ -75,9 +85,12 @@ def test_report_renders_in_headless_chromium(math_run, tmp_path):
     if browser is None:
         pytest.skip("chromium is not installed (apt-get install chromium; CI installs it)")
     screenshot = tmp_path / "report.png"
+    # --enable-logging=stderr: the page's console messages (script errors included) reach stderr as CONSOLE lines
     result = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--window-size=1100,2400",
+                             "--enable-logging=stderr", "--v=0",
                              f"--screenshot={screenshot}", (output / "report.html").as_uri()],
                             capture_output=True, text=True, timeout=120)  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]
     assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and screenshot.stat().st_size > 20_000
-    assert "Uncaught" not in result.stderr and "SyntaxError" not in result.stderr
+    console = [line for line in result.stderr.splitlines() if ":CONSOLE" in line]
+    assert not console, console  # the report has no script: any console message is an error
