@@ -31,7 +31,7 @@ def slurm_partition() -> str:
 
 
 @pytest.mark.slurm
-def test_slurm_job_array_matches_the_local_executor(real_corpus, tmp_path):
+def test_slurm_job_array_matches_the_local_executor(real_corpus, tmp_path, capsys):
     partition = slurm_partition()
     local_out, slurm_out = tmp_path / "local", tmp_path / "slurm"
     run_config(validate_config(tokenize_config([real_corpus], local_out, tasks=4, workers=2)))
@@ -39,6 +39,9 @@ def test_slurm_job_array_matches_the_local_executor(real_corpus, tmp_path):
     slurm_settings = {"partition": partition, "time": "00:20:00", "mem_per_cpu_gb": 1}
     config = validate_config(tokenize_config([real_corpus], slurm_out, tasks=4, kind="slurm", slurm=slurm_settings))
     summary = run_config(config, timeout_seconds=600)
+    # while waiting: one bar of finished tasks over the chain (4 tokenize + 1 manifest), from completion markers
+    bar = [part for part in capsys.readouterr().err.replace("\r", "\n").splitlines() if part.startswith("slurm")]
+    assert bar and bar[-1].startswith("slurm: done: 100%") and "5/5 [" in bar[-1], bar[-3:]
 
     tokenize_dir = slurm_out / "logs" / "tokenize"
     script = (tokenize_dir / "launch_script.slurm").read_text()

@@ -27,7 +27,13 @@ from datatrove.utils.stats import PipelineStats
 
 from smolcorpus.config import ExecutorConfig
 from smolcorpus.errors import ConfigError, StageFailedError
-from smolcorpus.pipelines.progress import DocumentCounter, StageProgress, documents_written, expected_documents
+from smolcorpus.pipelines.progress import (
+    DocumentCounter,
+    SlurmProgress,
+    StageProgress,
+    documents_written,
+    expected_documents,
+)
 
 STAGE_RECORD = "stage.json"
 
@@ -241,7 +247,7 @@ def run_stages(
         check_stage_record(stage_logging_dir(logs_root, stage), stage)
     executors = build_executors(stages, config, logs_root, run_name)
     if config.kind == "slurm":
-        return _run_slurm(stages, executors, wait, poll_seconds, timeout_seconds)
+        return _run_slurm(stages, executors, wait, poll_seconds, timeout_seconds, quiet)
     if config.kind == "ray":
         _init_ray(config)
     results = []
@@ -287,12 +293,19 @@ def _init_ray(config: ExecutorConfig) -> None:
         ray.init(address=config.ray.address, include_dashboard=False, log_to_driver=False)
 
 
-def _run_slurm(stages, executors, wait, poll_seconds, timeout_seconds) -> list[StageResult]:
+def _run_slurm(stages, executors, wait, poll_seconds, timeout_seconds, quiet=False) -> list[StageResult]:
     started = time.perf_counter()
     executors[-1].run()  # datatrove submits the whole chain through `depends`
     job_ids = [str(e.job_id) for e in executors if e.job_id not in (None, -1)]
     if wait and job_ids:
-        _wait_for_slurm_jobs(job_ids, poll_seconds, timeout_seconds)
+        progress = (
+            SlurmProgress([(s.name, s.tasks, e.logging_dir.path) for s, e in zip(stages, executors, strict=True)])
+            if not quiet
+            else contextlib.nullcontext()
+        )
+        with progress:
+            on_poll = progress.update if not quiet else None
+            _wait_for_slurm_jobs(job_ids, poll_seconds, timeout_seconds, on_poll)
     results = []
     for stage, executor in zip(stages, executors, strict=True):
         if wait:
@@ -302,9 +315,13 @@ def _run_slurm(stages, executors, wait, poll_seconds, timeout_seconds) -> list[S
     return results
 
 
-def _wait_for_slurm_jobs(job_ids: list[str], poll_seconds: float, timeout_seconds: float | None) -> None:
+def _wait_for_slurm_jobs(job_ids: list[str], poll_seconds: float, timeout_seconds: float | None,
+                         on_poll=None) -> None:  # fmt: skip
+    """Return when none of `job_ids` is queued or running; `on_poll()` is called at every poll (progress)."""
     deadline = time.monotonic() + timeout_seconds if timeout_seconds else None
     while True:
+        if on_poll is not None:
+            on_poll()
         queued = subprocess.run(
             ["squeue", "--noheader", "--format=%i %T %r", f"--jobs={','.join(job_ids)}"],
             capture_output=True,

@@ -148,3 +148,35 @@ class StageProgress:
             # rows the reader dropped (bad rows, skipped files) were counted ahead but never read as documents
             self.bar.total = self.bar.n
         self.bar.close()
+
+
+class SlurmProgress:
+    """One tqdm bar while waiting for a submitted Slurm chain: tasks finished over all stages (from the completion
+    markers on the shared filesystem), named after the first stage still running."""
+
+    def __init__(self, stages: list[tuple[str, int, str | Path]]):
+        self.stages = [(name, tasks, Path(logging_dir)) for name, tasks, logging_dir in stages]
+
+    def __enter__(self) -> SlurmProgress:
+        from tqdm import tqdm
+
+        total = sum(tasks for _, tasks, _ in self.stages)
+        self.bar = tqdm(total=total, desc="slurm", unit="task", file=sys.stderr)
+        self.update()
+        return self
+
+    def update(self) -> None:
+        done, running = 0, None
+        for name, tasks, logging_dir in self.stages:
+            completions = logging_dir / "completions"
+            finished = min(len(list(completions.iterdir())) if completions.is_dir() else 0, tasks)
+            done += finished
+            if running is None and finished < tasks:
+                running = name
+        self.bar.n = done
+        self.bar.set_description_str(f"slurm: stage {running}" if running else "slurm: done", refresh=False)
+        self.bar.refresh()
+
+    def __exit__(self, *exc) -> None:
+        self.update()
+        self.bar.close()
