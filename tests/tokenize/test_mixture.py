@@ -69,6 +69,9 @@ def test_short_sources_need_explicit_upsampling(token_folders, tmp_path):
     summary, _ = mix(token_folders, tmp_path / "yes", {"articles": 0.5, "code": 0.5}, articles * 3, upsample=True)
     source = next(s for s in summary["sources"] if s["name"] == "articles")
     assert source["repeated_documents"] > 0 and abs(source["realized_share"] - 0.5) <= 0.005
+    written = ids(tmp_path / "yes" / "mix0")  # every selected document is in the shards, repeats included
+    assert len(written) == sum(s["documents"] for s in summary["sources"])
+    assert len(written) - len(set(written)) == source["repeated_documents"]
 
 
 def test_weights_mode_writes_nanotron_style_weights(token_folders, tmp_path):

@@ -8,7 +8,8 @@ shorter than its target is an error unless upsampling is allowed; then its docum
 shuffled passes (epochs), and the repetition is reported.
 
 Two outputs: `shards` writes a regular token folder (shards + manifest, column `source` added; rows shuffled,
-row groups of about `tokens_per_row_group` tokens so the loader interleaves sources by row group) that
+row groups of about `tokens_per_row_group` tokens so the loader interleaves sources by row group; one input
+shard in memory at a time) that
 `TokenShardDataset` reads; `weights` writes only `mixture.json` with the sources' nanotron `.ds` folders and
 nanotron-style `dataset_weights` for trainers that mix on the fly. Either is built in `<output>.partial` and
 swapped in when complete: an interrupted mix leaves the previous output whole.
@@ -219,53 +220,91 @@ def _check_tolerance(summary: dict, sources: list[SourceDocuments], tolerance: f
             )
 
 
-def _chunk_ends(tokens: np.ndarray, limit: int) -> list[int]:
-    """Row indices that end consecutive chunks of at most `limit` tokens each (a larger row is a chunk alone)."""
-    cumulative = np.cumsum(tokens)
-    ends, start, base = [], 0, 0
-    while start < len(tokens):
-        end = max(int(np.searchsorted(cumulative, base + limit, side="right")), start + 1)
-        ends.append(end)
-        base, start = int(cumulative[end - 1]), end
-    return ends
+class _ShardStream:
+    """Rows added in order become shards of at most `max_tokens` tokens, each with row groups of about
+    `group_tokens` tokens (a row larger than either limit goes alone). Holds at most one row group in memory."""
+
+    def __init__(self, output: Path, name: str, max_tokens: int, group_tokens: int, shards: list[dict]):
+        self.output, self.name, self.shards = output, name, shards
+        self.max_tokens, self.group_tokens = max_tokens, group_tokens
+        self.buffer: list[pa.Table] = []
+        self.buffer_tokens = self.buffer_rows = 0
+        self.writer: pq.ParquetWriter | None = None
+        self.file = ""
+        self.shard_tokens = self.shard_rows = 0
+
+    def add(self, table: pa.Table) -> None:
+        cumulative = np.cumsum(table["n_tokens"].to_numpy())
+        start = 0
+        while start < table.num_rows:
+            used = self.buffer_tokens
+            room = min(self.group_tokens - used, self.max_tokens - self.shard_tokens - used)
+            base = int(cumulative[start - 1]) if start else 0
+            end = int(np.searchsorted(cumulative, base + room, side="right"))
+            if end <= start:  # the next row does not fit: close the row group, then the shard, else it goes alone
+                if self.buffer_rows:
+                    self._flush_group()
+                    continue
+                if self.shard_rows:
+                    self._close_shard()
+                    continue
+                end = start + 1
+            self.buffer.append(table.slice(start, end - start))
+            self.buffer_rows += end - start
+            self.buffer_tokens += int(cumulative[end - 1]) - base
+            start = end
+            if self.buffer_tokens >= self.group_tokens:
+                self._flush_group()
+
+    def _flush_group(self) -> None:
+        group = pa.concat_tables(self.buffer).combine_chunks()
+        if self.writer is None:
+            self.file = f"{len(self.shards):05d}_{self.name}.parquet"
+            self.writer = pq.ParquetWriter(self.output / self.file, group.schema, compression="zstd")
+        self.writer.write_table(group, row_group_size=group.num_rows)
+        self.shard_tokens += self.buffer_tokens
+        self.shard_rows += self.buffer_rows
+        self.buffer, self.buffer_tokens, self.buffer_rows = [], 0, 0
+        if self.shard_tokens >= self.max_tokens:
+            self._close_shard()
+
+    def _close_shard(self) -> None:
+        self.writer.close()
+        self.shards.append({"file": self.file, "documents": self.shard_rows, "rows": self.shard_rows,
+                            "tokens": self.shard_tokens})  # fmt: skip
+        self.writer, self.shard_tokens, self.shard_rows = None, 0, 0
+
+    def close(self) -> None:
+        if self.buffer_rows:
+            self._flush_group()
+        if self.writer is not None:
+            self._close_shard()
 
 
 def _write_shards(output: Path, sources: list[SourceDocuments], selections: list[np.ndarray], reference: dict,
                   config, progress: bool) -> None:  # fmt: skip
-    """Per source, its selected rows shuffled (seeded), column `source` added, split into shards of at most
-    `max_tokens_per_shard` tokens with row groups of about `tokens_per_row_group`; then the manifest."""
+    """Per source: its input shards in seeded random order, from each the selected rows in seeded random order
+    (repeats included), column `source` added, streamed into shards of at most `max_tokens_per_shard` tokens with
+    row groups of about `tokens_per_row_group`; then the manifest. Memory: one input shard at a time."""
     from tqdm import tqdm
 
-    shards = []
+    shards: list[dict] = []
     pairs = list(zip(sources, selections, strict=True))
     for i, (documents, chosen) in enumerate(tqdm(pairs, desc="mix: writing shards", unit="source",
                                                  disable=not progress)):  # fmt: skip
         if not len(chosen):
             continue
-        pieces = []
-        for file_number in np.unique(documents.file_index[chosen]):  # read each input shard once
-            rows = documents.row_index[chosen[documents.file_index[chosen] == file_number]]
-            shard = pq.read_table(
+        rng = np.random.default_rng(config.seed + i)
+        stream = _ShardStream(output, documents.name, config.max_tokens_per_shard, config.tokens_per_row_group,
+                              shards)  # fmt: skip
+        chosen_files = documents.file_index[chosen]
+        for file_number in rng.permutation(np.unique(chosen_files)):
+            rows = rng.permutation(documents.row_index[chosen[chosen_files == file_number]])
+            table = pq.read_table(
                 documents.folder / documents.files[file_number], columns=["id", "input_ids", "n_tokens"]
-            )
-            pieces.append(shard.take(pa.array(rows)))
-        table = pa.concat_tables(pieces)
-        table = table.take(pa.array(np.random.default_rng(config.seed + i).permutation(table.num_rows)))
-        table = table.append_column("source", pa.array([documents.name] * table.num_rows, pa.string()))
-        tokens = table["n_tokens"].to_numpy()
-        start = 0
-        for end in _chunk_ends(tokens, config.max_tokens_per_shard):
-            name = f"{len(shards):05d}_{documents.name}.parquet"
-            shard_table = table.slice(start, end - start)
-            with pq.ParquetWriter(output / name, shard_table.schema, compression="zstd") as writer:
-                group_start = 0
-                for group_end in _chunk_ends(tokens[start:end], config.tokens_per_row_group):
-                    group = shard_table.slice(group_start, group_end - group_start)
-                    writer.write_table(group, row_group_size=group.num_rows)
-                    group_start = group_end
-            shards.append({"file": name, "documents": end - start, "rows": end - start,
-                           "tokens": int(tokens[start:end].sum())})  # fmt: skip
-            start = end
+            ).take(pa.array(rows))
+            stream.add(table.append_column("source", pa.array([documents.name] * table.num_rows, pa.string())))
+        stream.close()
     manifest = {**reference, "shards": shards, "num_documents": sum(s["documents"] for s in shards),
                 "num_rows": sum(s["rows"] for s in shards), "num_tokens": sum(s["tokens"] for s in shards),
                 "dropped_tail_tokens": 0, "mixture_seed": config.seed}  # fmt: skip
