@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -139,3 +140,35 @@ def test_selection_is_closest_to_target():
     assert abs(tokens[repeated].sum() - 900) <= 35 and len(repeated) > len(tokens)  # 435 × 2 + a bit
     with pytest.raises(MixtureError, match="no tokens"):  # upsampling an empty source would never end
         select_documents(np.zeros(3, dtype=np.int64), 100, seed=0, upsample=True)
+
+
+@pytest.mark.parametrize("group_tokens,max_tokens", [(2_000, 10_000), (20_000, 50_000), (500, 500)])
+def test_shard_stream_keeps_every_row_in_order_within_its_limits(token_folders, tmp_path, group_tokens, max_tokens):
+    """The streaming writer on the real code files' token counts (many larger than a row group): no row lost or
+    reordered, row groups within `group_tokens` and shards within `max_tokens` unless a single row is larger."""
+    from smolcorpus.tokenize.mixture import _ShardStream
+
+    manifest = read_manifest(str(token_folders["code"]))
+    table = pa.concat_tables(
+        pq.read_table(token_folders["code"] / s["file"], columns=["id", "n_tokens"]) for s in manifest["shards"]
+    )
+    shards: list[dict] = []
+    stream = _ShardStream(tmp_path, "code", max_tokens, group_tokens, shards)
+    for start in range(0, table.num_rows, 37):  # added in uneven pieces, as input shards arrive
+        stream.add(table.slice(start, 37))
+    stream.close()
+    written = []
+    for shard in shards:
+        parquet = pq.ParquetFile(tmp_path / shard["file"])
+        rows = parquet.read()
+        written += rows["id"].to_pylist()
+        assert shard["tokens"] == sum(rows["n_tokens"].to_pylist()) and shard["rows"] == rows.num_rows
+        assert shard["tokens"] <= max_tokens or shard["rows"] == 1
+        for group in range(parquet.metadata.num_row_groups):
+            sizes = parquet.read_row_group(group, columns=["n_tokens"])["n_tokens"].to_pylist()
+            assert sum(sizes) <= group_tokens or len(sizes) == 1
+    assert written == table["id"].to_pylist()
+    # a shard closes only when the next row would overflow it
+    for shard, following in zip(shards[:-1], shards[1:], strict=True):
+        first = pq.read_table(tmp_path / following["file"], columns=["n_tokens"])["n_tokens"][0].as_py()
+        assert shard["tokens"] + first > max_tokens

@@ -241,11 +241,12 @@ class _ShardStream:
             room = min(self.group_tokens - used, self.max_tokens - self.shard_tokens - used)
             base = int(cumulative[start - 1]) if start else 0
             end = int(np.searchsorted(cumulative, base + room, side="right"))
-            if end <= start:  # the next row does not fit: close the row group, then the shard, else it goes alone
-                if self.buffer_rows:
+            if end <= start:  # the next row does not fit: close the row group; if the row overflows the shard,
+                if self.buffer_rows:  # close the shard too; then the row is a row group of its own
                     self._flush_group()
                     continue
-                if self.shard_rows:
+                row_tokens = int(cumulative[start]) - base
+                if self.shard_rows and self.shard_tokens + row_tokens > self.max_tokens:
                     self._close_shard()
                     continue
                 end = start + 1
