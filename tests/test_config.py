@@ -94,3 +94,20 @@ def test_resolved_paths_are_absolute(tmp_path, monkeypatch):
     resolved = config.resolved_paths()
     assert resolved.output_dir == str(tmp_path / "out")
     assert resolved.input.paths == [str(tmp_path / "docs")]
+
+
+def test_mixture_config_errors_name_file_key_and_line(tmp_path):
+    from smolcorpus.config import load_mix_config
+
+    (tmp_path / "tokens").mkdir()
+    path = tmp_path / "mix.yaml"
+    path.write_text(f"output_dir: {tmp_path}/mix\ntotal_tokens: 1000\nsources:\n"
+                    f"  - {{name: web, path: {tmp_path}/tokens, shares: 1}}\n")  # fmt: skip
+    with pytest.raises(ConfigError, match=r"mix.yaml: invalid mixture config") as error:
+        load_mix_config(path)
+    assert "sources.0.shares" in str(error.value) and "line 4" in str(error.value)
+    path.write_text("- just a list\n")
+    with pytest.raises(ConfigError, match="expected a mapping"):
+        load_mix_config(path)
+    with pytest.raises(ConfigError, match="config file not found"):
+        load_mix_config(tmp_path / "absent.yaml")

@@ -121,29 +121,20 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
-    from smolcorpus.publish.staging import check_repo_id, read_run_output, stage, verify_staged
+    from smolcorpus.publish import publish_run
 
-    check_repo_id(args.repo_id)
     if args.quiet:  # the bars of the `datasets` load check and of the upload
         import datasets
         import huggingface_hub
 
         datasets.disable_progress_bars()
         huggingface_hub.utils.disable_progress_bars()
-    run = read_run_output(args.output_dir)
-    target = Path(args.staging or Path(args.output_dir) / "publish" / args.repo_id.replace("/", "__"))
-    stage(run, target, args.repo_id, args.license)
-    rows = verify_staged(target, run)
-    for subset in run.subsets:
+    result = publish_run(args.output_dir, args.repo_id, args.staging, args.license, args.dry_run, args.private)
+    for subset in result.subsets:
         tokens = f", {subset.tokens:,} tokens" if subset.tokens is not None else ""
-        print(f"  {subset.name}: {rows[subset.name]:,} rows load with datasets{tokens}")
-    print(f"staged {target} (README.md dataset card + data/<subset>/)")
-    if args.dry_run:
-        print("dry run: nothing uploaded")
-        return 0
-    from smolcorpus.publish.upload import upload_staged
-
-    print(f"uploaded: {upload_staged(target, args.repo_id, private=args.private)}")
+        print(f"  {subset.name}: {result.rows[subset.name]:,} rows load with datasets{tokens}")
+    print(f"staged {result.staged} (README.md dataset card + data/<subset>/)")
+    print(f"uploaded: {result.commit_url}" if result.commit_url else "dry run: nothing uploaded")
     return 0
 
 

@@ -366,9 +366,8 @@ def set_override(data: dict, dotted_key: str, value: Any) -> None:
     node[leaf] = value
 
 
-def load_config(path: str | os.PathLike, overrides: dict[str, Any] | None = None) -> RunConfig:
-    """Read a YAML file, apply `{"dotted.key": value}` overrides, validate; raise ConfigError on any problem."""
-    path = Path(path)
+def _read_yaml_mapping(path: Path) -> tuple[str, dict]:
+    """(text, mapping) of a YAML config file; ConfigError if it is missing, not YAML or not a mapping."""
     if not path.is_file():
         raise ConfigError(f"config file not found: {path}")
     text = path.read_text(encoding="utf-8")
@@ -378,6 +377,24 @@ def load_config(path: str | os.PathLike, overrides: dict[str, Any] | None = None
         raise ConfigError(f"{path}: not valid YAML: {e}") from e
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping of config sections at the top level")
+    return text, data
+
+
+def _validated(model: type[StrictModel], data: dict, source: str, yaml_text: str | None, what: str):
+    """`model.model_validate(data)`; errors name `source`, the dotted key, its line in `yaml_text` and what was
+    expected."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as e:
+        lines = _key_lines(yaml_text) if yaml_text else {}
+        problems = [_describe(err, lines) for err in e.errors()]
+        raise ConfigError(f"{source}: invalid {what}\n" + "\n".join(f"  - {p}" for p in problems)) from None
+
+
+def load_config(path: str | os.PathLike, overrides: dict[str, Any] | None = None) -> RunConfig:
+    """Read a YAML file, apply `{"dotted.key": value}` overrides, validate; raise ConfigError on any problem."""
+    path = Path(path)
+    text, data = _read_yaml_mapping(path)
     for key, value in (overrides or {}).items():
         set_override(data, key, value)
     return validate_config(data, source=str(path), yaml_text=text)
@@ -385,12 +402,7 @@ def load_config(path: str | os.PathLike, overrides: dict[str, Any] | None = None
 
 def validate_config(data: dict, source: str = "<config>", yaml_text: str | None = None) -> RunConfig:
     """Validate a config dict; errors name `source`, the dotted key, its line in `yaml_text` and what was expected."""
-    try:
-        return RunConfig.model_validate(data)
-    except ValidationError as e:
-        lines = _key_lines(yaml_text) if yaml_text else {}
-        problems = [_describe(err, lines) for err in e.errors()]
-        raise ConfigError(f"{source}: invalid config\n" + "\n".join(f"  - {p}" for p in problems)) from None
+    return _validated(RunConfig, data, source, yaml_text, "config")
 
 
 def _describe(err: dict, lines: dict[tuple, int]) -> str:
@@ -485,15 +497,5 @@ class MixConfig(StrictModel):
 def load_mix_config(path: str | os.PathLike) -> MixConfig:
     """Read and validate a mixture config; ConfigError names the file, key and line of any problem."""
     path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"config file not found: {path}")
-    text = path.read_text(encoding="utf-8")
-    try:
-        data = yaml.safe_load(text)
-        return MixConfig.model_validate(data)
-    except yaml.YAMLError as e:
-        raise ConfigError(f"{path}: not valid YAML: {e}") from e
-    except ValidationError as e:
-        lines = _key_lines(text)
-        problems = [_describe(err, lines) for err in e.errors()]
-        raise ConfigError(f"{path}: invalid mixture config\n" + "\n".join(f"  - {p}" for p in problems)) from None
+    text, data = _read_yaml_mapping(path)
+    return _validated(MixConfig, data, str(path), text, "mixture config")

@@ -33,7 +33,7 @@ def mix(token_folders, tmp_path, shares, total, seed=0, **options) -> tuple[dict
     sources = [{"name": n, "path": str(token_folders[n]), "share": s} for n, s in shares.items()]
     config = MixConfig(name="t", output_dir=str(tmp_path / f"mix{seed}"), total_tokens=total, seed=seed,
                        sources=sources, **options)  # fmt: skip
-    return build_mixture(config, log=lambda *a: None), config
+    return build_mixture(config), config
 
 
 def ids(folder) -> list[str]:

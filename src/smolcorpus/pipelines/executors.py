@@ -258,16 +258,14 @@ def run_stages(
             started = time.perf_counter()
             # documents are counted by local tasks only (Ray tasks may run where this disk is not)
             counts_documents = _reads_documents(stage) and config.kind == "local"
-            progress = (
-                StageProgress(
-                    stage.name,
-                    stage.tasks,
-                    executor.logging_dir.path,
-                    counts_documents,
-                    expected_documents(stage.pipeline[0], written) if counts_documents else None,
-                )  # fmt: skip
-                if not quiet and not already_done
-                else contextlib.nullcontext()
+            show = not quiet and not already_done
+            progress = StageProgress(
+                stage.name,
+                stage.tasks,
+                executor.logging_dir.path,
+                counts_documents,
+                total=expected_documents(stage.pipeline[0], written) if counts_documents and show else None,
+                disable=not show,
             )
             # quiet: datatrove re-installs its console logger after every task, so the console itself is muted
             with progress, _console_silenced(quiet):
@@ -298,14 +296,9 @@ def _run_slurm(stages, executors, wait, poll_seconds, timeout_seconds, quiet=Fal
     executors[-1].run()  # datatrove submits the whole chain through `depends`
     job_ids = [str(e.job_id) for e in executors if e.job_id not in (None, -1)]
     if wait and job_ids:
-        progress = (
-            SlurmProgress([(s.name, s.tasks, e.logging_dir.path) for s, e in zip(stages, executors, strict=True)])
-            if not quiet
-            else contextlib.nullcontext()
-        )
-        with progress:
-            on_poll = progress.update if not quiet else None
-            _wait_for_slurm_jobs(job_ids, poll_seconds, timeout_seconds, on_poll)
+        stage_dirs = [(s.name, s.tasks, e.logging_dir.path) for s, e in zip(stages, executors, strict=True)]
+        with SlurmProgress(stage_dirs, disable=quiet) as progress:
+            _wait_for_slurm_jobs(job_ids, poll_seconds, timeout_seconds, progress.update)
     results = []
     for stage, executor in zip(stages, executors, strict=True):
         if wait:

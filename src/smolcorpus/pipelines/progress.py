@@ -68,6 +68,12 @@ def documents_read(logging_dir: str | Path) -> int:
     return total
 
 
+def tasks_finished(logging_dir: str | Path) -> int:
+    """Completion markers datatrove wrote in `logging_dir/completions` (one per finished task)."""
+    completions = Path(logging_dir) / "completions"
+    return len(list(completions.iterdir())) if completions.is_dir() else 0
+
+
 def documents_written(pipeline: list, logging_dir: str | Path) -> dict[str, int]:
     """Output folder → documents written there, for every writer of a finished stage (from its stats.json).
 
@@ -100,21 +106,18 @@ def expected_documents(reader: PipelineStep, written: dict[str, int]) -> int | N
 
 class StageProgress:
     """A tqdm bar over a running stage: documents read (with rate, and ETA when `total` is known) and finished
-    tasks out of all; a stage without a reader gets a bar of finished tasks."""
+    tasks out of all; a stage without a reader gets a bar of finished tasks. `disable`: no bar, no polling."""
 
     def __init__(self, name: str, tasks: int, logging_dir: str | Path, has_documents: bool,
-                 total: int | None = None):  # fmt: skip
+                 total: int | None = None, disable: bool = False):  # fmt: skip
         self.name, self.tasks, self.logging_dir = name, tasks, Path(logging_dir)
         self.has_documents = has_documents
         self.total = total or None
+        self.disable = disable
         self._stop = threading.Event()
 
-    def _tasks_done(self) -> int:
-        completions = self.logging_dir / "completions"
-        return len(list(completions.iterdir())) if completions.is_dir() else 0
-
     def _update(self, bar) -> None:
-        done = self._tasks_done()
+        done = tasks_finished(self.logging_dir)
         if self.has_documents:
             bar.n = documents_read(self.logging_dir)
             if bar.total is not None and bar.n > bar.total:  # the count was an estimate: drop it, not the bar
@@ -127,6 +130,8 @@ class StageProgress:
     def __enter__(self) -> StageProgress:
         from tqdm import tqdm
 
+        if self.disable:
+            return self
         if self.has_documents:
             self.bar = tqdm(total=self.total, desc=f"stage {self.name}", unit="doc", file=sys.stderr)
         else:
@@ -141,6 +146,8 @@ class StageProgress:
             self._update(self.bar)
 
     def __exit__(self, *exc) -> None:
+        if self.disable:
+            return
         self._stop.set()
         self.thread.join()
         self._update(self.bar)
@@ -152,24 +159,26 @@ class StageProgress:
 
 class SlurmProgress:
     """One tqdm bar while waiting for a submitted Slurm chain: tasks finished over all stages (from the completion
-    markers on the shared filesystem), named after the first stage still running."""
+    markers on the shared filesystem), named after the first stage still running. `disable`: no bar."""
 
-    def __init__(self, stages: list[tuple[str, int, str | Path]]):
+    def __init__(self, stages: list[tuple[str, int, str | Path]], disable: bool = False):
         self.stages = [(name, tasks, Path(logging_dir)) for name, tasks, logging_dir in stages]
+        self.disable = disable
 
     def __enter__(self) -> SlurmProgress:
         from tqdm import tqdm
 
         total = sum(tasks for _, tasks, _ in self.stages)
-        self.bar = tqdm(total=total, desc="slurm", unit="task", file=sys.stderr)
+        self.bar = tqdm(total=total, desc="slurm", unit="task", file=sys.stderr, disable=self.disable)
         self.update()
         return self
 
     def update(self) -> None:
+        if self.disable:
+            return
         done, running = 0, None
         for name, tasks, logging_dir in self.stages:
-            completions = logging_dir / "completions"
-            finished = min(len(list(completions.iterdir())) if completions.is_dir() else 0, tasks)
+            finished = min(tasks_finished(logging_dir), tasks)
             done += finished
             if running is None and finished < tasks:
                 running = name

@@ -36,7 +36,6 @@ class Subset:
     files: list[Path]
     documents: int
     tokens: int | None
-    tokens_dtype: str | None = None
 
 
 @dataclass
@@ -76,9 +75,7 @@ def read_run_output(folder: str | Path) -> RunOutput:
         if manifest is None:
             raise PublishError(f"{folder}: no manifest.json; the run did not finish (rerun `smolcorpus run`)")
         files = [folder / shard["file"] for shard in manifest["shards"]]
-        run.subsets.append(
-            Subset("default", files, manifest["num_documents"], manifest["num_tokens"], manifest["dtype"])
-        )
+        run.subsets.append(Subset("default", files, manifest["num_documents"], manifest["num_tokens"]))
         return run
     if not (folder / "summary.json").is_file():
         raise PublishError(f"{folder}: no summary.json; the run did not finish (rerun `smolcorpus run`)")
@@ -95,7 +92,7 @@ def read_run_output(folder: str | Path) -> RunOutput:
         if manifest["num_documents"] != documents:
             raise PublishError(f"{curated}: {documents} rows but its token manifest lists {manifest['num_documents']}")
         name = SUBSET_PREFIX[pipeline] + curated.name
-        run.subsets.append(Subset(name, files, documents, manifest["num_tokens"], manifest["dtype"]))
+        run.subsets.append(Subset(name, files, documents, manifest["num_tokens"]))
     if not run.subsets:
         raise PublishError(f"{folder}: the run kept no documents; nothing to publish")
     return run

@@ -48,11 +48,17 @@ class SourceDocuments:
     tokens: np.ndarray  # int64 per document
 
 
-def read_source(name: str, folder: str | Path) -> tuple[SourceDocuments, dict]:
-    folder = Path(folder)
+def source_manifest(folder: str | Path) -> dict:
+    """A source's token manifest; MixtureError for packed shards (their rows mix many documents)."""
     manifest = read_manifest(str(folder))
     if manifest.get("pack_length"):
         raise MixtureError(f"{folder}: packed shards mix rows of many documents; mix unpacked folders")
+    return manifest
+
+
+def read_source(name: str, folder: str | Path, manifest: dict) -> SourceDocuments:
+    """Every document's shard, row and token count (reads the `n_tokens` column of every shard)."""
+    folder = Path(folder)
     files, file_index, row_index, tokens = [], [], [], []
     for i, shard in enumerate(manifest["shards"]):
         counts = pq.read_table(folder / shard["file"], columns=["n_tokens"])["n_tokens"].to_numpy()
@@ -62,7 +68,7 @@ def read_source(name: str, folder: str | Path) -> tuple[SourceDocuments, dict]:
         tokens.append(counts.astype(np.int64))
     join = lambda parts, dtype: np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)  # noqa: E731
     return SourceDocuments(name, folder, files, join(file_index, np.int32), join(row_index, np.int64),
-                           join(tokens, np.int64)), manifest  # fmt: skip
+                           join(tokens, np.int64))  # fmt: skip
 
 
 def select_documents(tokens: np.ndarray, target: int, seed: int, upsample: bool, name: str = "source") -> np.ndarray:
@@ -119,7 +125,7 @@ def select_documents(tokens: np.ndarray, target: int, seed: int, upsample: bool,
     return np.concatenate(chosen)
 
 
-def build_mixture(config, log=print, progress: bool = False) -> dict:
+def build_mixture(config, progress: bool = False) -> dict:
     """Select every source's documents and write the output the config asks for; return the realized summary.
 
     `progress` shows tqdm bars while token counts are read and shards written (the long parts)."""
@@ -128,40 +134,37 @@ def build_mixture(config, log=print, progress: bool = False) -> dict:
     output = Path(config.output_dir)
     if output.exists() and not (output / MIXTURE_NAME).is_file():
         raise MixtureError(f"{output} exists and is not a mixture's output; choose a new output_dir")
-    sources, manifests = [], []
-    for source in tqdm(config.sources, desc="mix: reading token counts", unit="source", disable=not progress):
-        documents, manifest = read_source(source.name, source.path)
-        sources.append(documents)
-        manifests.append(manifest)
-    hashes = {m["tokenizer"]["sha256"] for m in manifests}
-    if len(hashes) > 1:
+    manifests = [source_manifest(source.path) for source in config.sources]
+    if len({m["tokenizer"]["sha256"] for m in manifests}) > 1:
         raise MixtureError("the sources were tokenized with different tokenizers; a mixture needs one")
     shares = np.array([s.share for s in config.sources], dtype=float)
     shares = shares / shares.sum()
     targets = [int(round(share * config.total_tokens)) for share in shares]
-    if config.mode == "weights":
-        summary = _weights_summary(config, sources, shares, targets)
-        selections = None
+    if config.mode == "weights":  # the manifests' token counts are all it needs
+        summary = _weights_summary(config, manifests, shares, targets)
+        partial = fresh_partial(output)
     else:
+        pairs = tqdm(list(zip(config.sources, manifests, strict=True)), desc="mix: reading token counts",
+                     unit="source", disable=not progress)  # fmt: skip
+        sources = [read_source(source.name, source.path, manifest) for source, manifest in pairs]
         selections = [
             select_documents(documents.tokens, target, config.seed + i, config.upsample, source.name)
             for i, (source, documents, target) in enumerate(zip(config.sources, sources, targets, strict=True))
         ]
         summary = _shards_summary(config, sources, shares, selections)
         _check_tolerance(summary, sources, config.share_tolerance)
-    partial = fresh_partial(output)
-    if selections is not None:
+        partial = fresh_partial(output)
         _write_shards(partial, sources, selections, manifests[0], config, progress)
     (partial / MIXTURE_NAME).write_text(json.dumps(summary, indent=2))
     swap_in(partial, output)
     return summary
 
 
-def _weights_summary(config, sources: list[SourceDocuments], shares: np.ndarray, targets: list[int]) -> dict:
+def _weights_summary(config, manifests: list[dict], shares: np.ndarray, targets: list[int]) -> dict:
     """The trainer samples on the fly: nanotron `.ds` folders, weights, and the passes each share implies."""
     folders = []
-    for source, documents, target in zip(config.sources, sources, targets, strict=True):
-        available = int(documents.tokens.sum())
+    for source, manifest, target in zip(config.sources, manifests, targets, strict=True):
+        available = int(manifest["num_tokens"])
         if available < target and not config.upsample:
             raise MixtureError(
                 f"source {source.name!r} has {available:,} tokens but its share of the budget is {target:,}: lower "
@@ -178,10 +181,10 @@ def _weights_summary(config, sources: list[SourceDocuments], shares: np.ndarray,
             "dataset_folder": folders, "dataset_weights": [float(x) for x in shares],
             "sources": [{"name": s.name, "path": str(s.path), "target_share": float(shares[i]),
                          "realized_share": float(shares[i]), "tokens": targets[i],
-                         "available_tokens": int(d.tokens.sum()),
-                         "epochs": targets[i] / max(int(d.tokens.sum()), 1),
+                         "available_tokens": int(m["num_tokens"]),
+                         "epochs": targets[i] / max(int(m["num_tokens"]), 1),
                          "documents": 0, "repeated_documents": 0}
-                        for i, (s, d) in enumerate(zip(config.sources, sources, strict=True))]}  # fmt: skip
+                        for i, (s, m) in enumerate(zip(config.sources, manifests, strict=True))]}  # fmt: skip
 
 
 def _shards_summary(config, sources: list[SourceDocuments], shares: np.ndarray, selections: list[np.ndarray]) -> dict:
