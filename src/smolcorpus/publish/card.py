@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 from pathlib import Path
@@ -52,7 +51,7 @@ def public_config(config: dict) -> str:
     """The run's config as YAML for the world: storage credentials redacted (only where-not-who options such as
     `endpoint_url` or `anon` stay), an `env_command` that mentions a token or secret redacted, and the home
     folder written as `~`."""
-    text = yaml.safe_dump(_redact(copy.deepcopy(config)), sort_keys=False)
+    text = yaml.safe_dump(_redact(config), sort_keys=False)  # _redact builds new dicts: `config` is untouched
     return text.replace(str(Path.home()) + "/", "~/")
 
 
