@@ -8,6 +8,7 @@ that would hang the parser costs its timeout and a counted drop, never the run.
 from __future__ import annotations
 
 import contextlib
+import copy
 from dataclasses import dataclass
 
 import lxml.html
@@ -16,6 +17,7 @@ from datatrove.pipeline.extractors.base import BaseExtractor, ExtractorSandbox
 from datatrove.utils.typeshelper import StatHints
 from lxml import etree
 
+from smolcorpus.filters.main_content import repeated_records
 from smolcorpus.filters.math_markup import MathStats, rewrite_math
 from smolcorpus.writers.ledger import DropLedger
 
@@ -86,8 +88,50 @@ def extract_math_text(html: str | bytes, url: str | None = None, **options) -> E
         return Extraction("", MathStats())
     expose_text_containers(tree)  # first, so that formulas see ordinary block parents
     math = rewrite_math(tree)
-    text = trafilatura.extract(tree, url=url, **{**TRAFILATURA_OPTIONS, **options}) or ""
+    settings = {**TRAFILATURA_OPTIONS, **options}
+    # trafilatura cleans the tree it is given in place; the records below are looked up in the untouched one
+    text = trafilatura.extract(copy.deepcopy(tree), url=url, **settings) or ""
+    records = repeated_records(tree, text)
+    if records is not None:
+        text = extract_records(tree, records, url, settings) or text
     return Extraction(text, math)
+
+
+def _record_config():
+    """trafilatura settings for one record: a post of one line is still content."""
+    from trafilatura.settings import use_config
+
+    config = use_config()
+    for key in ("MIN_EXTRACTED_SIZE", "MIN_OUTPUT_SIZE", "MIN_EXTRACTED_COMM_SIZE", "MIN_OUTPUT_COMM_SIZE"):
+        config.set("DEFAULT", key, "1")
+    return config
+
+
+_RECORD_CONFIG = None
+
+
+def extract_records(tree, records: list, url: str | None, settings: dict) -> str:
+    """Markdown of each record (trafilatura keeps one block per page, so each record is a page of its own),
+    joined in page order, after the page's first heading when it lies outside the records."""
+    import trafilatura
+
+    global _RECORD_CONFIG
+    if _RECORD_CONFIG is None:
+        _RECORD_CONFIG = _record_config()
+    parts = []
+    heading = tree.find(".//h1")
+    if heading is not None and not any(r is heading or r in heading.iterancestors() for r in records):
+        title = " ".join(heading.text_content().split())
+        if title:
+            parts.append("# " + title)
+    options = {**settings, "favor_precision": False, "favor_recall": True, "config": _RECORD_CONFIG}
+    for record in records:
+        document = lxml.html.document_fromstring("<html><body><article></article></body></html>")
+        document.find(".//article").append(copy.deepcopy(record))
+        text = trafilatura.extract(document, url=url, **options)
+        if text and text.strip():
+            parts.append(text.strip())
+    return "\n\n".join(parts)
 
 
 class MathExtractor(BaseExtractor):

@@ -1,0 +1,138 @@
+"""Main content of pages made of repeated records: forum threads, Q&A pages, exercise lists.
+
+Article extractors (trafilatura) look for the one densest block of a page. A forum thread or a Q&A page has no such
+block: its content is a run of posts or answers that share their markup (phpBB's `div.post`, vBulletin's
+`post_message_<n>`, XenForo's `article.message`, Discourse's `div.cooked`, Stack Exchange's `div.js-post-body`,
+OpenStax's `div.exercise`). Trafilatura keeps one of them, or none.
+
+`repeated_records(tree, extracted)` finds such a run: a *group* is every element sharing one tag plus one class
+token, or one tag plus an id pattern (`post_123` → `post_#`), where the token names a record (`RECORD_NAMES`:
+post, message, answer, reply, topic, exercise, …); its *records* are the outermost members that are not page
+furniture (inside an element named `sidebar`, `related`, `footer`, `menu`, …). A group is
+a run of records when it has at least two records, each mostly non-link text, and either
+
+- *extends* what the article extractor found: at least `COVERAGE` of the extracted text's three-word runs are
+  inside the records,
+  and the records hold at least `GROWTH` times as many words (the extractor kept one post of several), or
+- *replaces* an extraction that is (almost) empty: the records hold at least `MIN_WORDS` words.
+
+Of the groups that qualify, the tightest wins (the fewest words while holding at least `TIGHT_SHARE` of the
+largest qualifying group): post bodies rather than whole posts with their user panels and signatures.
+
+Pure functions over lxml trees; `math_extractor.py` decides what to do with the records.
+"""
+
+from __future__ import annotations
+
+import re
+
+COVERAGE = 0.6  # share of the extracted words that must lie inside the records to extend the extraction
+GROWTH = 1.5  # the records must hold this many times the extracted words to be worth a second extraction
+MIN_WORDS = 50  # records replacing an empty extraction must hold at least this many words
+MAX_LINK_SHARE = 0.35  # at most this share of each record's text may be link text (menus, tag lists)
+TIGHT_SHARE = 0.5  # the chosen group holds at least this share of the words of the largest qualifying group
+SKIPPED = frozenset({"script", "style", "noscript", "template", "head", "title", "meta", "link"})
+# words forum, Q&A and exercise markup names its records with (phpBB `post`, vBulletin `post_message_<n>`, XenForo
+# `message`, Discourse `cooked`, Stack Exchange `answer`/`post-layout`, Vanilla `Message`, OpenStax `exercise`);
+# layout classes (`container`, `row`, `column`, `content`) repeat too but are not records
+RECORD_NAMES = re.compile(r"post|message|answer|repl|cooked|question|thread|topic|forum|exercise|problem|solution",
+                          re.IGNORECASE)  # fmt: skip
+# names of page furniture: records inside (or named like) these are teasers of other pages, not the thread
+FURNITURE_NAMES = re.compile(
+    r"related|recommend|sidebar|widget|archive|popular|trending|footer|header|navbar|menu|promo|teaser|more-posts"
+    r"|carousel|advert|sponsor",
+    re.IGNORECASE,
+)
+_DIGITS = re.compile(r"\d+")
+_WORD = re.compile(r"\w+")
+
+
+def _words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def _shingles(text: str) -> set[tuple[str, ...]]:
+    """Runs of three consecutive words (lower case): whether one text lies inside another, without the common
+    words that any two English texts share."""
+    tokens = _WORD.findall(text.lower())
+    return set(zip(tokens, tokens[1:], tokens[2:], strict=False))
+
+
+def _furniture(element) -> bool:
+    """Whether the element or one of its ancestors is named like page furniture (`FURNITURE_NAMES`)."""
+    for node in (element, *element.iterancestors()):
+        names = (node.get("class") or "") + " " + (node.get("id") or "")
+        if FURNITURE_NAMES.search(names):
+            return True
+    return False
+
+
+def _group_keys(element) -> list[tuple[str, str]]:
+    tag = element.tag.lower()
+    keys = [(tag, "." + _DIGITS.sub("#", token)) for token in (element.get("class") or "").split()]
+    identifier = element.get("id") or ""
+    if _DIGITS.search(identifier):
+        keys.append((tag, "#" + _DIGITS.sub("#", identifier)))
+    return [key for key in keys if RECORD_NAMES.search(key[1])]
+
+
+def _text_sizes(tree) -> tuple[dict, dict]:
+    """Words of text and of link text under every element, in one bottom-up pass."""
+    words, link_words = {}, {}
+    elements = [e for e in tree.iter() if isinstance(e.tag, str)]
+    for element in reversed(elements):
+        name = element.tag.lower()
+        if name in SKIPPED:
+            words[element] = link_words[element] = 0
+            continue
+        total = _words(element.text or "")
+        links = 0
+        for child in element:
+            if isinstance(child.tag, str):
+                total += words.get(child, 0)
+                links += link_words.get(child, 0)
+            total += _words(child.tail or "")
+        words[element] = total
+        link_words[element] = total if name == "a" else links
+    return words, link_words
+
+
+def repeated_records(tree, extracted: str) -> list | None:
+    """The records (in page order) whose text should replace `extracted`, or None to keep it (module docstring)."""
+    body = tree.find(".//body")
+    if body is None:
+        return None
+    words, link_words = _text_sizes(body)
+    groups: dict[tuple[str, str], list] = {}
+    for element in body.iterdescendants():
+        if isinstance(element.tag, str) and words.get(element):
+            for key in _group_keys(element):
+                groups.setdefault(key, []).append(element)
+
+    extracted_shingles = _shingles(extracted)
+    candidates = []
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        member_set = set(members)
+        records = [m for m in members if not any(a in member_set for a in m.iterancestors()) and not _furniture(m)]
+        if len(records) < 2:
+            continue
+        total = sum(words[r] for r in records)
+        # every record mostly prose: a group that spans a menu or a footer is page layout, not a thread
+        if total < MIN_WORDS or any(link_words[r] > MAX_LINK_SHARE * words[r] for r in records):
+            continue
+        if extracted_shingles:
+            if total < GROWTH * len(_WORD.findall(extracted)):
+                continue
+            inside = set()
+            for record in records:
+                inside |= _shingles(record.text_content())
+            if len(extracted_shingles & inside) < COVERAGE * len(extracted_shingles):
+                continue
+        candidates.append((total, records))
+    if not candidates:
+        return None
+    largest = max(total for total, _ in candidates)
+    _, records = min((c for c in candidates if c[0] >= TIGHT_SHARE * largest), key=lambda c: c[0])
+    return records
