@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import re
 from dataclasses import dataclass
 
 import lxml.html
@@ -47,12 +48,30 @@ class Extraction:
     math: MathStats
 
 
+_BODY_START = re.compile(rb"<body[\s>]", re.IGNORECASE)
+_DOCUMENT_TAG = re.compile(rb"</?(?:html|head|body)(?:\s[^>]*)?>", re.IGNORECASE)
+
+
+def drop_nested_document_tags(html: bytes) -> bytes:
+    """Remove `<html>`, `<head>` and `<body>` tags (and their closing tags) that follow the page's `<body>`.
+
+    Forum posts often carry a whole pasted document (`<html><head><style>…</style></head>…`, from an editor or a
+    formula renderer); libxml2 then ends the post at the nested `<head>` and drops the rest of it, formulas
+    included. Without the stray tags the pasted content is ordinary body content."""
+    start = _BODY_START.search(html)
+    if start is None:
+        return html
+    cut = start.end()
+    return html[:cut] + _DOCUMENT_TAG.sub(b"", html[cut:])
+
+
 def parse_html(html: str | bytes):
     """An lxml tree of the page; None when it has no parsable content."""
     if isinstance(html, str):
         html = html.encode("utf-8", errors="replace")  # lxml rejects str with an encoding declaration
     if not html.strip():
         return None
+    html = drop_nested_document_tags(html)
     try:
         return lxml.html.document_fromstring(html, parser=PARSER)
     except (etree.ParserError, ValueError):
@@ -127,7 +146,15 @@ def extract_records(tree, records: list, url: str | None, settings: dict) -> str
     options = {**settings, "favor_precision": False, "favor_recall": True, "config": _RECORD_CONFIG}
     for record in records:
         document = lxml.html.document_fromstring("<html><body><article></article></body></html>")
-        document.find(".//article").append(copy.deepcopy(record))
+        record = copy.deepcopy(record)
+        record.tail = None
+        # vBulletin and others use a <blockquote> as the whole post body; trafilatura keeps only the first block
+        # of a blockquote that mixes blocks and text (a quoted post followed by the reply loses the reply)
+        outer = [record, *record.iterchildren()] if len(record) == 1 else [record]
+        for element in outer:
+            if isinstance(element.tag, str) and element.tag.lower() == "blockquote":
+                element.tag = "div"
+        document.find(".//article").append(record)
         text = trafilatura.extract(document, url=url, **options)
         if text and text.strip():
             parts.append(text.strip())
