@@ -43,8 +43,12 @@ def squash(text: str) -> str:
 def notation_key(tex: str) -> str:
     """`tex` with the notation differences listed in the module docstring removed (whitespace too)."""
     tex = html_lib.unescape(tex).replace("\u2212", "-").replace("\u00a0", " ")
+    # a line break `\\` is not `\` + a spacing command; `\\mapsto` is `\ ` + `\mapsto` whose space was lost
+    # (formula lists joined from one formula a line)
+    tex = re.sub(r"(?<!\\)\\\\(?=[A-Za-z]{2})", r"\\", " ".join(tex.split()))
+    tex = tex.replace("\\\\", "\x00")
     tex = _STYLE.sub("", tex)
-    tex = _SPACING.sub("", tex)
+    tex = _SPACING.sub("", tex).replace("\x00", "\\\\")
     tex = _COMMAND.sub(lambda m: _SYNONYMS.get(m[0], m[0]) + " ", tex)
     tex = tex.replace("{", "").replace("}", "")
     return squash(tex)

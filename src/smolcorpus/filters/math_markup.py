@@ -30,7 +30,9 @@ RENDERED_CLASSES = ("MathJax", "MathJax_Display", "MathJax_Preview", "MathJax_SV
                     "MathJax_CHTML", "MJX_Assistive_MathML", "katex-html", "MathJax_MathML")  # fmt: skip
 LATEX_IMAGE_HINTS = re.compile(r"latex|tex|math|codecogs|equation|formula", re.IGNORECASE)
 TEX_LIKE = re.compile(r"\\[A-Za-z]+|[\^_]\{?|\\[{}]|=|\\frac")
-ASCIIMATH_PAGE = re.compile(r"asciimath", re.IGNORECASE)
+# ASCIIMathML.js, MathJax's AsciiMath input, or a MathJax v2 combined config with AsciiMath (`config=AM_CHTML`,
+# `TeX-MML-AM_HTMLorMML`)
+ASCIIMATH_PAGE = re.compile(r"asciimath|[=,-]AM_[A-Za-z]+", re.IGNORECASE)
 BACKTICK_MATH = re.compile(r"`([^`\n]{1,400})`")
 _CONFIG_DELIMITERS = re.compile(r"(inlineMath|displayMath)\s*:\s*(\[\s*\[.*?\]\s*\])", re.DOTALL)
 _DELIMITER_PAIR = re.compile(r"\[\s*(['\"])(.*?)\1\s*,\s*(['\"])(.*?)\3\s*\]")
@@ -121,11 +123,9 @@ def _mathml_tex(math, stats: MathStats) -> str:
 
 def asciimath_to_tex(expression: str) -> str:
     """LaTeX for an AsciiMath expression (py_asciimath's translator); the expression itself if it fails."""
-    from py_asciimath.translator.translator import ASCIIMath2Tex
-
     global _ASCIIMATH
     if _ASCIIMATH is None:
-        _ASCIIMATH = ASCIIMath2Tex(log=False, inplace=True)
+        _ASCIIMATH = _load_asciimath()
     try:
         tex = _ASCIIMATH.translate(expression, from_file=False, pprint=False)
     except Exception:  # the grammar rejects some inputs; keeping the AsciiMath beats losing the formula
@@ -134,6 +134,24 @@ def asciimath_to_tex(expression: str) -> str:
 
 
 _ASCIIMATH = None
+
+
+def _load_asciimath():
+    """py_asciimath's translator. Its modules call `logging.basicConfig(level=DEBUG)` on import, which would turn
+    on every library's debug logging in the process: the root logger is put back as it was."""
+    import logging
+
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    try:
+        from py_asciimath.translator.translator import ASCIIMath2Tex
+
+        return ASCIIMath2Tex(log=False, inplace=True)
+    finally:
+        root.setLevel(level)
+        for handler in root.handlers[:]:
+            if handler not in handlers:
+                root.removeHandler(handler)
 
 
 def page_delimiters(tree) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
@@ -152,6 +170,16 @@ def page_delimiters(tree) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]
     return inline, display
 
 
+def _set_text(element, attribute: str, value: str) -> bool:
+    """Set `element.text` or `.tail`; False when lxml refuses the string (a control character the parser let
+    through elsewhere in the node), leaving the node as it was."""
+    try:
+        setattr(element, attribute, value)
+    except ValueError:
+        return False
+    return True
+
+
 def _rewrite_text_nodes(tree, pattern: re.Pattern, convert, skip_tags=("script", "style", "code", "pre")) -> int:
     """Apply `pattern.sub(convert, ...)` to every text and tail outside `skip_tags`; return the substitutions."""
     count = 0
@@ -160,12 +188,14 @@ def _rewrite_text_nodes(tree, pattern: re.Pattern, convert, skip_tags=("script",
             continue
         inside_skipped = local_name(element) in skip_tags
         if element.text and not inside_skipped:
-            element.text, n = pattern.subn(convert, element.text)
-            count += n
+            text, n = pattern.subn(convert, element.text)
+            if n and _set_text(element, "text", text):
+                count += n
         parent = element.getparent()
         if element.tail and (parent is None or local_name(parent) not in skip_tags):
-            element.tail, n = pattern.subn(convert, element.tail)
-            count += n
+            tail, n = pattern.subn(convert, element.tail)
+            if n and _set_text(element, "tail", tail):
+                count += n
     return count
 
 
@@ -190,7 +220,10 @@ def rewrite_math(tree) -> MathStats:
         ("//*[" + " or ".join(_has_class(c) for c in RENDERED_CLASSES) + "]", lambda e, s: _remove(e)),
         ("//*[local-name()='math']", _math),
         ("//*[local-name()='d-math' or local-name()='dt-math']", _distill),
-        ("//img[@alt]", _image),
+        ("//*[local-name()='formula' or local-name()='amath' or " + _has_class("amath") + "]", _custom_formula),
+        ("//*[@class]", _tex_source_element),
+        ("//img", _image),
+        ("//code[not(ancestor::pre)]", _code),
     ]
     for query, handle in passes:
         for element in tree.xpath(query):
@@ -202,6 +235,8 @@ def rewrite_math(tree) -> MathStats:
                 stats.errors += 1
     if uses_asciimath:
         stats.add("asciimath", _rewrite_text_nodes(tree, BACKTICK_MATH, lambda m: f"${asciimath_to_tex(m[1])}$"))
+    stats.add("bbcode", _rewrite_text_nodes(tree, BBCODE_MATH, _bbcode))
+    stats.add("wordpress_latex", _rewrite_text_nodes(tree, WORDPRESS_LATEX, lambda m: f"${_wordpress_tex(m[1])}$"))
     for delimiters, wrap in ((inline, "$"), (display, "$$")):
         for opening, closing in delimiters:
             pattern = re.compile(re.escape(opening) + r"(.+?)" + re.escape(closing), re.DOTALL)
@@ -259,7 +294,14 @@ def _mathjax3(element, stats: MathStats) -> None:
     """MathJax 3 output: rendered glyphs plus the source as assistive MathML."""
     math = next((m for m in element.iter() if local_name(m) == "math"), None)
     if math is None:
-        _remove(element)
+        # without assistive MathML the container holds either CSS-drawn glyphs (no text) or, on pages saved
+        # before MathJax ran, the TeX source itself
+        text = " ".join("".join(element.itertext()).split())
+        if text and TEX_LIKE.search(text):
+            stats.add("mjx_text")
+            _replace_delimited(element, text, element.get("display") == "true")
+        else:
+            _remove(element)
     else:
         _replace(element, _mathml_tex(math, stats), element.get("display") == "true")
 
@@ -274,11 +316,138 @@ def _distill(element, stats: MathStats) -> None:
 
 
 def _image(element, stats: MathStats) -> None:
-    alt = (element.get("alt") or "").strip()
-    hints = " ".join(filter(None, [element.get("class"), element.get("src")]))
-    if alt and TEX_LIKE.search(alt) and LATEX_IMAGE_HINTS.search(hints):
-        stats.add("image_alt")
-        _replace(element, alt.strip("$"), "display" in hints.lower())
+    """A formula image: TeX from `alt` or `title` when they hold TeX and the image looks like a rendered formula,
+    else from the image URL of a TeX renderer (`image_url_tex`)."""
+    src = element.get("src") or ""
+    hints = " ".join(filter(None, [element.get("class"), src]))
+    display = "display" in hints.lower()
+    for attribute in ("alt", "title"):
+        text = (element.get(attribute) or "").strip()
+        if text.startswith("$latex ") or text.startswith("latex "):  # WordPress.com's shortcode kept in alt
+            text = _wordpress_tex(text.split(" ", 1)[1].rstrip("$"))
+        if text and TEX_LIKE.search(text) and LATEX_IMAGE_HINTS.search(hints):
+            stats.add("image_alt")
+            _replace(element, text.strip("$").strip(), display)
+            return
+    tex = image_url_tex(src)
+    if tex:
+        stats.add("image_url")
+        _replace(element, tex, display)
+
+
+# TeX renderers that take the formula in the image URL: the whole query (mimeTeX, mathTeX, CodeCogs) or one
+# parameter (WordPress and others' latex.php?latex=, Google Chart's chl= with cht=tx, tex= / formula=)
+_QUERY_RENDERERS = re.compile(r"(?:mimetex|mathtex)\.cgi$|\.latex$|/latex$", re.IGNORECASE)
+_TEX_PARAMETERS = ("latex", "tex", "chl", "formula", "eq", "equation")
+# rendering options that CodeCogs and mimeTeX accept in front of the formula
+_RENDER_OPTIONS = re.compile(r"^\s*(?:\\(?:dpi|bg|fg|fn|png|gif|svg|inline|normal|large|Large|small|tiny|huge|Huge)"
+                             r"(?:_\w+|\{[^}]*\})?\s*)+")  # fmt: skip
+
+
+def image_url_tex(src: str) -> str | None:
+    """The TeX a formula-renderer image URL carries (URL-decoded), or None for other images."""
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    if "?" not in src:
+        return None
+    try:
+        parts = urlsplit(src)
+    except ValueError:
+        return None
+    path, query = parts.path, parts.query
+    if not query:
+        return None
+    tex = None
+    if _QUERY_RENDERERS.search(path):
+        tex = unquote(query)
+    elif re.search(r"latex|tex|math|chart|formula|equation", path, re.IGNORECASE):
+        values = parse_qs(query, keep_blank_values=False)
+        if path.endswith("/chart") and values.get("cht") != ["tx"]:
+            return None
+        tex = next((values[name][0] for name in _TEX_PARAMETERS if values.get(name)), None)
+    if not tex:
+        return None
+    tex = _RENDER_OPTIONS.sub("", tex).strip()
+    return tex if tex and TEX_LIKE.search(tex) or (tex and len(tex) <= 3) else None
+
+
+def _custom_formula(element, stats: MathStats) -> None:
+    """`<formula>` elements and AsciiMath's `<amath>` / `span.amath`: the text is the formula."""
+    text = " ".join("".join(element.itertext()).split())
+    if not text:
+        _remove(element)
+        return
+    if local_name(element) == "formula":
+        stats.add("formula_element")
+        _replace_delimited(element, text, element.get("display") == "block" or element.get("type") == "display")
+    else:
+        stats.add("asciimath")
+        _replace(element, asciimath_to_tex(text.strip("`")), False)
+
+
+# class names of elements that hold a formula's TeX source for a page script to render (KaTeX's auto-render and
+# home-grown renderers: `<div class="math">\frac{a}{b}</div>`)
+TEX_SOURCE_CLASSES = frozenset({"math", "tex", "latex", "equation", "formula", "math-display", "math-inline",
+                                "math-block", "display-math", "inline-math"})  # fmt: skip
+_OPENING_DELIMITER = re.compile(r"(?<!\\)\\[\[(]")  # \( or \[, not the line break \\[1em]
+TEX_COMMAND = re.compile(r"\\[A-Za-z]+|[\^_]\{")
+
+
+def _tex_source_element(element, stats: MathStats) -> None:
+    """An element named like a formula (`TEX_SOURCE_CLASSES`) that holds bare TeX (a command or a braced script,
+    no delimiters) becomes a delimited formula; one holding plain-text math (`1 yr = 525600 min`) or already
+    delimited TeX is left as it is."""
+    if not (_classes(element) & TEX_SOURCE_CLASSES) or any(local_name(c) not in ("br", "") for c in element):
+        return
+    text = "".join(element.itertext()).strip()
+    if not text or not TEX_COMMAND.search(text) or "$" in text or _OPENING_DELIMITER.search(text):
+        return
+    stats.add("tex_source")
+    _replace(element, text, local_name(element) in ("div", "p"))
+
+
+def _code(element, stats: MathStats) -> None:
+    """`<code>` around nothing but a delimited formula (`<code>$x^2$</code>`, a common way to stop Markdown
+    editors from mangling TeX): the formula, as text."""
+    if len(element):
+        return
+    text = (element.text or "").strip()
+    match = DELIMITED.fullmatch(text)
+    if match:
+        stats.add("code_tex")
+        _replace_delimited(element, text, text.startswith(("$$", "\\[")))
+
+
+# a formula with its own delimiters, as a whole string
+DELIMITED = re.compile(r"\$\$.+?\$\$|\$[^$]+\$|\\\(.+?\\\)|\\\[.+?\\\]|\\begin\{(\w+\*?)\}.+?\\end\{\1\}", re.DOTALL)
+# forum BBCode math tags: [tex] and [math] display, [itex] inline (PhysicsForums' convention); [latex] inline
+BBCODE_MATH = re.compile(r"\[(tex|itex|math|latex)\](.+?)\[/\1\]", re.IGNORECASE | re.DOTALL)
+# WordPress.com's LaTeX shortcode in text: $latex x^2&bg=ffffff$
+WORDPRESS_LATEX = re.compile(r"\$latex\s+([^$]+?)\$")
+
+
+def _bbcode(match: re.Match) -> str:
+    tex = match[2].strip()
+    return f"$${tex}$$" if match[1].lower() in ("tex", "math") else f"${tex}$"
+
+
+def _wordpress_tex(tex: str) -> str:
+    """The formula of a WordPress `$latex …$` shortcode, without its `&bg=`, `&fg=`, `&s=` options."""
+    return re.sub(r"&(?:amp;)?(?:bg|fg|s|zoom)=[^&$]*", "", tex).strip()
+
+
+def _replace_delimited(element, text: str, display: bool) -> None:
+    """Like `_replace`, for text that may already carry its delimiters (kept as they are)."""
+    if DELIMITED.fullmatch(text.strip()):
+        parent = element.getparent()
+        if parent is None:
+            return
+        new = etree.Element("p" if display and local_name(parent) in ("body", "div", "section", "article") else "span")
+        new.text = text.strip()
+        new.tail = element.tail
+        parent.replace(element, new)
+    else:
+        _replace(element, text, display)
 
 
 def _strip_displaystyle(tex: str) -> str:

@@ -35,8 +35,12 @@ BIG_OPERATORS = {r"\sum", r"\prod", r"\int", r"\oint", "lim", r"\lim", "max", "m
 
 
 def local_name(element) -> str:
+    """The element's tag without namespace (`{uri}mi`) or prefix (`m:mi`, which HTML parsers keep), lower case;
+    "" for comments and processing instructions."""
     tag = element.tag
-    return etree.QName(tag).localname.lower() if isinstance(tag, str) else ""
+    if not isinstance(tag, str):
+        return ""
+    return tag.rpartition("}")[2].rpartition(":")[2].lower()
 
 
 def token_tex(text: str) -> str:
