@@ -84,8 +84,8 @@ CUSTOM_BLOCKS = frozenset({"d-article", "d-title", "d-figure", "d-appendix", "dt
 
 def expose_text_containers(tree) -> None:
     """Rename elements trafilatura skips although they hold text (and formulas): `figure` → div, `figcaption`
-    → p, prefixed MathML (`m:mi`) → its MathML name, custom elements (`d-footnote`, `dt-fn`, …) → span or div. On Distill articles this takes formula
-    recall from 26–86% to 56–98%."""
+    → p, prefixed MathML (`m:mi`) → its MathML name, custom elements (`d-footnote`, `dt-fn`, …) → span or div.
+    On Distill articles this takes formula recall from 26–86% to 56–98%."""
     for element in tree.iter():
         if not isinstance(element.tag, str):
             continue

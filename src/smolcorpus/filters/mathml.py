@@ -7,8 +7,6 @@ output reads like the TeX an author would have written (`∑` → `\\sum`, `α` 
 
 from __future__ import annotations
 
-from lxml import etree
-
 SYMBOLS = {
     "α": r"\alpha", "β": r"\beta", "γ": r"\gamma", "δ": r"\delta", "ε": r"\epsilon", "ϵ": r"\epsilon",
     "ζ": r"\zeta", "η": r"\eta", "θ": r"\theta", "ϑ": r"\vartheta", "ι": r"\iota", "κ": r"\kappa",
