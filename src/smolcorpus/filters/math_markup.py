@@ -59,6 +59,9 @@ def _classes(element) -> set[str]:
     return set((element.get("class") or "").split())
 
 
+# attribute on the elements that hold a rewritten formula (`$...$` text), for the steps after the rewrite
+FORMULA_MARK = "data-smolcorpus-formula"
+
 BLOCK_TAGS = frozenset({"p", "div", "figure", "figcaption", "section", "table", "ul", "ol", "pre", "blockquote",
                         "h1", "h2", "h3", "h4", "h5", "h6"})  # fmt: skip
 
@@ -86,7 +89,7 @@ def _replace(element, tex: str, display: bool) -> None:
         and not (element.tail or "").strip()
         and (following is None or local_name(following) in BLOCK_TAGS)
     )
-    new = etree.Element("p" if block_parent and (display or alone) else "span")
+    new = etree.Element("p" if block_parent and (display or alone) else "span", {FORMULA_MARK: ""})
     new.text = f"$${tex}$$" if display else f"${tex}$"
     new.tail = element.tail
     parent.replace(element, new)
@@ -442,7 +445,8 @@ def _replace_delimited(element, text: str, display: bool) -> None:
         parent = element.getparent()
         if parent is None:
             return
-        new = etree.Element("p" if display and local_name(parent) in ("body", "div", "section", "article") else "span")
+        block = display and local_name(parent) in ("body", "div", "section", "article")
+        new = etree.Element("p" if block else "span", {FORMULA_MARK: ""})
         new.text = text.strip()
         new.tail = element.tail
         parent.replace(element, new)
