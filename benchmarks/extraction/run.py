@@ -186,7 +186,7 @@ def main() -> None:
     print(f"| set | {' | '.join(names)} |")
     print("|---|" + "---:|" * len(names))
     for set_name, row in f1.items():
-        print(f"| {set_name} | {' | '.join(f'{sum(row[n]) / len(row[n]):.3f}' for n in names)} |")
+        print(f"| {set_name} | {' | '.join(f'{sum(row[n]) / len(row[n]):.4f}' for n in names)} |")
     print("\nSpeed on all of the pages above, one core\n")
     print("| extractor | pages | pages/s/core | time vs trafilatura |")
     print("|---|---:|---:|---:|")

@@ -26,12 +26,13 @@ from __future__ import annotations
 
 import re
 
+from lxml import etree
+
 COVERAGE = 0.6  # share of the extracted words that must lie inside the records to extend the extraction
 GROWTH = 1.5  # the records must hold this many times the extracted words to be worth a second extraction
 MIN_WORDS = 50  # records replacing an empty extraction must hold at least this many words
 MAX_LINK_SHARE = 0.35  # at most this share of each record's text may be link text (menus, tag lists)
 TIGHT_SHARE = 0.5  # the chosen group holds at least this share of the words of the largest qualifying group
-SKIPPED = frozenset({"script", "style", "noscript", "template", "head", "title", "meta", "link"})
 # words forum, Q&A and exercise markup names its records with (phpBB `post`, vBulletin `post_message_<n>`, XenForo
 # `message`, Discourse `cooked`, Stack Exchange `answer`/`post-layout`, Vanilla `Message`, OpenStax `exercise`);
 # layout classes (`container`, `row`, `column`, `content`) repeat too but are not records
@@ -76,39 +77,31 @@ def _group_keys(element) -> list[tuple[str, str]]:
     return [key for key in keys if RECORD_NAMES.search(key[1])]
 
 
-def _text_sizes(tree) -> tuple[dict, dict]:
-    """Words of text and of link text under every element, in one bottom-up pass."""
-    words, link_words = {}, {}
-    elements = [e for e in tree.iter() if isinstance(e.tag, str)]
-    for element in reversed(elements):
-        name = element.tag.lower()
-        if name in SKIPPED:
-            words[element] = link_words[element] = 0
-            continue
-        total = _words(element.text or "")
-        links = 0
-        for child in element:
-            if isinstance(child.tag, str):
-                total += words.get(child, 0)
-                links += link_words.get(child, 0)
-            total += _words(child.tail or "")
-        words[element] = total
-        link_words[element] = total if name == "a" else links
-    return words, link_words
+_NAMED_XPATH = etree.XPath("//body//*[@class or @id]")
+
+
+class _Sizes:
+    """Words of text and of link text under an element, memoised (the caller has removed scripts and styles)."""
+
+    def __init__(self):
+        self.cache: dict = {}
+
+    def __call__(self, element) -> tuple[int, int]:
+        if element not in self.cache:
+            text = element.text_content()
+            links = " ".join(t for a in element.iter("a") for t in a.itertext())
+            self.cache[element] = (_words(text), _words(links))
+        return self.cache[element]
 
 
 def repeated_records(tree, extracted: str) -> list | None:
     """The records (in page order) whose text should replace `extracted`, or None to keep it (module docstring)."""
-    body = tree.find(".//body")
-    if body is None:
-        return None
-    words, link_words = _text_sizes(body)
     groups: dict[tuple[str, str], list] = {}
-    for element in body.iterdescendants():
-        if isinstance(element.tag, str) and words.get(element):
+    for element in _NAMED_XPATH(tree):
+        if RECORD_NAMES.search((element.get("class") or "") + " " + (element.get("id") or "")):
             for key in _group_keys(element):
                 groups.setdefault(key, []).append(element)
-
+    sizes = _Sizes()
     extracted_shingles = _shingles(extracted)
     candidates = []
     for members in groups.values():
@@ -118,9 +111,11 @@ def repeated_records(tree, extracted: str) -> list | None:
         records = [m for m in members if not any(a in member_set for a in m.iterancestors()) and not _furniture(m)]
         if len(records) < 2:
             continue
-        total = sum(words[r] for r in records)
+        counts = [sizes(r) for r in records]
+        records = [r for r, (words, _) in zip(records, counts, strict=True) if words]
+        total = sum(words for words, _ in counts)
         # every record mostly prose: a group that spans a menu or a footer is page layout, not a thread
-        if total < MIN_WORDS or any(link_words[r] > MAX_LINK_SHARE * words[r] for r in records):
+        if len(records) < 2 or total < MIN_WORDS or any(links > MAX_LINK_SHARE * w for w, links in counts):
             continue
         if extracted_shingles:
             if total < GROWTH * len(_WORD.findall(extracted)):

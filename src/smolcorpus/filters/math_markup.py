@@ -59,6 +59,12 @@ def _classes(element) -> set[str]:
     return set((element.get("class") or "").split())
 
 
+# class names of elements that hold a formula's TeX source for a page script to render (KaTeX's auto-render and
+# home-grown renderers: `<div class="math">\frac{a}{b}</div>`)
+TEX_SOURCE_CLASSES = frozenset({"math", "tex", "latex", "equation", "formula", "math-display", "math-inline",
+                                "math-block", "display-math", "inline-math"})  # fmt: skip
+# every class name a pass looks for
+CLASS_NAMES = frozenset({"katex", "mwe-math-element", "amath", *RENDERED_CLASSES, *TEX_SOURCE_CLASSES})
 # attribute on the elements that hold a rewritten formula (`$...$` text), for the steps after the rewrite
 FORMULA_MARK = "data-smolcorpus-formula"
 
@@ -183,69 +189,103 @@ def _set_text(element, attribute: str, value: str) -> bool:
     return True
 
 
-def _rewrite_text_nodes(tree, pattern: re.Pattern, convert, skip_tags=("script", "style", "code", "pre")) -> int:
-    """Apply `pattern.sub(convert, ...)` to every text and tail outside `skip_tags`; return the substitutions."""
+def _rewrite_text_nodes(tree, pattern: re.Pattern, convert, marker: str) -> int:
+    """Apply `pattern.sub(convert, ...)` to every text node that contains `marker` (a substring every match has,
+    found by XPath in C, so pages without it cost one scan) outside script, style, code and pre; return the
+    number of substitutions."""
     count = 0
-    for element in tree.iter():
-        if not isinstance(element.tag, str):
-            continue
-        inside_skipped = local_name(element) in skip_tags
-        if element.text and not inside_skipped:
-            text, n = pattern.subn(convert, element.text)
-            if n and _set_text(element, "text", text):
-                count += n
-        parent = element.getparent()
-        if element.tail and (parent is None or local_name(parent) not in skip_tags):
-            tail, n = pattern.subn(convert, element.tail)
-            if n and _set_text(element, "tail", tail):
-                count += n
+    outside = "not(ancestor::script or ancestor::style or ancestor::code or ancestor::pre)"
+    query = f"//text()[contains(., {_xpath_string(marker)})][{outside}]"
+    for text in tree.xpath(query):
+        new, n = pattern.subn(convert, str(text))
+        if n and _set_text(text.getparent(), "text" if text.is_text else "tail", new):
+            count += n
     return count
+
+
+def _xpath_string(value: str) -> str:
+    """`value` as an XPath string literal."""
+    if "'" not in value:
+        return f"'{value}'"
+    if '"' not in value:
+        return f'"{value}"'
+    return "concat(" + ', "\'", '.join(f"'{part}'" for part in value.split("'")) + ")"
 
 
 def _has_class(name: str) -> str:
     return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
 
 
+def _elements_by_class(tree, names: frozenset) -> dict[str, list]:
+    """Elements carrying each of `names` as a class token, in page order (one pass: an XPath class test per name
+    would scan the page once per name)."""
+    found: dict[str, list] = {}
+    for element in tree.xpath("//*[@class]"):
+        for token in element.get("class").split():
+            if token in names:
+                found.setdefault(token, []).append(element)
+    return found
+
+
+def _attached(element, root) -> bool:
+    """Whether `element` is still in the page (not inside an element an earlier rewrite took out)."""
+    top = element
+    for top in element.iterancestors():  # noqa: B007
+        pass
+    return top is root
+
+
 def rewrite_math(tree) -> MathStats:
     """Rewrite every formula of the lxml HTML tree in place (see the module docstring); return what was found.
 
-    Kinds are handled outermost first (a MathJax 3 container or a Wikipedia math element holds a `<math>`), each
-    with a fresh query of the live tree, so nothing inside an element already replaced is seen twice.
+    Kinds are handled outermost first (a MathJax 3 container or a Wikipedia math element holds a `<math>`); an
+    element inside one already replaced is skipped, so no formula is seen twice.
     """
     stats = MathStats()
     uses_asciimath = any(ASCIIMATH_PAGE.search(s.get("src") or s.text or "") for s in tree.iter("script"))
     inline, display = page_delimiters(tree)
-    passes = [
-        ("//script[starts-with(translate(@type, 'MATH', 'math'), 'math/')]", _script),
-        ("//*[" + _has_class("katex") + "]", _katex),
-        ("//*[" + _has_class("mwe-math-element") + "]", _wikipedia),
-        ("//*[local-name()='mjx-container']", _mathjax3),
-        ("//*[" + " or ".join(_has_class(c) for c in RENDERED_CLASSES) + "]", lambda e, s: _remove(e)),
-        ("//*[local-name()='math']", _math),
-        ("//*[local-name()='d-math' or local-name()='dt-math']", _distill),
-        ("//*[local-name()='formula' or local-name()='amath' or " + _has_class("amath") + "]", _custom_formula),
-        ("//*[@class]", _tex_source_element),
-        ("//img", _image),
-        ("//code[not(ancestor::pre)]", _code),
+    classed = _elements_by_class(tree, CLASS_NAMES)
+
+    def by_class(*names: str) -> list:
+        return [element for name in names for element in classed.get(name, ())]
+
+    passes = [  # (candidates, handler), outermost kinds first
+        (lambda: tree.xpath("//script[starts-with(translate(@type, 'MATH', 'math'), 'math/')]"), _script),
+        (lambda: by_class("katex"), _katex),
+        (lambda: by_class("mwe-math-element"), _wikipedia),
+        (lambda: tree.xpath("//*[local-name()='mjx-container']"), _mathjax3),
+        (lambda: by_class(*RENDERED_CLASSES), lambda e, s: _remove(e)),
+        (lambda: tree.xpath("//*[local-name()='math']"), _math),
+        (lambda: tree.xpath("//*[local-name()='d-math' or local-name()='dt-math']"), _distill),
+        (
+            lambda: tree.xpath("//*[local-name()='formula' or local-name()='amath']") + by_class("amath"),
+            _custom_formula,
+        ),
+        (lambda: by_class(*sorted(TEX_SOURCE_CLASSES)), _tex_source_element),
+        (lambda: tree.xpath("//img"), _image),
+        (lambda: tree.xpath("//code[not(ancestor::pre)]"), _code),
     ]
-    for query, handle in passes:
-        for element in tree.xpath(query):
-            if element.getparent() is None:
+    root = tree.getroottree().getroot()
+    for candidates, handle in passes:
+        for element in candidates():
+            if not _attached(element, root):  # inside a formula an earlier pass replaced
                 continue
             try:
                 handle(element, stats)
             except Exception:  # one broken formula must not cost the page
                 stats.errors += 1
     if uses_asciimath:
-        stats.add("asciimath", _rewrite_text_nodes(tree, BACKTICK_MATH, lambda m: f"${asciimath_to_tex(m[1])}$"))
-    stats.add("bbcode", _rewrite_text_nodes(tree, BBCODE_MATH, _bbcode))
-    stats.add("wordpress_latex", _rewrite_text_nodes(tree, WORDPRESS_LATEX, lambda m: f"${_wordpress_tex(m[1])}$"))
+        stats.add("asciimath", _rewrite_text_nodes(tree, BACKTICK_MATH, lambda m: f"${asciimath_to_tex(m[1])}$", "`"))
+    stats.add("bbcode", _rewrite_text_nodes(tree, BBCODE_MATH, _bbcode, "[/"))
+    stats.add(
+        "wordpress_latex",
+        _rewrite_text_nodes(tree, WORDPRESS_LATEX, lambda m: f"${_wordpress_tex(m[1])}$", "$latex"),
+    )
     for delimiters, wrap in ((inline, "$"), (display, "$$")):
         for opening, closing in delimiters:
             pattern = re.compile(re.escape(opening) + r"(.+?)" + re.escape(closing), re.DOTALL)
-            stats.add(
-                "config_delimiters", _rewrite_text_nodes(tree, pattern, lambda m, w=wrap: f"{w}{m[1].strip()}{w}")
-            )
+            replace = lambda m, w=wrap: f"{w}{m[1].strip()}{w}"  # noqa: E731
+            stats.add("config_delimiters", _rewrite_text_nodes(tree, pattern, replace, opening))
     stats.found = {kind: n for kind, n in stats.found.items() if n}
     return stats
 
@@ -388,10 +428,6 @@ def _custom_formula(element, stats: MathStats) -> None:
         _replace(element, asciimath_to_tex(text.strip("`")), False)
 
 
-# class names of elements that hold a formula's TeX source for a page script to render (KaTeX's auto-render and
-# home-grown renderers: `<div class="math">\frac{a}{b}</div>`)
-TEX_SOURCE_CLASSES = frozenset({"math", "tex", "latex", "equation", "formula", "math-display", "math-inline",
-                                "math-block", "display-math", "inline-math"})  # fmt: skip
 _OPENING_DELIMITER = re.compile(r"(?<!\\)\\[\[(]")  # \( or \[, not the line break \\[1em]
 TEX_COMMAND = re.compile(r"\\[A-Za-z]+|[\^_]\{")
 
