@@ -203,6 +203,29 @@ def _rewrite_text_nodes(tree, pattern: re.Pattern, convert, marker: str) -> int:
     return count
 
 
+_BREAK = "\x01"
+
+
+def _join_lines_of_tex(tree, pattern: re.Pattern, marker: str) -> None:
+    """Forum software turns the newlines of a post into `<br>`, which splits a multi-line formula (`[tex]` on one
+    line, the TeX on the next) over several text nodes. In elements holding only text and `<br>`, the breaks
+    inside a `pattern` match are removed, so that the text rewrite sees each formula whole."""
+    for element in tree.xpath(f"//*[br][.//text()[contains(., {_xpath_string(marker)})]]"):
+        if any(local_name(child) != "br" for child in element):
+            continue
+        joined = _BREAK.join([element.text or "", *(child.tail or "" for child in element)])
+        rejoined, n = pattern.subn(lambda m: m[0].replace(_BREAK, "\n"), joined)
+        if not n or rejoined == joined:
+            continue
+        lines = rejoined.split(_BREAK)
+        for child in list(element):
+            element.remove(child)
+        if not _set_text(element, "text", lines[0]):
+            continue
+        for line in lines[1:]:
+            etree.SubElement(element, "br").tail = line
+
+
 def _xpath_string(value: str) -> str:
     """`value` as an XPath string literal."""
     if "'" not in value:
@@ -276,6 +299,7 @@ def rewrite_math(tree) -> MathStats:
                 stats.errors += 1
     if uses_asciimath:
         stats.add("asciimath", _rewrite_text_nodes(tree, BACKTICK_MATH, lambda m: f"${asciimath_to_tex(m[1])}$", "`"))
+    _join_lines_of_tex(tree, BBCODE_MATH, "[/")
     stats.add("bbcode", _rewrite_text_nodes(tree, BBCODE_MATH, _bbcode, "[/"))
     stats.add(
         "wordpress_latex",
