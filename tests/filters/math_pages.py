@@ -47,4 +47,5 @@ def wrap(html: str) -> str:
         "<p>This paragraph is ordinary prose that surrounds the fragment under test, long enough for the main "
         "content extractor to keep the article and everything inside it as the page's main text.</p>"
     )
-    return f"<html><head><title>t</title></head><body><article><h1>Fragment</h1>{prose}{html}{prose}</article></body></html>"
+    body = f"<article><h1>Fragment</h1>{prose}{html}{prose}</article>"
+    return f"<html><head><title>t</title></head><body>{body}</body></html>"
