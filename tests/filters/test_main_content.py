@@ -60,9 +60,9 @@ def test_a_document_pasted_inside_a_post_does_not_cut_it_short():
     assert "Substitute equation (2) into equation (1) and solve for" in text
     pasted = '<html> <head> <style type="text/css">\nimg.top {vertical-align:15%;}\n</style> </head> '
     post = lxml.html.tostring(
-        lxml.html.document_fromstring(math_dev_page("physicsforums_403173")).xpath(
-            "//*[@id='post_message_2721244']"
-        )[0],
+        lxml.html.document_fromstring(math_dev_page("physicsforums_403173")).xpath("//*[@id='post_message_2721244']")[
+            0
+        ],
         encoding="unicode",
     )
     cut = post.index("The obvious answer")

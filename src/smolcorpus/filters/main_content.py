@@ -25,6 +25,7 @@ Pure functions over lxml trees; `math_extractor.py` decides what to do with the 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from lxml import etree
 
@@ -94,8 +95,14 @@ class _Sizes:
         return self.cache[element]
 
 
-def repeated_records(tree, extracted: str) -> list | None:
-    """The records (in page order) whose text should replace `extracted`, or None to keep it (module docstring)."""
+@dataclass
+class Records:
+    name: str  # the group's tag and class or id pattern: `div.js-post-body`, `div#post_message_#`
+    elements: list  # the records, in page order
+
+
+def repeated_records(tree, extracted: str) -> Records | None:
+    """The records whose text should replace `extracted`, or None to keep it (module docstring)."""
     groups: dict[tuple[str, str], list] = {}
     for element in _NAMED_XPATH(tree):
         if RECORD_NAMES.search((element.get("class") or "") + " " + (element.get("id") or "")):
@@ -104,7 +111,7 @@ def repeated_records(tree, extracted: str) -> list | None:
     sizes = _Sizes()
     extracted_shingles = _shingles(extracted)
     candidates = []
-    for members in groups.values():
+    for key, members in groups.items():
         if len(members) < 2:
             continue
         member_set = set(members)
@@ -125,9 +132,9 @@ def repeated_records(tree, extracted: str) -> list | None:
                 inside |= _shingles(record.text_content())
             if len(extracted_shingles & inside) < COVERAGE * len(extracted_shingles):
                 continue
-        candidates.append((total, records))
+        candidates.append((total, key, records))
     if not candidates:
         return None
-    largest = max(total for total, _ in candidates)
-    _, records = min((c for c in candidates if c[0] >= TIGHT_SHARE * largest), key=lambda c: c[0])
-    return records
+    largest = max(total for total, _, _ in candidates)
+    _, (tag, name), records = min((c for c in candidates if c[0] >= TIGHT_SHARE * largest), key=lambda c: c[0])
+    return Records(tag + name, records)

@@ -19,7 +19,7 @@ from datatrove.utils.typeshelper import StatHints
 from lxml import etree
 
 from smolcorpus.filters.main_content import repeated_records
-from smolcorpus.filters.math_markup import FORMULA_MARK, MathStats, rewrite_math
+from smolcorpus.filters.math_markup import DELIMITED, FORMULA_MARK, MathStats, rewrite_math
 from smolcorpus.writers.ledger import DropLedger
 
 # trafilatura settings: Markdown, tables and formatting kept, comments and links not. favor_precision: on the
@@ -44,8 +44,20 @@ PARSER = lxml.html.HTMLParser(encoding="utf-8", recover=True, remove_comments=Tr
 
 @dataclass
 class Extraction:
+    """What `extract_math_text` returns: the Markdown text, the formulas found by kind, how the main content was
+    chosen, and (when asked for) every formula with whether it reached the text."""
+
     text: str
     math: MathStats
+    main_content: str = "article"  # or "<n> records (<tag>.<class>)": a thread, Q&A page or exercise list
+    formulas: list[Formula] | None = None
+
+
+@dataclass
+class Formula:
+    kind: str  # the markup it came from (MathStats kinds; `tex_in_text` for delimited TeX written in text)
+    tex: str  # with its delimiters, as written into the page before extraction
+    kept: bool  # whether it is in the extracted text
 
 
 _BODY_START = re.compile(rb"<body[\s>]", re.IGNORECASE)
@@ -134,25 +146,46 @@ def unlink_formula_paragraphs(tree) -> None:
             link.drop_tag()
 
 
-def extract_math_text(html: str | bytes, url: str | None = None, **options) -> Extraction:
-    """Markdown text of the page's main content with every formula as `$...$` / `$$...$$` TeX."""
+def extract_math_text(html: str | bytes, url: str | None = None, *, inventory: bool = False, **options) -> Extraction:
+    """Markdown text of the page's main content with every formula as `$...$` / `$$...$$` TeX.
+
+    `inventory=True` also lists every formula the page carries and whether it reached the text (for debugging a
+    page: `smolcorpus extract --explain`); `options` override `TRAFILATURA_OPTIONS`."""
     import trafilatura
 
     tree = parse_html(html)
     if tree is None:
-        return Extraction("", MathStats())
+        return Extraction("", MathStats(), formulas=[] if inventory else None)
     expose_text_containers(tree)  # first, so that formulas see ordinary block parents
     math = rewrite_math(tree)
     unlink_formula_paragraphs(tree)
     # every formula is text now; what is left in scripts and styles is code, which no extractor keeps
     etree.strip_elements(tree, "script", "style", with_tail=False)
+    formulas = formula_inventory(tree) if inventory else None
     settings = {**TRAFILATURA_OPTIONS, **options}
     # trafilatura cleans the tree it is given in place; the records below are looked up in the untouched one
     text = trafilatura.extract(copy.deepcopy(tree), url=url, **settings) or ""
+    main_content = "article"
     records = repeated_records(tree, text)
     if records is not None:
-        text = extract_records(tree, records, url, settings) or text
-    return Extraction(text, math)
+        text = extract_records(tree, records.elements, url, settings) or text
+        main_content = f"{len(records.elements)} records ({records.name})"
+    if formulas is not None:
+        squashed = "".join(text.split())
+        formulas = [Formula(kind, tex, "".join(tex.split()) in squashed) for kind, tex in formulas]
+    return Extraction(text, math, main_content, formulas)
+
+
+def formula_inventory(tree) -> list[tuple[str, str]]:
+    """(kind, TeX with delimiters) of every formula of a rewritten tree, in page order: the elements
+    `rewrite_math` made, and delimited TeX in the remaining text."""
+    found = []
+    for node in tree.xpath(f"//*[@{FORMULA_MARK}] | //text()[not(ancestor::*[@{FORMULA_MARK}])]"):
+        if isinstance(node, str):
+            found += [("tex_in_text", m[0]) for m in DELIMITED.finditer(node)]
+        else:
+            found.append((node.get(FORMULA_MARK) or "formula", node.text or ""))
+    return found
 
 
 def _record_config():

@@ -73,10 +73,13 @@ BLOCK_TAGS = frozenset({"p", "div", "figure", "figcaption", "section", "table", 
 
 # MathJax scripts some sites use as macros (Stack Exchange wraps every post in \begingroup ... \endgroup)
 NOT_FORMULAS = frozenset({"", r"\begingroup", r"\endgroup"})
+# the same macros written as text formulas (Stack Exchange's hidden `$\begingroup$` spans)
+SCOPING_MACROS = re.compile(r"\$\\(?:begin|end)group\$")
 
 
-def _replace(element, tex: str, display: bool) -> None:
-    """Put `$tex$` / `$$tex$$` where `element` was, keeping the text that followed it."""
+def _replace(element, tex: str, display: bool, kind: str) -> None:
+    """Put `$tex$` / `$$tex$$` where `element` was, keeping the text that followed it; the new element carries
+    `FORMULA_MARK` = `kind`."""
     tex = " ".join(tex.split())
     parent = element.getparent()
     if parent is None:
@@ -95,7 +98,7 @@ def _replace(element, tex: str, display: bool) -> None:
         and not (element.tail or "").strip()
         and (following is None or local_name(following) in BLOCK_TAGS)
     )
-    new = etree.Element("p" if block_parent and (display or alone) else "span", {FORMULA_MARK: ""})
+    new = etree.Element("p" if block_parent and (display or alone) else "span", {FORMULA_MARK: kind})
     new.text = f"$${tex}$$" if display else f"${tex}$"
     new.tail = element.tail
     parent.replace(element, new)
@@ -118,16 +121,18 @@ def _is_display_math(element) -> bool:
     return element.get("display") == "block" or element.get("mode") == "display"
 
 
-def _mathml_tex(math, stats: MathStats) -> str:
+def _mathml_tex(math, stats: MathStats) -> tuple[str, str]:
+    """(TeX, kind) of a `<math>` element: its TeX annotation, else its `alttext`, else a conversion."""
     for annotation in math.iter():
         if local_name(annotation) == "annotation" and "tex" in (annotation.get("encoding") or "").lower():
-            stats.add("mathml_annotation")
-            return annotation.text or ""
-    if math.get("alttext"):
-        stats.add("mathml_alttext")
-        return math.get("alttext")
-    stats.add("mathml_converted")
-    return mathml_to_tex(math)
+            kind, tex = "mathml_annotation", annotation.text or ""
+            break
+    else:
+        kind, tex = ("mathml_alttext", math.get("alttext")) if math.get("alttext") else ("mathml_converted", None)
+        if tex is None:
+            tex = mathml_to_tex(math)
+    stats.add(kind)
+    return tex, kind
 
 
 def asciimath_to_tex(expression: str) -> str:
@@ -299,6 +304,7 @@ def rewrite_math(tree) -> MathStats:
                 stats.errors += 1
     if uses_asciimath:
         stats.add("asciimath", _rewrite_text_nodes(tree, BACKTICK_MATH, lambda m: f"${asciimath_to_tex(m[1])}$", "`"))
+    _rewrite_text_nodes(tree, SCOPING_MACROS, "", "group$")
     _join_lines_of_tex(tree, BBCODE_MATH, "[/")
     stats.add("bbcode", _rewrite_text_nodes(tree, BBCODE_MATH, _bbcode, "[/"))
     stats.add(
@@ -319,13 +325,13 @@ def _script(element, stats: MathStats) -> None:
     display = "mode=display" in kind
     if kind.startswith("math/tex"):
         stats.add("script_tex")
-        _replace(element, element.text or "", display)
+        _replace(element, element.text or "", display, "script_tex")
     elif kind.startswith("math/asciimath"):
         stats.add("asciimath")
-        _replace(element, asciimath_to_tex(element.text or ""), display)
+        _replace(element, asciimath_to_tex(element.text or ""), display, "asciimath")
     elif kind.startswith("math/mml") and (element.text or "").strip():
         math = etree.fromstring(element.text.strip().encode())
-        _replace(element, _mathml_tex(math, stats), _is_display_math(math))
+        _replace(element, *_with_display(_mathml_tex(math, stats), _is_display_math(math)))
 
 
 def _katex(element, stats: MathStats) -> None:
@@ -336,10 +342,10 @@ def _katex(element, stats: MathStats) -> None:
         if wrapper is not None and "katex-display" in _classes(wrapper):
             # replace the display wrapper itself, so a formula standing between paragraphs becomes a paragraph
             # (a bare span left inside a div is dropped by trafilatura)
-            _replace(wrapper, annotation.text or "", True)
+            _replace(wrapper, annotation.text or "", True, "katex")
         else:
             display = any("katex-display" in _classes(a) for a in element.iterancestors())
-            _replace(element, annotation.text or "", display)
+            _replace(element, annotation.text or "", display, "katex")
 
 
 def _wikipedia(element, stats: MathStats) -> None:
@@ -347,14 +353,14 @@ def _wikipedia(element, stats: MathStats) -> None:
     math = next((m for m in element.iter() if local_name(m) == "math"), None)
     image = next(element.iter("img"), None)
     if math is not None:
-        tex = _mathml_tex(math, stats)
+        tex, kind = _mathml_tex(math, stats)
     elif image is not None and image.get("alt"):
         stats.add("image_alt")
-        tex = image.get("alt")
+        tex, kind = image.get("alt"), "image_alt"
     else:
         return
     display = "display" in (image.get("class") or "" if image is not None else "")
-    _replace(element, _strip_displaystyle(tex), display or (math is not None and _is_display_math(math)))
+    _replace(element, _strip_displaystyle(tex), display or (math is not None and _is_display_math(math)), kind)
 
 
 def _mathjax3(element, stats: MathStats) -> None:
@@ -366,20 +372,20 @@ def _mathjax3(element, stats: MathStats) -> None:
         text = " ".join("".join(element.itertext()).split())
         if text and TEX_LIKE.search(text):
             stats.add("mjx_text")
-            _replace_delimited(element, text, element.get("display") == "true")
+            _replace_delimited(element, text, element.get("display") == "true", "mjx_text")
         else:
             _remove(element)
     else:
-        _replace(element, _mathml_tex(math, stats), element.get("display") == "true")
+        _replace(element, *_with_display(_mathml_tex(math, stats), element.get("display") == "true"))
 
 
 def _math(element, stats: MathStats) -> None:
-    _replace(element, _mathml_tex(element, stats), _is_display_math(element))
+    _replace(element, *_with_display(_mathml_tex(element, stats), _is_display_math(element)))
 
 
 def _distill(element, stats: MathStats) -> None:
     stats.add("d_math")
-    _replace(element, "".join(element.itertext()), element.get("block") is not None)
+    _replace(element, "".join(element.itertext()), element.get("block") is not None, "d_math")
 
 
 def _image(element, stats: MathStats) -> None:
@@ -394,12 +400,12 @@ def _image(element, stats: MathStats) -> None:
             text = _wordpress_tex(text.split(" ", 1)[1].rstrip("$"))
         if text and TEX_LIKE.search(text) and LATEX_IMAGE_HINTS.search(hints):
             stats.add("image_alt")
-            _replace(element, text.strip("$").strip(), display)
+            _replace(element, text.strip("$").strip(), display, "image_alt")
             return
     tex = image_url_tex(src)
     if tex:
         stats.add("image_url")
-        _replace(element, tex, display)
+        _replace(element, tex, display, "image_url")
 
 
 # TeX renderers that take the formula in the image URL: the whole query (mimeTeX, mathTeX, CodeCogs) or one
@@ -446,10 +452,11 @@ def _custom_formula(element, stats: MathStats) -> None:
         return
     if local_name(element) == "formula":
         stats.add("formula_element")
-        _replace_delimited(element, text, element.get("display") == "block" or element.get("type") == "display")
+        display = element.get("display") == "block" or element.get("type") == "display"
+        _replace_delimited(element, text, display, "formula_element")
     else:
         stats.add("asciimath")
-        _replace(element, asciimath_to_tex(text.strip("`")), False)
+        _replace(element, asciimath_to_tex(text.strip("`")), False, "asciimath")
 
 
 _OPENING_DELIMITER = re.compile(r"(?<!\\)\\[\[(]")  # \( or \[, not the line break \\[1em]
@@ -466,7 +473,7 @@ def _tex_source_element(element, stats: MathStats) -> None:
     if not text or not TEX_COMMAND.search(text) or "$" in text or _OPENING_DELIMITER.search(text):
         return
     stats.add("tex_source")
-    _replace(element, text, local_name(element) in ("div", "p"))
+    _replace(element, text, local_name(element) in ("div", "p"), "tex_source")
 
 
 def _code(element, stats: MathStats) -> None:
@@ -478,7 +485,7 @@ def _code(element, stats: MathStats) -> None:
     match = DELIMITED.fullmatch(text)
     if match:
         stats.add("code_tex")
-        _replace_delimited(element, text, text.startswith(("$$", "\\[")))
+        _replace_delimited(element, text, text.startswith(("$$", "\\[")), "code_tex")
 
 
 # a formula with its own delimiters, as a whole string
@@ -499,19 +506,24 @@ def _wordpress_tex(tex: str) -> str:
     return re.sub(r"&(?:amp;)?(?:bg|fg|s|zoom)=[^&$]*", "", tex).strip()
 
 
-def _replace_delimited(element, text: str, display: bool) -> None:
+def _replace_delimited(element, text: str, display: bool, kind: str) -> None:
     """Like `_replace`, for text that may already carry its delimiters (kept as they are)."""
     if DELIMITED.fullmatch(text.strip()):
         parent = element.getparent()
         if parent is None:
             return
         block = display and local_name(parent) in ("body", "div", "section", "article")
-        new = etree.Element("p" if block else "span", {FORMULA_MARK: ""})
+        new = etree.Element("p" if block else "span", {FORMULA_MARK: kind})
         new.text = text.strip()
         new.tail = element.tail
         parent.replace(element, new)
     else:
-        _replace(element, text, display)
+        _replace(element, text, display, kind)
+
+
+def _with_display(tex_and_kind: tuple[str, str], display: bool) -> tuple[str, bool, str]:
+    """`_replace`'s arguments from `_mathml_tex`'s (TeX, kind)."""
+    return tex_and_kind[0], display, tex_and_kind[1]
 
 
 def _strip_displaystyle(tex: str) -> str:
