@@ -129,7 +129,10 @@ def _mathml_tex(math, stats: MathStats) -> tuple[str, str]:
             break
     else:
         kind, tex = ("mathml_alttext", math.get("alttext")) if math.get("alttext") else ("mathml_converted", None)
-        if tex is None:
+        if tex is None and not any(local_name(child) for child in math) and (math.text or "").strip():
+            # MediaWiki source markup kept by wiki mirrors: `<math>\frac{a}{b}</math>` holds TeX, not MathML
+            kind, tex = "math_tex_source", math.text
+        elif tex is None:
             tex = mathml_to_tex(math)
     stats.add(kind)
     return tex, kind
