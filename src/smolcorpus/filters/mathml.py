@@ -7,6 +7,8 @@ output reads like the TeX an author would have written (`∑` → `\\sum`, `α` 
 
 from __future__ import annotations
 
+import re
+
 SYMBOLS = {
     "α": r"\alpha", "β": r"\beta", "γ": r"\gamma", "δ": r"\delta", "ε": r"\epsilon", "ϵ": r"\epsilon",
     "ζ": r"\zeta", "η": r"\eta", "θ": r"\theta", "ϑ": r"\vartheta", "ι": r"\iota", "κ": r"\kappa",
@@ -27,9 +29,35 @@ SYMBOLS = {
     "⟨": r"\langle", "⟩": r"\rangle", "⌊": r"\lfloor", "⌋": r"\rfloor", "⌈": r"\lceil", "⌉": r"\rceil",
     "\u2061": "", "\u2062": "", "\u2063": "", "\u2064": "", "\u00a0": " ",
 }  # fmt: skip
+# more symbols the web's MathML carries (as characters or resolved entities)
+SYMBOLS.update({
+    "∣": r"\mid", "∤": r"\nmid", "∖": r"\setminus", "≪": r"\ll", "≫": r"\gg", "⊊": r"\subsetneq",
+    "↑": r"\uparrow", "↓": r"\downarrow", "ℓ": r"\ell", "ℏ": r"\hbar", "∠": r"\angle", "°": r"^\circ",
+    "⋂": r"\bigcap", "⋃": r"\bigcup", "≺": r"\prec", "≻": r"\succ", "⊢": r"\vdash", "⊨": r"\models",
+    "⟶": r"\longrightarrow", "⟹": r"\Longrightarrow", "⟺": r"\iff", "≃": r"\simeq", "≍": r"\asymp",
+    "†": r"\dagger", "∗": "*", "⁡": "", "ϱ": r"\varrho", "ς": r"\varsigma", "ϖ": r"\varpi", "ℑ": r"\Im",
+    "ℜ": r"\Re", "℘": r"\wp", "ℵ": r"\aleph", "∡": r"\measuredangle", "□": r"\square", "◻": r"\square",
+    "⇌": r"\rightleftharpoons", "⊤": r"\top", "∎": r"\blacksquare", "∑": r"\sum", "⨁": r"\bigoplus",
+    "⨂": r"\bigotimes", "∐": r"\coprod", "∬": r"\iint", "∭": r"\iiint",
+})  # fmt: skip
 ACCENTS = {"¯": r"\overline", "‾": r"\overline", "^": r"\hat", "ˆ": r"\hat", "~": r"\tilde", "˜": r"\tilde",
-           "→": r"\vec", "⃗": r"\vec", "˙": r"\dot", "¨": r"\ddot", "_": r"\underline"}  # fmt: skip
-BIG_OPERATORS = {r"\sum", r"\prod", r"\int", r"\oint", "lim", r"\lim", "max", "min", "sup", "inf"}
+           "→": r"\vec", "⃗": r"\vec", "˙": r"\dot", "¨": r"\ddot", "_": r"\underline", "ˇ": r"\check",
+           "´": r"\acute", "`": r"\grave", "˘": r"\breve", "⏞": r"\overbrace", "⏟": r"\underbrace",
+           "︷": r"\overbrace", "︸": r"\underbrace", "∼": r"\tilde", "←": r"\overleftarrow"}  # fmt: skip
+BIG_OPERATORS = {r"\sum", r"\prod", r"\int", r"\oint", r"\iint", r"\iiint", r"\bigcap", r"\bigcup",
+                 r"\bigoplus", r"\bigotimes", r"\coprod", r"\lim", r"\max", r"\min", r"\sup", r"\inf",
+                 r"\limsup", r"\liminf", r"\det", r"\gcd", r"\Pr"}  # fmt: skip
+# names TeX writes as operators (\sin x, not the product s·i·n·x)
+FUNCTIONS = frozenset({"sin", "cos", "tan", "cot", "sec", "csc", "sinh", "cosh", "tanh", "coth", "arcsin",
+                       "arccos", "arctan", "log", "ln", "lg", "exp", "lim", "limsup", "liminf", "max", "min",
+                       "sup", "inf", "det", "dim", "ker", "deg", "gcd", "arg", "hom", "Pr"})  # fmt: skip
+# mathvariant → TeX font command
+VARIANTS = {"bold": r"\mathbf", "double-struck": r"\mathbb", "script": r"\mathcal", "fraktur": r"\mathfrak",
+            "bold-italic": r"\boldsymbol", "sans-serif": r"\mathsf", "monospace": r"\mathtt",
+            "normal": r"\mathrm"}  # fmt: skip
+# fences around a table → the matrix environment that draws them
+MATRICES = {("(", ")"): "pmatrix", ("[", "]"): "bmatrix", ("{", "}"): "Bmatrix", ("|", "|"): "vmatrix",
+            ("‖", "‖"): "Vmatrix", ("∥", "∥"): "Vmatrix"}  # fmt: skip
 
 
 def local_name(element) -> str:
@@ -47,64 +75,113 @@ def token_tex(text: str) -> str:
     for char in text.strip():
         command = SYMBOLS.get(char)
         if command is None:
-            out.append("\\" + char if char in "{}%#&$" else char)
+            out.append("\\" + char if char in "{}%#&$_" else char)
         else:
             out.append(command + (" " if command.startswith("\\") and command[-1].isalpha() else ""))
     return "".join(out).strip()
 
 
+_SINGLE = re.compile(r"\\[A-Za-z]+(?:\{[^{}]*\})?|\\.|.")  # x, \alpha, \mathbf{V}, \{
+
+
 def group(tex: str) -> str:
-    return tex if len(tex) == 1 else "{" + tex + "}"
+    """`tex` as one script or argument: bare when it is a single character or command, else in braces."""
+    tex = tex.strip()
+    return tex if _SINGLE.fullmatch(tex) else "{" + tex + "}"
+
+
+def _text(element) -> str:
+    return "".join(element.itertext()).strip()
+
+
+def _token(element, name: str) -> str:
+    text = _text(element)
+    tex = token_tex(text)
+    if name == "mi":
+        variant = VARIANTS.get(element.get("mathvariant") or "")
+        if text in FUNCTIONS:
+            return "\\" + text + " "
+        if variant and text.isalnum() and not (variant == r"\mathrm" and len(text) > 1):
+            return variant + "{" + tex + "}"
+        if len(tex) > 1 and not tex.startswith("\\") and tex.isalpha():
+            return r"\mathrm{" + tex + "}"
+    if name == "mo" and text in FUNCTIONS:
+        return "\\" + text + " "
+    if name == "ms":
+        return r"\text{``" + text + "''}"
+    return tex
+
+
+def _script_base(base: str) -> str:
+    """A base that takes scripts: big operators and function names bare (`\\sum_{i}`), the rest grouped."""
+    stripped = base.strip()
+    if stripped in BIG_OPERATORS or stripped.lstrip("\\") in FUNCTIONS:
+        return stripped
+    return group(stripped)
 
 
 def mathml_to_tex(element) -> str:
     """LaTeX for a presentation MathML element (usually `<math>`)."""
     name = local_name(element)
     children = [child for child in element if local_name(child)]
-    convert = [mathml_to_tex(child) for child in children]
     if name in ("mi", "mn", "mo", "ms"):
-        tex = token_tex("".join(element.itertext()))
-        if name == "mi" and len(tex) > 1 and not tex.startswith("\\"):
-            return (
-                r"\mathrm{" + tex + "}"
-                if tex.isalpha() and tex not in ("sin", "cos", "tan", "log", "ln", "exp", "lim", "max", "min", "det")
-                else tex
-            )
-        return tex
+        return _token(element, name)
     if name == "mtext":
-        text = "".join(element.itertext()).strip()
-        return r"\text{" + text + "}" if text else ""
+        text = _text(element)
+        return r"\text{" + text + "}" if text else " "
     if name == "mspace":
         return " "
-    if name in ("annotation", "annotation-xml", "none", "mprescripts", "mphantom"):
+    if name in ("annotation", "annotation-xml", "none", "mprescripts", "mphantom", "maligngroup", "malignmark"):
         return ""
+    convert = [mathml_to_tex(child) for child in children]
     if name == "semantics":
         return convert[0] if convert else ""
     if name == "mfrac" and len(convert) == 2:
-        return r"\frac{" + convert[0] + "}{" + convert[1] + "}"
+        command = r"\binom" if element.get("linethickness") in ("0", "0px", "0pt") else r"\frac"
+        return command + "{" + convert[0].strip() + "}{" + convert[1].strip() + "}"
     if name == "msqrt":
-        return r"\sqrt{" + " ".join(convert) + "}"
+        return r"\sqrt{" + " ".join(convert).strip() + "}"
     if name == "mroot" and len(convert) == 2:
-        return r"\sqrt[" + convert[1] + "]{" + convert[0] + "}"
+        return r"\sqrt[" + convert[1].strip() + "]{" + convert[0].strip() + "}"
     if name == "msup" and len(convert) == 2:
-        return group(convert[0]) + "^" + group(convert[1])
+        return _script_base(convert[0]) + "^" + group(convert[1])
     if name == "msub" and len(convert) == 2:
-        return group(convert[0]) + "_" + group(convert[1])
-    if name == "msubsup" and len(convert) == 3:
-        return group(convert[0]) + "_" + group(convert[1]) + "^" + group(convert[2])
+        return _script_base(convert[0]) + "_" + group(convert[1])
+    if name in ("msubsup", "munderover") and len(convert) == 3:
+        return _script_base(convert[0]) + "_" + group(convert[1]) + "^" + group(convert[2])
     if name in ("mover", "munder") and len(convert) == 2:
         base, script = convert
-        accent = ACCENTS.get("".join(children[1].itertext()).strip())
-        if accent and base.strip(" \\") not in BIG_OPERATORS:
-            return accent + "{" + base + "}"
-        return group(base) + ("^" if name == "mover" else "_") + group(script)
-    if name == "munderover" and len(convert) == 3:
-        return group(convert[0]) + "_" + group(convert[1]) + "^" + group(convert[2])
+        accent = ACCENTS.get(_text(children[1]))
+        if accent and base.strip() not in BIG_OPERATORS:
+            return accent + "{" + base.strip() + "}"
+        return _script_base(base) + ("^" if name == "mover" else "_") + group(script)
     if name == "mfenced":
         opening, closing = element.get("open", "("), element.get("close", ")")
-        return r"\left" + (opening or ".") + ", ".join(convert) + r"\right" + (closing or ".")
+        separator = (element.get("separators", ",") or ",")[:1]
+        return _fenced(opening, closing, (separator + " ").join(part.strip() for part in convert))
     if name == "mtable":
         return r"\begin{matrix}" + r" \\ ".join(convert) + r"\end{matrix}"
     if name in ("mtr", "mlabeledtr"):
-        return " & ".join(convert)
-    return " ".join(part for part in convert if part).replace("  ", " ")
+        cells = convert[1:] if name == "mlabeledtr" else convert
+        return " & ".join(cell.strip() for cell in cells)
+    if name == "menclose" and "radical" in (element.get("notation") or ""):
+        return r"\sqrt{" + " ".join(convert).strip() + "}"
+    if name == "mrow" and len(children) >= 3:
+        matrix = _fenced_table(children, convert)
+        if matrix:
+            return matrix
+    return " ".join(part for part in convert if part.strip()).replace("  ", " ")
+
+
+def _fenced(opening: str, closing: str, inside: str) -> str:
+    fence = {"{": r"\{", "}": r"\}", "⟨": r"\langle", "⟩": r"\rangle", "": "."}
+    return r"\left" + fence.get(opening, opening) + " " + inside + r" \right" + fence.get(closing, closing)
+
+
+def _fenced_table(children: list, convert: list) -> str | None:
+    """`( table )` written as a row of fence, table, fence: the matrix environment that draws the fences."""
+    first, last = _text(children[0]), _text(children[-1])
+    environment = MATRICES.get((first, last))
+    if environment and len(children) == 3 and local_name(children[1]) == "mtable":
+        return convert[1].replace("{matrix}", "{" + environment + "}")
+    return None
