@@ -69,3 +69,31 @@ def test_declared_licences():
     assert declared_license("Apache-2.0 OR BSD-2-Clause") == (["Apache-2.0", "BSD-2-Clause"], "permissive")
     assert declared_license("MPL-2.0 AND MIT") == (["MPL-2.0", "MIT"], "non_permissive")
     assert declared_license("GPL-3.0-or-later")[1] == "non_permissive"
+
+
+def test_symlinks_out_of_the_tree_are_not_read(tmp_path):
+    """A tree with `passwd.py → /etc/passwd`, a link to a file of another folder, a link to a file of the tree
+    and a link to a folder outside: only the tree's own file is read, once; the others are counted drops."""
+    tree, outside = tmp_path / "repo", tmp_path / "outside"
+    tree.mkdir()
+    outside.mkdir()
+    (outside / "secret.py").write_text("API_KEY = 'not for the corpus'\n")
+    (tree / "real.py").write_text("def add(a, b):\n    return a + b\n")
+    (tree / "passwd.py").symlink_to("/etc/passwd")
+    (tree / "secret.py").symlink_to(outside / "secret.py")
+    (tree / "alias.py").symlink_to(tree / "real.py")
+    (tree / "etc").symlink_to("/etc", target_is_directory=True)
+    reader = SourceTreeReader([str(tree)])
+    docs = read_all(reader)
+    assert [d.metadata["path"] for d in docs] == ["real.py"]
+    assert not any("root:" in d.text or "API_KEY" in d.text for d in docs)
+    stats = {key: value.total for key, value in reader.stats.stats.items()}
+    assert stats["skipped_outside_tree"] == 2 and stats["skipped_duplicate_symlink"] == 1
+
+
+def test_a_symlink_to_an_unlisted_file_of_the_tree_is_read_once(tmp_path):
+    (tmp_path / ".hg").mkdir()  # a folder the walk does not enter
+    (tmp_path / ".hg" / "lib.js").write_text("export const one = 1;\n")
+    (tmp_path / "lib.js").symlink_to(tmp_path / ".hg" / "lib.js")
+    docs = read_all(SourceTreeReader([str(tmp_path)]))
+    assert [d.metadata["path"] for d in docs] == ["lib.js"] and "one = 1" in docs[0].text

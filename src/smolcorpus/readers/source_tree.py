@@ -96,6 +96,8 @@ class SourceTreeReader(PipelineStep):
         roots: repository folders; each folder's name is its `repo_name` unless `repo_names` says otherwise.
         repo_names: optional names, one per root (e.g. "owner/name").
         max_bytes: files larger than this are skipped (default 1 MB).
+        Files are read only when their real path is inside their root: symlinks that lead out of the tree are
+        skipped (`outside_tree`), and a symlink to a file of the tree that is read anyway (`duplicate_symlink`).
         licenses: optional SPDX id per root (e.g. from package metadata); None entries are detected from the root's
             LICENSE/COPYING file.
         drop_ledger: where skipped files are recorded (optional).
@@ -125,9 +127,12 @@ class SourceTreeReader(PipelineStep):
         if data:
             yield from data
         work = []
+        self._regular_files = set()  # real paths of the listed files that are not symlinks
         for root, repo_name, declared in zip(self.roots, self.repo_names, self.licenses, strict=True):
             licenses = declared_license(declared) if declared else detect_license(Path(root))
-            work.extend((Path(root), repo_name, licenses, path) for path in list_source_files(Path(root)))
+            files = list_source_files(Path(root))
+            self._regular_files.update(os.path.realpath(path) for path in files if not path.is_symlink())
+            work.extend((Path(root), repo_name, licenses, path) for path in files)
         self._rank = rank
         with self.drop_ledger if self.drop_ledger else contextlib.nullcontext():
             for root, repo_name, (licenses, license_type), path in work[rank::world_size]:
@@ -145,6 +150,16 @@ class SourceTreeReader(PipelineStep):
 
     def _read(self, root: Path, repo_name: str, licenses: list[str], license_type: str, path: Path):
         relative = path.relative_to(root).as_posix()
+        # only files whose real path is inside the tree: a symlink to /etc/passwd or to another tree is not part
+        # of this repository; a symlink to a file of the tree that is read anyway would count it twice
+        real = os.path.realpath(path)
+        if os.path.commonpath([real, str(root)]) != str(root):
+            self._skip("outside_tree", repo_name, relative, path, None)
+            return None
+        if path.is_symlink() and real in self._regular_files:
+            self._skip("duplicate_symlink", repo_name, relative, path, None)
+            return None
+        path = Path(real)
         try:
             size = path.stat().st_size
             if size > self.max_bytes:
