@@ -111,3 +111,48 @@ def test_mixture_config_errors_name_file_key_and_line(tmp_path):
         load_mix_config(path)
     with pytest.raises(ConfigError, match="config file not found"):
         load_mix_config(tmp_path / "absent.yaml")
+
+
+def peak_rss_mb_of(command: list[str]) -> tuple[int, float, str]:
+    """(exit code, peak RSS of the child in MB, stderr) of a command run in a child process."""
+    import resource
+    import subprocess
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    result = subprocess.run(command, capture_output=True, text=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return result.returncode, max(after, before) / 1024, result.stderr
+
+
+def test_yaml_alias_bomb_is_refused_with_bounded_memory(tmp_path):
+    """A "billion laughs" config (9 levels of 9 aliases: ~10^9 nodes once expanded) is refused before any work,
+    in a child process whose peak memory stays under 300 MB (it used to grow past 6 GB)."""
+    import sys
+
+    lines = [
+        "pipeline: tokenize",
+        f"output_dir: {tmp_path / 'out'}",
+        'l0: &l0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
+    ]
+    lines += [f"l{i}: &l{i} [{','.join([f'*l{i - 1}'] * 9)}]" for i in range(1, 9)]
+    lines.append("input: {paths: [*l8]}")
+    config = tmp_path / "bomb.yaml"
+    config.write_text("\n".join(lines) + "\n")
+    code, peak_mb, stderr = peak_rss_mb_of([sys.executable, "-m", "smolcorpus.cli", "run", str(config)])
+    assert code == 2 and "aliases expand to" in stderr and "refusing" in stderr, stderr
+    assert peak_mb < 300, peak_mb
+    assert not (tmp_path / "out").exists()
+
+
+def test_anchors_and_aliases_within_bounds_still_work(tmp_path, valid_text):
+    config = tmp_path / "run.yaml"
+    config.write_text(valid_text + "x-defaults: &storage {anon: true}\n")
+    with pytest.raises(ConfigError, match="x-defaults"):  # an unknown key, but read: aliases are not refused
+        load_config(config)
+
+
+def test_oversized_config_file_is_refused(tmp_path):
+    config = tmp_path / "huge.yaml"
+    config.write_text("pipeline: tokenize\n" + "# padding\n" * 200_000)
+    with pytest.raises(ConfigError, match="at most 1,000,000"):
+        load_config(config)

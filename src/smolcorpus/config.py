@@ -366,18 +366,55 @@ def set_override(data: dict, dotted_key: str, value: Any) -> None:
     node[leaf] = value
 
 
+MAX_CONFIG_BYTES = 1_000_000  # a run's config is a page of YAML; anything this large is not one
+MAX_CONFIG_NODES = 100_000  # YAML nodes after aliases are expanded (a "billion laughs" file has 10^9)
+
+
 def _read_yaml_mapping(path: Path) -> tuple[str, dict]:
-    """(text, mapping) of a YAML config file; ConfigError if it is missing, not YAML or not a mapping."""
+    """(text, mapping) of a YAML config file; ConfigError if it is missing, too large, not YAML, expands past
+    `MAX_CONFIG_NODES` through aliases, or is not a mapping."""
     if not path.is_file():
         raise ConfigError(f"config file not found: {path}")
+    if path.stat().st_size > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: {path.stat().st_size:,} bytes; a config file is at most {MAX_CONFIG_BYTES:,}")
     text = path.read_text(encoding="utf-8")
     try:
+        expanded = _expanded_nodes(yaml.compose(text))
+        if expanded > MAX_CONFIG_NODES:
+            raise ConfigError(
+                f"{path}: its YAML aliases expand to {expanded:,} nodes (at most {MAX_CONFIG_NODES:,}); "
+                "refusing it before any work (an alias bomb, or a config that should not repeat itself this much)"
+            )
         data = yaml.safe_load(text)
     except yaml.YAMLError as e:
         raise ConfigError(f"{path}: not valid YAML: {e}") from e
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping of config sections at the top level")
     return text, data
+
+
+def _expanded_nodes(root) -> int:
+    """How many nodes the composed YAML document has once every alias is expanded. An alias is the same node
+    object as its anchor, so sizes are memoised by identity: linear time, however large the expansion."""
+    if root is None:
+        return 0
+    sizes: dict[int, int] = {}
+
+    def size(node) -> int:
+        known = sizes.get(id(node))
+        if known is not None:
+            return known
+        sizes[id(node)] = 1  # a node that contains itself (a recursive alias) counts once
+        if isinstance(node, yaml.MappingNode):
+            total = 1 + sum(size(key) + size(value) for key, value in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            total = 1 + sum(size(item) for item in node.value)
+        else:
+            total = 1
+        sizes[id(node)] = total
+        return total
+
+    return size(root)
 
 
 def _validated(model: type[StrictModel], data: dict, source: str, yaml_text: str | None, what: str):
