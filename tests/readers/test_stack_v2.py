@@ -139,3 +139,36 @@ def test_decode_content_reasons():
     assert decode_content(gzip.compress("é".encode()), "UTF-8") == ("é", None)
     assert decode_content(b"not gzip at all", "UTF-8") == (None, "truncated_gzip")
     assert decode_content(gzip.compress(b"x"), "no-such-codec") == ("x", None)
+
+
+def test_rows_of_the_wrong_types_are_counted_drops(shared_data, tmp_path):
+    """Parquet files from other tools carry Stack v2 columns with other types (lengths as strings, licences as one
+    string, numeric ids, flags as text): each such row is dropped as `wrong_type_<column>`, the good rows of the
+    same files are read, and nothing raises. Contents come from a `content` column (no S3 needed)."""
+    code = (shared_data / "code" / "python" / "TheAlgorithms__Python" / "sorts" / "bogo_sort.py").read_text()
+    good = {"blob_id": "a" * 40, "language": "Python", "repo_name": "x/y", "path": "bogo_sort.py",
+            "length_bytes": len(code), "content": code}  # fmt: skip
+    wrong = {
+        "length_bytes": "1234",
+        "detected_licenses": "MIT",
+        "blob_id": 12345,
+        "language": 7,
+        "is_vendor": "false",
+    }
+    rows_written = 0
+    for i, (column, value) in enumerate(wrong.items()):
+        # one file per wrong column (a Parquet column has one type); next to the bad row a good row with that
+        # column null, where a null is allowed
+        rows = [{**good, "blob_id": f"{i}" * 40, column: value}]
+        if column not in ("blob_id", "language"):
+            rows.append({**good, "blob_id": f"g{i}" * 20, column: None})
+        pq.write_table(pa.Table.from_pylist(rows), tmp_path / f"rows-{i}.parquet")
+        rows_written += len(rows)
+    reader = StackV2Reader([str(tmp_path)], content_url=str(tmp_path / "unused"))
+    docs = read(reader)
+    stats = {key: value.total for key, value in reader.stats.stats.items()}
+    for column in wrong:
+        assert stats.get(f"dropped_wrong_type_{column}", 0) >= 1, (column, stats)
+    assert stats["rows"] == rows_written
+    assert sum(v for k, v in stats.items() if k.startswith("dropped_")) + len(docs) == stats["rows"]
+    assert all(doc.text == code for doc in docs) and len(docs) >= 3

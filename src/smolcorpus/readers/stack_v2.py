@@ -39,6 +39,25 @@ _THROTTLING_MARKERS = ("SlowDown", "Throttl", "RequestLimitExceeded", "TooManyRe
 
 ROW_FILE_SUFFIXES = (".parquet", ".arrow")
 
+# the Python type each Stack v2 column must have when it is present and not null (Parquet files from elsewhere
+# carry numbers as strings, lists as strings, ...: such a row is a counted drop, not a crash)
+ROW_TYPES = {"blob_id": str, "language": str, "repo_name": str, "path": str, "src_encoding": str,
+             "length_bytes": int, "detected_licenses": list, "license_type": str, "is_vendor": bool,
+             "is_generated": bool}  # fmt: skip
+
+
+def wrong_type_column(row: dict) -> str | None:
+    """The first column of `ROW_TYPES` whose value has another type (a bool is not a length), or None."""
+    for column, expected in ROW_TYPES.items():
+        value = row.get(column)
+        if value is None:
+            continue
+        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            return column
+        if expected is list and not all(isinstance(item, str) for item in value):
+            return column
+    return None
+
 
 def list_row_files(paths: list[str], storage_options: dict | None = None) -> list[str]:
     """Parquet and Arrow (`datasets` folder) files of `paths`, recursively, sorted; hidden entries skipped."""
@@ -176,7 +195,10 @@ class StackV2Reader(PipelineStep):
         ready: list[tuple[dict, str]] = []
         for row in rows:
             self.stat_update("rows")
-            if not row.get("blob_id"):
+            wrong = wrong_type_column(row)
+            if wrong:
+                self._drop(row, f"wrong_type_{wrong}")
+            elif not row.get("blob_id"):
                 self._drop(row, "missing_blob_id")
             elif not row.get("language"):
                 self._drop(row, "missing_language")
@@ -216,7 +238,10 @@ class StackV2Reader(PipelineStep):
         self.stat_update(f"dropped_{reason}")
         if self.drop_ledger is not None:
             item_id = str(row.get("blob_id") or f"row:{row.get('repo_name')}/{row.get('path')}")
-            self.drop_ledger.record(self._rank, reason, item_id, row.get("language"), row.get("length_bytes"))
+            language, size = row.get("language"), row.get("length_bytes")
+            language = language if isinstance(language, str) else None
+            size = size if isinstance(size, int) and not isinstance(size, bool) else None
+            self.drop_ledger.record(self._rank, reason, item_id[:1000], language, size)
 
     def _fetch(self, fs, urls: list[str]) -> dict[str, bytes | BaseException]:
         """Fetch all `urls` concurrently; retry the throttled ones with backoff; return bytes or the last error."""
