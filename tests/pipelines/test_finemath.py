@@ -246,9 +246,16 @@ def test_recall_and_precision_classifiers_make_the_subsets(warc_inputs, math_mod
     assert len({row["url"] for row in three.values()} & set(urls)) >= 5  # math pages are graded in
     steps = {r["step"] for r in ledger(out)}
     assert steps & {"recall", "precision"}  # crawl pages that pass the prefilter are not math
-    assert json.loads((out / "summary.json").read_text())["totals"]["kept_files"] == len(three)
+    funnel = json.loads((out / "summary.json").read_text())
+    assert funnel["totals"]["kept_files"] == len(three)
     for name in ("2plus", "3plus"):
-        assert json.loads((out / "tokens" / name / "manifest.json").read_text())["num_documents"] == len(subset(name))
+        manifest = json.loads((out / "tokens" / name / "manifest.json").read_text())
+        assert manifest["num_documents"] == len(subset(name))
+        # the summary counts kept tokens per subset (it used to say 0)
+        assert funnel["subsets"][name] == {"documents": len(subset(name)), "tokens": manifest["num_tokens"]}
+    broader = json.loads((out / "tokens" / "2plus" / "manifest.json").read_text())["num_tokens"]
+    assert funnel["totals"]["kept_tokens"] == broader > 0
+    assert "| 3plus |" in (out / "summary.md").read_text()
 
 
 def test_a_run_where_every_page_is_dropped_still_completes(shared_data, tmp_path):

@@ -117,7 +117,14 @@ def finemath_stages(
     groups = sorted(subsets) if subsets else ["all"]
     broadest = min(subsets, key=subsets.get) if subsets else "all"  # every kept page is in it exactly once
     summary_steps = [
-        FunnelSummaryWriter(layout.root, layout.ledgers, f"{layout.curated}/{broadest}"),
+        FunnelSummaryWriter(
+            layout.root,
+            layout.ledgers,
+            f"{layout.curated}/{broadest}",
+            subset_tokens_folder=layout.tokens,
+            subsets=groups,
+            all_pages_subset=broadest,
+        ),  # fmt: skip
         DomainListWriter(f"{layout.work}/domains", layout.root, settings.domain_min_pages),
     ]
     stages += grouped_token_stages(layout.curated, layout.tokens, groups, tokenize, tokenizer, tasks, summary_steps)

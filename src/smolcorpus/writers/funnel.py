@@ -101,6 +101,31 @@ def build_funnel(dropped: dict[tuple[str, str, str], dict[str, int]], kept: dict
     return {"totals": totals, "dropped_by_reason": dict(sorted(by_reason.items())), "languages": languages}
 
 
+def read_subset_manifests(tokens: DataFolderLike, subsets: list[str]) -> dict[str, dict[str, int]]:
+    """subset → {"documents", "tokens"} from `<tokens>/<subset>/manifest.json` (subsets without one are left out)."""
+    root = get_datafolder(tokens)
+    found = {}
+    for subset in subsets:
+        name = f"{subset}/{MANIFEST_NAME}"
+        if root.isfile(name):
+            with root.open(name, "r") as f:
+                manifest = json.load(f)
+            found[subset] = {"documents": manifest["num_documents"], "tokens": manifest["num_tokens"]}
+    return found
+
+
+def add_subset_tokens(summary: dict, subsets: dict[str, dict[str, int]], all_pages_subset: str | None) -> None:
+    """Put the token counts of corpora split into nested subsets (FineMath's 3+ ⊇ 4+) into `summary`: every subset
+    under `subsets`, and the exact kept tokens (those of `all_pages_subset`, which holds every kept page once) into
+    the totals and, for a single-language corpus, into its language."""
+    summary["subsets"] = subsets
+    if all_pages_subset in subsets:
+        tokens = subsets[all_pages_subset]["tokens"]
+        summary["totals"]["kept_tokens"] = tokens
+        if len(summary["languages"]) == 1:
+            next(iter(summary["languages"].values()))["kept"]["tokens"] = tokens
+
+
 def format_funnel(summary: dict) -> str:
     """A Markdown report: one table of languages, one of drop reasons per language."""
     lines = ["| language | read | kept files | kept tokens | dropped files |", "|---|---:|---:|---:|---:|"]
@@ -123,6 +148,10 @@ def format_funnel(summary: dict) -> str:
                 f"| {language} | {drop['step']} | {drop['reason']} | {drop['files']:,} | {drop['bytes']:,} | "
                 f"{'n/a' if estimate is None else f'{estimate:,}'} |"
             )
+    if summary.get("subsets"):
+        lines += ["", "| subset | documents | tokens |", "|---|---:|---:|"]
+        for subset, counts in summary["subsets"].items():
+            lines.append(f"| {subset} | {counts['documents']:,} | {counts['tokens']:,} |")
     return "\n".join(lines) + "\n"
 
 
@@ -131,24 +160,34 @@ class FunnelSummaryWriter(PipelineStep):
 
     Args:
         output_folder: where the two files go (the run's output folder).
-        ledger_folder / curated_folder / tokens_folder: as written by the earlier stages (tokens optional).
+        ledger_folder / curated_folder / tokens_folder: as written by the earlier stages (tokens optional), token
+            folders per language.
+        subset_tokens_folder / subsets / all_pages_subset: token folders per subset instead (FineMath's nested
+            subsets), and the subset that holds every kept page once (its tokens are the kept tokens).
     """
 
     name = "📊 Funnel summary"
     type = "✍️ - WRITER"
 
     def __init__(self, output_folder: DataFolderLike, ledger_folder: DataFolderLike, curated_folder: DataFolderLike,
-                 tokens_folder: DataFolderLike | None = None):  # fmt: skip
+                 tokens_folder: DataFolderLike | None = None, subset_tokens_folder: DataFolderLike | None = None,
+                 subsets: list[str] | None = None, all_pages_subset: str | None = None):  # fmt: skip
         super().__init__()
         self.output_folder = get_datafolder(output_folder)
         self.ledger_folder = ledger_folder
         self.curated_folder = curated_folder
         self.tokens_folder = tokens_folder
+        self.subset_tokens_folder = subset_tokens_folder
+        self.subsets = subsets or []
+        self.all_pages_subset = all_pages_subset
 
     def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         if data:
             yield from data
         summary = build_funnel(read_ledgers(self.ledger_folder), read_kept(self.curated_folder, self.tokens_folder))
+        if self.subset_tokens_folder is not None:
+            add_subset_tokens(summary, read_subset_manifests(self.subset_tokens_folder, self.subsets),
+                              self.all_pages_subset)  # fmt: skip
         with self.output_folder.open(SUMMARY_JSON, "w") as f:
             json.dump(summary, f, indent=2)
         with self.output_folder.open(SUMMARY_MARKDOWN, "w") as f:
