@@ -140,9 +140,14 @@ def test_every_record_is_kept_or_dropped_with_a_reason(local_run):
     output, _, summary = local_run
     rows, dropped = curated_rows(output), ledger(output)
     reader = summary.counter("filter", "documents") + sum(
-        summary.counter("filter", f"dropped_{reason}") for reason in ("not_html", "too_large", "undecodable")
+        summary.counter("filter", f"dropped_{reason}")
+        for reason in ("not_html", "too_large", "undecodable", "truncated_record")
     )
     assert len(rows) + len(dropped) == reader
+    # the real clipped Common Crawl record (and the cut copy of the math pages when the cut falls inside a
+    # page): a partial page is a drop, never a document
+    assert summary.counter("filter", "dropped_truncated_record") >= 1
+    assert summary.counter("filter", "truncated_files") >= 2
     reasons = {r["reason"] for r in dropped}
     assert "no_math_signal" in reasons and "not_html" in reasons
     assert "contaminated_gsm8k" in reasons  # the pasted GSM8K problem

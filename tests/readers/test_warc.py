@@ -22,3 +22,104 @@ def test_charset_decoding():
     assert decode_html("café".encode(), "text/html") == ("café", None)
     text, reason = decode_html("naïve".encode("cp1252"), "text/html")  # no charset, not UTF-8: detected
     assert reason is None and text
+
+
+def math_page_warc(shared_data, compress: bool) -> tuple[bytes, list[int]]:
+    """A WARC of real pages (math_dev), uncompressed or gzip per record; returns it and each record's offset."""
+    import io
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=compress)
+    offsets = []
+    for name in ("se_worldbuilding_162264", "mathhelpforum_121269", "wikipedia_tsne"):
+        body = gzip.decompress((shared_data / "math_dev" / "pages" / f"{name}.html.gz").read_bytes())
+        headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+        offsets.append(buffer.tell())
+        url = f"https://example.org/{name}"
+        record = writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=headers)
+        writer.write_record(record)
+    return buffer.getvalue(), offsets
+
+
+def read_warc(path, max_bytes=5_000_000):
+    from smolcorpus.readers.warc import WarcHtmlReader
+
+    reader = WarcHtmlReader([str(path)], max_bytes=max_bytes)
+    docs = list(reader.run())
+    return docs, {key: value.total for key, value in reader.stats.stats.items()}
+
+
+def test_a_record_cut_short_is_dropped_not_kept_as_a_page(shared_data, tmp_path):
+    """The file ends inside its last record, at five places (uncompressed and gzip): the complete records are
+    kept, the cut one is dropped as `truncated_record`, and the file is counted as truncated."""
+    for compress in (False, True):
+        whole, offsets = math_page_warc(shared_data, compress)
+        last = offsets[-1]
+        docs, stats = read_warc(_write(tmp_path / f"whole{compress}.warc", whole))
+        assert len(docs) == 3 and stats.get("truncated_files", 0) == 0
+        for fraction in (0.2, 0.4, 0.6, 0.8, 0.95):
+            cut = last + int((len(whole) - last) * fraction)
+            docs, stats = read_warc(_write(tmp_path / f"cut{compress}{fraction}.warc", whole[:cut]))
+            assert [d.metadata["url"].rsplit("/", 1)[1] for d in docs] == [
+                "se_worldbuilding_162264", "mathhelpforum_121269"], (compress, fraction)  # fmt: skip
+            assert stats.get("truncated_files") == 1, (compress, fraction, stats)
+            assert stats.get("dropped_truncated_record") == 1, (compress, fraction, stats)
+            assert "t-SNE" not in " ".join(d.text for d in docs)
+
+
+def _write(path, data: bytes):
+    path.write_bytes(data)
+    return path
+
+
+def test_an_oversized_body_is_streamed_past_with_bounded_memory(tmp_path):
+    """A 1 MB .warc.gz whose one response expands to 1 GB (then a small page): the big body is dropped as
+    `too_large` and the page after it is read, in a child process whose peak memory stays under 400 MB."""
+    import json
+    import resource
+    import subprocess
+    import sys
+    import zlib
+
+    body_size = 1 << 30
+    http = (f"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {body_size}\r\n\r\n").encode()
+    header = (f"WARC/1.0\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:big>\r\n"
+              f"WARC-Target-URI: https://example.org/big\r\nContent-Type: application/http; msgtype=response\r\n"
+              f"Content-Length: {len(http) + body_size}\r\n\r\n").encode()  # fmt: skip
+    small_page = b"<html><body><p>small page after the big one</p></body></html>"
+    small_http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n" + small_page
+    small = (f"WARC/1.0\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:small>\r\n"
+             f"WARC-Target-URI: https://example.org/small\r\nContent-Type: application/http; msgtype=response\r\n"
+             f"Content-Length: {len(small_http)}\r\n\r\n").encode() + small_http + b"\r\n\r\n"  # fmt: skip
+    path = tmp_path / "bomb.warc.gz"
+    with open(path, "wb") as out:
+        member = zlib.compressobj(1, zlib.DEFLATED, 31)
+        out.write(member.compress(header + http))
+        chunk = b"<p>" + b"x" * (4 << 20) + b"</p>"
+        written = 0
+        while written < body_size:
+            piece = chunk[: body_size - written]
+            out.write(member.compress(piece))
+            written += len(piece)
+        out.write(member.compress(b"\r\n\r\n") + member.flush())
+        out.write(zlib.compress(small, 1, wbits=31) if sys.version_info >= (3, 11) else gzip.compress(small))
+    assert path.stat().st_size < 10 << 20
+    script = (
+        "import json, sys\n"
+        "from smolcorpus.readers.warc import WarcHtmlReader\n"
+        f"reader = WarcHtmlReader([{str(path)!r}])\n"
+        "docs = list(reader.run())\n"
+        "print(json.dumps({'urls': [d.metadata['url'] for d in docs],"
+        " 'stats': {k: v.total for k, v in reader.stats.stats.items()}}))\n"
+    )
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    peak_mb = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before) / 1024
+    assert result.returncode == 0, result.stderr[-2000:]
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    assert out["urls"] == ["https://example.org/small"]
+    assert out["stats"]["dropped_too_large"] == 1
+    assert peak_mb < 400, peak_mb

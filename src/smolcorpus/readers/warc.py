@@ -90,8 +90,10 @@ class WarcHtmlReader(PipelineStep):
 
     Metadata: `url`, `date`, `warc_filename`, `warc_record_offset`, `warc_record_length` (bytes, as in Common
     Crawl's index). Everything else is counted: `skipped_<type>` for request/metadata/revisit/warcinfo records,
-    `dropped_not_html`, `dropped_undecodable` (ledgered when a `drop_ledger` is given), and `truncated_files`
-    when a file ends early (its complete records are kept; the run goes on).
+    `dropped_not_html`, `dropped_undecodable`, `dropped_too_large` (ledgered when a `drop_ledger` is given), and
+    `truncated_files` when a file ends early: its complete records are kept, a record cut short (payload shorter
+    than its Content-Length) is dropped as `truncated_record`, and the run goes on. Memory per record is bounded
+    by `max_bytes`: the rest of an oversized body is streamed past, not read.
 
     Args:
         paths: WARC files, folders, or Common Crawl `warc.paths(.gz)` files.
@@ -127,23 +129,26 @@ class WarcHtmlReader(PipelineStep):
 
         name = path.rsplit("/", 1)[-1]
         end = 0  # where the last complete record ended
+        current = None
         try:
             fs, fs_path = fsspec.core.url_to_fs(path, **self.storage_options)
             size = fs.size(fs_path)
             with fs.open(fs_path, "rb") as stream:
                 records = ArchiveIterator(stream, arc2warc=True)
                 for record in records:
+                    current = None  # the response record being read, until it is complete
                     self.stat_update("records")
                     if record.rec_type != "response":
                         records.read_to_end(record)
                         end = records.get_record_offset() + records.get_record_length()
                         self.stat_update(f"skipped_{record.rec_type}")
                         continue
+                    current = record.rec_headers.get_header("WARC-Record-ID") or f"{name}#{records.offset}"
                     url = record.rec_headers.get_header("WARC-Target-URI")
                     content_type = record.http_headers.get_header("Content-Type") if record.http_headers else None
+                    # at most max_bytes + 1 bytes of the body in memory: the rest of an oversized body is skipped
+                    # by read_to_end below, which streams it in small blocks
                     body = record.content_stream().read(self.max_bytes + 1)
-                    if len(body) > self.max_bytes:
-                        record.content_stream().read()
                     metadata = {
                         "url": url,
                         "date": record.rec_headers.get_header("WARC-Date"),
@@ -159,10 +164,20 @@ class WarcHtmlReader(PipelineStep):
                     if reason is None:
                         text, reason = decode_html(body, content_type)
                     records.read_to_end(record)
-                    metadata["warc_record_length"] = records.get_record_length()
-                    end = metadata["warc_record_offset"] + metadata["warc_record_length"]
                     record_id = record.rec_headers.get_header("WARC-Record-ID")
                     record_id = record_id or f"{name}#{metadata['warc_record_offset']}"
+                    missing = getattr(record.raw_stream, "limit", 0)
+                    if missing > 0:
+                        # the file ended inside this record: its payload is shorter than its Content-Length, so
+                        # whatever warcio returned is a partial page, never a whole one
+                        self._drop(rank, "truncated_record", record_id, len(body))
+                        self.stat_update("truncated_files")
+                        self.stat_update("truncated_bytes", value=missing)
+                        logger.warning(f"{path}: the last record ends {missing:,} bytes short; the file is truncated")
+                        return
+                    metadata["warc_record_length"] = records.get_record_length()
+                    end = metadata["warc_record_offset"] + metadata["warc_record_length"]
+                    current = None
                     if reason is not None:
                         self._drop(rank, reason, record_id, len(body))
                         continue
@@ -171,6 +186,8 @@ class WarcHtmlReader(PipelineStep):
                     self.update_doc_stats(document)
                     yield document
         except (ArchiveLoadFailed, EOFError, OSError, zlib.error) as e:
+            if current is not None:  # the damage is inside a response: that page is partial
+                self._drop(rank, "truncated_record", current, 0)
             self.stat_update("truncated_files")
             logger.warning(f"{path}: stopped reading at a damaged or truncated record ({type(e).__name__}: {e})")
             return
