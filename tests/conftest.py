@@ -6,6 +6,8 @@ import gzip
 import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pyarrow as pa
@@ -138,3 +140,17 @@ def code_labels(shared_data, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("labels") / "code_labels.parquet"
     pq.write_table(pa.Table.from_pylist(rows), out)
     return out
+
+
+def run_measured(command: list[str]) -> tuple[subprocess.CompletedProcess, float]:
+    """(result, peak RSS in MB) of `command`, run as the only child of a fresh wrapper process, so the peak is
+    this command's alone (RUSAGE_CHILDREN of the test process would be the largest child so far)."""
+    wrapper = (
+        "import resource, subprocess, sys\n"
+        "result = subprocess.run(sys.argv[1:])\n"
+        "sys.stderr.write(f'\\nPEAK_RSS_KB={resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}\\n')\n"
+        "sys.exit(result.returncode)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", wrapper, *command], capture_output=True, text=True)
+    peak = next(line for line in reversed(result.stderr.splitlines()) if line.startswith("PEAK_RSS_KB="))
+    return result, int(peak.split("=")[1]) / 1024

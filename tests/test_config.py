@@ -4,6 +4,7 @@ import pytest
 
 from smolcorpus.config import load_config, validate_config
 from smolcorpus.errors import ConfigError
+from tests.conftest import run_measured
 
 VALID = """\
 pipeline: tokenize
@@ -113,17 +114,6 @@ def test_mixture_config_errors_name_file_key_and_line(tmp_path):
         load_mix_config(tmp_path / "absent.yaml")
 
 
-def peak_rss_mb_of(command: list[str]) -> tuple[int, float, str]:
-    """(exit code, peak RSS of the child in MB, stderr) of a command run in a child process."""
-    import resource
-    import subprocess
-
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    result = subprocess.run(command, capture_output=True, text=True)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return result.returncode, max(after, before) / 1024, result.stderr
-
-
 def test_yaml_alias_bomb_is_refused_with_bounded_memory(tmp_path):
     """A "billion laughs" config (9 levels of 9 aliases: ~10^9 nodes once expanded) is refused before any work,
     in a child process whose peak memory stays under 300 MB (it used to grow past 6 GB)."""
@@ -138,8 +128,8 @@ def test_yaml_alias_bomb_is_refused_with_bounded_memory(tmp_path):
     lines.append("input: {paths: [*l8]}")
     config = tmp_path / "bomb.yaml"
     config.write_text("\n".join(lines) + "\n")
-    code, peak_mb, stderr = peak_rss_mb_of([sys.executable, "-m", "smolcorpus.cli", "run", str(config)])
-    assert code == 2 and "aliases expand to" in stderr and "refusing" in stderr, stderr
+    result, peak_mb = run_measured([sys.executable, "-m", "smolcorpus.cli", "run", str(config)])
+    assert result.returncode == 2 and "aliases expand to" in result.stderr and "refusing" in result.stderr
     assert peak_mb < 300, peak_mb
     assert not (tmp_path / "out").exists()
 

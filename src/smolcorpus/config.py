@@ -38,6 +38,9 @@ class InputConfig(StrictModel):
     text_column: str = "text"
     id_column: str = Field("id", description="documents without it get '<file>/<row>' as id")
     storage_options: dict[str, Any] = Field(default_factory=dict, description="passed to fsspec for remote paths")
+    max_document_bytes: PositiveInt = Field(
+        10_000_000, description="larger documents (or JSONL lines) are dropped as too_large, without being read whole"
+    )
 
     @model_validator(mode="after")
     def _paths_exist(self) -> InputConfig:

@@ -113,3 +113,50 @@ def test_hidden_files_in_folders_are_skipped(tmp_path):
     (tmp_path / "_tmp.jsonl").write_text("{}")
     (tmp_path / "real.jsonl").write_text(json.dumps({"text": "a"}))
     assert list_document_files([str(tmp_path)]) == [str(tmp_path / "real.jsonl")]
+
+
+def test_an_oversized_jsonl_document_is_dropped_with_bounded_memory(tmp_path):
+    """A JSONL file with a 176 MB document between two real ones, tokenized by `smolcorpus tokenize` in a child
+    process: the big line is dropped as too_large (streamed past, not read whole), the others are tokenized, and
+    peak memory stays within 100 MB of tokenizing a one-line file (it grew past 6 GB)."""
+    import json
+    import sys
+
+    from tests.conftest import run_measured
+
+    path = tmp_path / "docs.jsonl"
+    with open(path, "wb") as f:
+        f.write(json.dumps({"id": "before", "text": "The first real document of the file."}).encode() + b"\n")
+        f.write(b'{"id": "huge", "text": "')
+        block = b"all work and no play " * 50_000
+        for _ in range(176_000_000 // len(block)):
+            f.write(block)
+        f.write(b'"}\n')
+        f.write(json.dumps({"id": "after", "text": "The document after the huge one."}).encode() + b"\n")
+    assert path.stat().st_size > 170_000_000
+    small = tmp_path / "small.jsonl"
+    small.write_text(json.dumps({"id": "only", "text": "A single short document."}) + "\n")
+
+    def tokenize(source, output):
+        return run_measured([sys.executable, "-m", "smolcorpus.cli", "--quiet", "tokenize", str(source),
+                             "--output", str(tmp_path / output)])  # fmt: skip
+
+    baseline, baseline_mb = tokenize(small, "small")
+    result, peak_mb = tokenize(path, "out")
+    assert baseline.returncode == 0 and result.returncode == 0, result.stderr[-2000:]
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["num_documents"] == 2
+    assert peak_mb < baseline_mb + 100, (peak_mb, baseline_mb)
+
+
+def test_max_bytes_applies_to_parquet_text_and_jsonl_lines(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.Table.from_pylist([{"id": "a", "text": "short"}, {"id": "b", "text": "é" * 600}]),
+                   tmp_path / "d.parquet")  # fmt: skip
+    (tmp_path / "d.jsonl").write_text('{"id": "c", "text": "short"}\n{"id": "d", "text": "' + "x" * 2000 + '"}\n')
+    reader = DocumentFileReader([str(tmp_path)], max_bytes=1000)
+    docs = list(reader.run())
+    assert sorted(d.id for d in docs) == ["a", "c"]
+    assert reader.stats["dropped_too_large"].total == 2

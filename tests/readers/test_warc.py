@@ -79,10 +79,10 @@ def test_an_oversized_body_is_streamed_past_with_bounded_memory(tmp_path):
     """A 1 MB .warc.gz whose one response expands to 1 GB (then a small page): the big body is dropped as
     `too_large` and the page after it is read, in a child process whose peak memory stays under 400 MB."""
     import json
-    import resource
-    import subprocess
     import sys
     import zlib
+
+    from tests.conftest import run_measured
 
     body_size = 1 << 30
     http = (f"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {body_size}\r\n\r\n").encode()
@@ -115,9 +115,7 @@ def test_an_oversized_body_is_streamed_past_with_bounded_memory(tmp_path):
         "print(json.dumps({'urls': [d.metadata['url'] for d in docs],"
         " 'stats': {k: v.total for k, v in reader.stats.stats.items()}}))\n"
     )
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
-    peak_mb = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before) / 1024
+    result, peak_mb = run_measured([sys.executable, "-c", script])
     assert result.returncode == 0, result.stderr[-2000:]
     out = json.loads(result.stdout.strip().splitlines()[-1])
     assert out["urls"] == ["https://example.org/small"]

@@ -23,6 +23,7 @@ def tokenize_stages(
             text_column=source.text_column,
             id_column=source.id_column,
             storage_options=source.storage_options,
+            max_bytes=source.max_document_bytes,
         ),
         TokenShardWriter(
             output_dir,

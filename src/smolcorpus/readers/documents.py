@@ -30,6 +30,9 @@ JSONL_SUFFIXES = (".jsonl", ".json", ".ndjson")
 COMPRESSION_SUFFIXES = (".gz", ".zst", ".bz2", ".xz")
 
 
+DEFAULT_MAX_DOCUMENT_BYTES = 10_000_000  # larger documents are dropped as too_large
+
+
 def document_format(path: str) -> str | None:
     """'parquet', 'jsonl' or None (not a document file) from the file name."""
     name = path.lower()
@@ -97,6 +100,9 @@ class DocumentFileReader(PipelineStep):
         storage_options: fsspec options for remote paths (e.g. an S3 endpoint).
         batch_size: Parquet rows read per batch (default 1000); bounds memory per task.
         limit: stop after this many documents per task (-1: no limit); for quick trials.
+        max_bytes: documents whose text (UTF-8) or JSONL line is larger are dropped (`dropped_too_large`; default
+            10 MB). A JSONL line over the limit is streamed past, never held whole, so memory stays bounded
+            whatever a line holds.
     """
 
     name = "📄 Documents (Parquet/JSONL)"
@@ -110,8 +116,10 @@ class DocumentFileReader(PipelineStep):
         storage_options: dict | None = None,
         batch_size: int = 1000,
         limit: int = -1,
+        max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES,
     ):
         super().__init__()
+        self.max_bytes = max_bytes
         self.paths = list(paths)
         self.text_column = text_column
         self.id_column = id_column
@@ -157,7 +165,11 @@ class DocumentFileReader(PipelineStep):
         self.stat_update("files")
 
     def _jsonl_records(self, f, path: str) -> Iterator[dict | None]:
-        for line_number, raw in enumerate(f, start=1):
+        for line_number, raw in enumerate(bounded_lines(f, self.max_bytes), start=1):
+            if raw is None:
+                self.stat_update("dropped_too_large")
+                logger.warning(f"{path}:{line_number}: skipping a line over {self.max_bytes:,} bytes")
+                continue
             if not raw.strip():
                 continue
             try:
@@ -206,10 +218,33 @@ class DocumentFileReader(PipelineStep):
             return None
         if not isinstance(text, str):
             text = str(text)
+        if len(text) > self.max_bytes // 4 and len(text.encode("utf-8")) > self.max_bytes:
+            self.stat_update("dropped_too_large")
+            return None
         doc_id = record.pop(self.id_column, None)
         if doc_id is None:
             doc_id = f"{path.rsplit('/', 1)[-1]}/{index}"
         return Document(text=text, id=str(doc_id), metadata=_plain_metadata(record))
+
+
+_BLOCK = 1 << 20
+
+
+def bounded_lines(f, max_bytes: int) -> Iterator[bytes | None]:
+    """The lines of a binary file, each read with at most `max_bytes` + 1 bytes in memory; a longer line is
+    skipped block by block and stands as None."""
+    while True:
+        line = f.readline(max_bytes + 1)
+        if not line:
+            return
+        if len(line) <= max_bytes or line.endswith(b"\n"):
+            yield line
+            continue
+        while True:  # the rest of the oversized line
+            rest = f.readline(_BLOCK)
+            if not rest or rest.endswith(b"\n"):
+                break
+        yield None
 
 
 def _parquet_records(f, batch_size: int) -> Iterator[dict]:
