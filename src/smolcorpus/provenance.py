@@ -9,8 +9,11 @@ from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+import yaml
+
 from smolcorpus import __version__
-from smolcorpus.config import RunConfig, config_to_yaml
+from smolcorpus.config import RunConfig
+from smolcorpus.redaction import redact
 
 RUN_INFO_NAME = "run_info.json"
 RESOLVED_CONFIG_NAME = "config.resolved.yaml"
@@ -48,17 +51,20 @@ def run_info(config: RunConfig, config_file: str | None) -> dict:
         "versions": {name: _package_version(name) for name in ("datatrove", "tokenizers", "pyarrow", "trafilatura")},
         "python": sys.version.split()[0],
         "config_file": str(Path(config_file).resolve()) if config_file else None,
-        "command": sys.argv,
+        "command": redact(sys.argv),
         "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "config": config.model_dump(mode="json"),
+        "config": redact(config.model_dump(mode="json")),
     }
 
 
 def write_run_info(config: RunConfig, config_file: str | None = None) -> Path:
-    """Write `run_info.json` and `config.resolved.yaml` into the run's output folder (local folders only)."""
+    """Write `run_info.json` and `config.resolved.yaml` into the run's output folder (local folders only), with
+    credentials redacted."""
     out = Path(config.output_dir)
     out.mkdir(parents=True, exist_ok=True)
-    (out / RESOLVED_CONFIG_NAME).write_text(config_to_yaml(config), encoding="utf-8")
+    # credentials redacted (smolcorpus.redaction): the run keeps the real values in memory, the files do not
+    resolved = yaml.safe_dump(redact(config.model_dump(mode="json")), sort_keys=False)
+    (out / RESOLVED_CONFIG_NAME).write_text(resolved, encoding="utf-8")
     path = out / RUN_INFO_NAME
     path.write_text(json.dumps(run_info(config, config_file), indent=2), encoding="utf-8")
     return path

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from datatrove.executor import LocalPipelineExecutor, SlurmPipelineExecutor
-from datatrove.executor.base import PipelineExecutor
+from datatrove.executor.base import ExecutorJSONEncoder, PipelineExecutor
 from datatrove.utils.stats import PipelineStats
 
 from smolcorpus.config import ExecutorConfig
@@ -34,6 +34,7 @@ from smolcorpus.pipelines.progress import (
     documents_written,
     expected_documents,
 )
+from smolcorpus.redaction import redact
 
 STAGE_RECORD = "stage.json"
 
@@ -58,7 +59,17 @@ class StageResult:
     counters: dict[str, dict[str, float]]
 
 
-class FailureTolerantLocalExecutor(LocalPipelineExecutor):
+class RedactedJsonMixin:
+    """datatrove writes every executor's settings, pipeline steps included, to `logs/<stage>/executor.json`;
+    this writes the same document with credentials redacted (storage options, tokens: `smolcorpus.redaction`)."""
+
+    def save_executor_as_json(self, indent: int = 4):
+        data = json.loads(json.dumps(self, cls=ExecutorJSONEncoder))
+        with self.logging_dir.open("executor.json", "w") as f:
+            json.dump(redact(data), f, indent=indent)
+
+
+class FailureTolerantLocalExecutor(RedactedJsonMixin, LocalPipelineExecutor):
     """datatrove's LocalPipelineExecutor, except that one failing task does not cancel the tasks still running.
 
     The failure is logged by datatrove (in the task's log file); the task gets no completion marker, so the
@@ -115,7 +126,7 @@ def _ray_executor_class():
     """datatrove's RayPipelineExecutor, made safe to stop its task processes (defined lazily: ray is optional)."""
     from datatrove.executor import RayPipelineExecutor
 
-    class TerminableRayExecutor(RayPipelineExecutor):
+    class TerminableRayExecutor(RedactedJsonMixin, RayPipelineExecutor):
         """Each Ray actor runs its task in a forked pool process, and the fork inherits Ray's SIGTERM handler,
         which ignores the `terminate()` the pool sends when the task is done: the actor then hangs holding its
         CPU, and the remaining tasks never get scheduled. Restoring the default handler in the task process lets
@@ -186,13 +197,18 @@ def _with_document_counter(stage: Stage, logging_dir: str) -> list:
     return [stage.pipeline[0], DocumentCounter(logging_dir), *stage.pipeline[1:]]
 
 
+class RedactedSlurmExecutor(RedactedJsonMixin, SlurmPipelineExecutor):
+    """datatrove's SlurmPipelineExecutor writing a redacted executor.json (the job's own pickle keeps the real
+    values: pass credentials through the environment or an AWS profile to keep them off the shared disk)."""
+
+
 def _slurm_executor(stage, config: ExecutorConfig, logging_dir, run_name, previous, workers) -> PipelineExecutor:
     slurm = config.slurm
     sbatch_args = {"kill-on-invalid-dep": "yes", **slurm.sbatch_args}
     mem_gb = slurm.mem_per_cpu_gb
     if mem_gb != int(mem_gb):  # datatrove writes f"{gb}G", and sbatch accepts only whole numbers
         sbatch_args.setdefault("mem-per-cpu", f"{int(mem_gb * 1024)}M")
-    return SlurmPipelineExecutor(
+    return RedactedSlurmExecutor(
         stage.pipeline,
         tasks=stage.tasks,
         time=slurm.time,

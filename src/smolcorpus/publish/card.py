@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import yaml
+
+from smolcorpus.redaction import redact
 
 SIZE_CATEGORIES = ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M"),
                    (10_000_000, "1M<n<10M"), (100_000_000, "10M<n<100M"), (1_000_000_000, "100M<n<1B"))  # fmt: skip
@@ -19,39 +20,11 @@ DESCRIPTIONS = {
 }
 
 
-# fsspec/s3fs options that say where data is, not who reads it; every other storage option is redacted
-_PUBLIC_STORAGE_OPTIONS = {"anon", "endpoint_url", "region_name", "use_ssl", "requester_pays", "client_kwargs",
-                           "config_kwargs", "signature_version", "s3"}  # fmt: skip
-_SECRET_WORDS = re.compile(r"token|secret|password|passwd|api[_-]?key|access[_-]?key|credential", re.IGNORECASE)
-REDACTED = "<redacted>"
-
-
-def _redact_storage_options(options):
-    if isinstance(options, dict):
-        return {
-            k: _redact_storage_options(v) if k in _PUBLIC_STORAGE_OPTIONS else REDACTED for k, v in options.items()
-        }
-    return options
-
-
-def _redact(node):
-    if isinstance(node, dict):
-        return {
-            key: _redact_storage_options(value) if key.endswith("storage_options")
-            else REDACTED if key == "env_command" and isinstance(value, str) and _SECRET_WORDS.search(value)
-            else _redact(value)
-            for key, value in node.items()
-        }  # fmt: skip
-    if isinstance(node, list):
-        return [_redact(item) for item in node]
-    return node
-
-
 def public_config(config: dict) -> str:
     """The run's config as YAML for the world: storage credentials redacted (only where-not-who options such as
     `endpoint_url` or `anon` stay), an `env_command` that mentions a token or secret redacted, and the home
     folder written as `~`."""
-    text = yaml.safe_dump(_redact(config), sort_keys=False)  # _redact builds new dicts: `config` is untouched
+    text = yaml.safe_dump(redact(config), sort_keys=False)  # redact builds new dicts: `config` is untouched
     return text.replace(str(Path.home()) + "/", "~/")
 
 
