@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from smolcorpus.config import RunConfig, is_remote
+from smolcorpus.output_claim import claimed_output_folder
 from smolcorpus.pipelines import StageResult, build_stages, run_stages
 from smolcorpus.provenance import write_run_info
 from smolcorpus.writers.funnel import SUMMARY_MARKDOWN
@@ -66,19 +67,21 @@ def run_config(
     """Plan the run, write its provenance next to the outputs, then run (or, on Slurm, submit) every stage.
     `quiet`: no progress bars and no datatrove INFO logging on the console."""
     config, stages = plan_config(config)
-    write_run_info(config, config_file)
-    results = run_stages(
-        stages,
-        config.executor,
-        logs_root=f"{config.output_dir}/logs",
-        run_name=config.name,
-        wait=wait,
-        timeout_seconds=timeout_seconds,
-        quiet=quiet,
-    )
-    summary = RunSummary(config, results, submitted_only=config.executor.kind == "slurm" and not wait)
-    if not summary.submitted_only and not is_remote(config.output_dir):
-        from smolcorpus.report import write_report
+    # refused before any work: someone else's folder, another run's, inputs and outputs nested, a run in progress
+    with claimed_output_folder(config):
+        write_run_info(config, config_file)
+        results = run_stages(
+            stages,
+            config.executor,
+            logs_root=f"{config.output_dir}/logs",
+            run_name=config.name,
+            wait=wait,
+            timeout_seconds=timeout_seconds,
+            quiet=quiet,
+        )
+        summary = RunSummary(config, results, submitted_only=config.executor.kind == "slurm" and not wait)
+        if not summary.submitted_only and not is_remote(config.output_dir):
+            from smolcorpus.report import write_report
 
-        summary.report = write_report(config.output_dir)
+            summary.report = write_report(config.output_dir)
     return summary
