@@ -19,7 +19,7 @@ from typing import Any
 REDACTED = "<redacted>"
 # fsspec/s3fs options that say where data is, not who reads it; every other storage option is redacted
 PUBLIC_STORAGE_OPTIONS = {"anon", "endpoint_url", "region_name", "use_ssl", "requester_pays", "client_kwargs",
-                          "config_kwargs", "signature_version", "s3"}  # fmt: skip
+                          "profile", "config_kwargs", "signature_version", "s3"}  # fmt: skip
 SECRET_WORDS = re.compile(
     r"token|secret|password|passwd|api[_-]?key|access[_-]?key|credential|private[_-]?key|session", re.IGNORECASE
 )

@@ -172,3 +172,17 @@ def test_rows_of_the_wrong_types_are_counted_drops(shared_data, tmp_path):
     assert stats["rows"] == rows_written
     assert sum(v for k, v in stats.items() if k.startswith("dropped_")) + len(docs) == stats["rows"]
     assert all(doc.text == code for doc in docs) and len(docs) >= 3
+
+
+def test_a_blob_that_inflates_past_max_bytes_is_dropped_without_inflating_it_all():
+    """A 2 MB gzip blob of a 1.1 GB file: at most max_bytes + 1 bytes are inflated (a row's length may lie)."""
+    import zlib
+
+    deflate = zlib.compressobj(9, zlib.DEFLATED, 31)
+    chunk = b"print('x')\n" * 100_000
+    blob = b"".join(deflate.compress(chunk) for _ in range(1000)) + deflate.flush()
+    assert len(blob) < 3_000_000
+    assert decode_content(blob, "UTF-8", max_bytes=1_000_000) == (None, "too_large")
+    small = gzip.compress(b"print('x')\n")
+    assert decode_content(small, "UTF-8", max_bytes=1_000_000) == ("print('x')\n", None)
+    assert decode_content(small[:-6], "UTF-8", max_bytes=1_000_000) == (None, "truncated_gzip")

@@ -16,7 +16,6 @@ become a document is counted with its reason (`dropped_missing_blob_id`, `droppe
 from __future__ import annotations
 
 import contextlib
-import gzip
 import time
 import zlib
 from collections.abc import Iterator
@@ -89,11 +88,19 @@ def is_retryable(error: BaseException) -> bool:
     return any(marker in text for marker in _THROTTLING_MARKERS) or isinstance(error, TimeoutError | ConnectionError)
 
 
-def decode_content(raw: bytes, src_encoding: str | None) -> tuple[str | None, str | None]:
-    """(text, None) or (None, drop reason) for a blob's gzip bytes decoded with the row's `src_encoding`."""
+def decode_content(
+    raw: bytes, src_encoding: str | None, max_bytes: int | None = None
+) -> tuple[str | None, str | None]:
+    """(text, None) or (None, drop reason) for a blob's gzip bytes decoded with the row's `src_encoding`. At most
+    `max_bytes` + 1 bytes are decompressed (`too_large` beyond: a row's declared length may lie)."""
+    inflate = zlib.decompressobj(wbits=31)  # gzip
     try:
-        content = gzip.decompress(raw)
-    except (EOFError, zlib.error, gzip.BadGzipFile):
+        content = inflate.decompress(raw, max_bytes + 1) if max_bytes else inflate.decompress(raw)
+        if max_bytes and len(content) > max_bytes:
+            return None, "too_large"
+        if not inflate.eof:
+            return None, "truncated_gzip"
+    except zlib.error:
         return None, "truncated_gzip"
     if b"\x00" in content[:8192]:
         return None, "binary"
@@ -205,7 +212,11 @@ class StackV2Reader(PipelineStep):
             elif (row.get("length_bytes") or 0) > self.max_bytes:
                 self._drop(row, "too_large")
             elif isinstance(row.get(self.content_column), str):
-                if "\x00" in row[self.content_column][:8192]:
+                if len(row[self.content_column]) > self.max_bytes // 4 and (
+                    len(row[self.content_column].encode("utf-8", errors="replace")) > self.max_bytes
+                ):
+                    self._drop(row, "too_large")
+                elif "\x00" in row[self.content_column][:8192]:
                     self._drop(row, "binary")
                 else:
                     ready.append((row, row[self.content_column]))
@@ -222,7 +233,7 @@ class StackV2Reader(PipelineStep):
                 self._drop(row, reason)
                 continue
             self.stat_update("fetched_bytes", value=len(result), unit="blob")
-            text, reason = decode_content(result, row.get("src_encoding"))
+            text, reason = decode_content(result, row.get("src_encoding"), self.max_bytes)
             if reason:
                 self._drop(row, reason)
                 continue
