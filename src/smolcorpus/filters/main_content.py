@@ -8,13 +8,13 @@ OpenStax's `div.exercise`). Trafilatura keeps one of them, or none.
 `repeated_records(tree, extracted)` finds such a run: a *group* is every element sharing one tag plus one class
 token, or one tag plus an id pattern (`post_123` → `post_#`), where the token names a record (`RECORD_NAMES`:
 post, message, answer, reply, topic, exercise, …); its *records* are the outermost members that are not page
-furniture (inside an element named `sidebar`, `related`, `footer`, `menu`, …). A group is
-a run of records when it has at least two records, each mostly non-link text, and either
+furniture (inside an element named `sidebar`, `related`, `footer`, `menu`, …). A group is a run of records when
+it has at least two records, each mostly non-link text, and either
 
 - *extends* what the article extractor found: at least `COVERAGE` of the extracted text's three-word runs are
-  inside the records,
-  and the records hold at least `GROWTH` times as many words (the extractor kept one post of several), or
-- *replaces* an extraction that is (almost) empty: the records hold at least `MIN_WORDS` words.
+  inside the records, and the records hold at least `GROWTH` times as many words (the extractor kept one post of
+  several), or
+- *replaces* an empty extraction: the records hold at least `MIN_WORDS` words.
 
 Of the groups that qualify, the tightest wins (the fewest words while holding at least `TIGHT_SHARE` of the
 largest qualifying group): post bodies rather than whole posts with their user panels and signatures.
@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-COVERAGE = 0.6  # share of the extracted words that must lie inside the records to extend the extraction
+COVERAGE = 0.6  # share of the extracted text's three-word runs that must lie inside the records
 GROWTH = 1.5  # the records must hold this many times the extracted words to be worth a second extraction
 MIN_WORDS = 50  # records replacing an empty extraction must hold at least this many words
 MAX_LINK_SHARE = 0.35  # at most this share of each record's text may be link text (menus, tag lists)
