@@ -99,6 +99,13 @@ def base_config(kind: str, name: str, label_kind: str, threshold: float, data_sh
 
 
 def read_model_config(folder: str | Path) -> dict:
+    """The config of a classifier folder written by `classifier train`, or of a transformers sequence-classification
+    model (a folder or a Hub id: the published FineWeb-Edu/FineMath/Stack-Edu classifiers)."""
+    from smolcorpus.classifiers.transformers_classifier import read_transformers_config
+
+    published = read_transformers_config(str(folder))
+    if published is not None:
+        return published
     path = Path(folder) / CONFIG_NAME
     if not path.is_file():
         raise ModelFolderError(f"{folder} is not a classifier folder: no {CONFIG_NAME}")
@@ -111,9 +118,14 @@ def read_model_config(folder: str | Path) -> dict:
     return config
 
 
-def load_classifier(folder: str | Path) -> Classifier:
-    """Load any classifier folder written by `smolcorpus classifier train` (no pickle involved)."""
+def load_classifier(folder: str | Path, **options) -> Classifier:
+    """Load any classifier folder written by `smolcorpus classifier train` (no pickle involved), or a transformers
+    sequence-classification model (`options`: device, dtype, max_length, batch_tokens)."""
     config = read_model_config(folder)
+    if config["kind"] == "transformers":
+        from smolcorpus.classifiers.transformers_classifier import TransformersClassifier
+
+        return TransformersClassifier(config, **options)
     if config["kind"] == "fasttext":
         from smolcorpus.classifiers.fasttext_classifier import FastTextClassifier
 

@@ -1,0 +1,109 @@
+"""Published classifiers' format as scorers: a small BERT sequence-classification model the test builds offline
+(the architecture of HuggingFaceFW/fineweb-edu-classifier: a BERT encoder with a regression head, num_labels=1),
+with the WordPiece tokenizer of the offline all-MiniLM-L6-v2 package; scored on real article texts."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+transformers = pytest.importorskip("transformers")
+
+from datatrove.data import Document  # noqa: E402
+
+from smolcorpus.assets import resolve_encoder  # noqa: E402
+from smolcorpus.classifiers.base import load_classifier, read_model_config  # noqa: E402
+from smolcorpus.classifiers.score import ClassifierScorer  # noqa: E402
+
+
+def build_model(folder, num_labels: int, bias: float = 2.5):
+    """A 2-layer BERT classifier (seeded random weights) saved like a published classifier."""
+    from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
+
+    encoder = resolve_encoder(None)
+    torch.manual_seed(0)
+    config = BertConfig(vocab_size=30522, hidden_size=64, num_hidden_layers=2, num_attention_heads=2,
+                        intermediate_size=128, max_position_embeddings=512, num_labels=num_labels)  # fmt: skip
+    model = BertForSequenceClassification(config)
+    with torch.no_grad():
+        model.classifier.weight.mul_(300)  # spread the outputs so that they are not all clipped alike
+        model.classifier.bias.fill_(bias)
+    model.save_pretrained(folder)
+    AutoTokenizer.from_pretrained(encoder).save_pretrained(folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def texts(shared_data):
+    truth = json.loads(
+        (shared_data / "extraction_gt" / "article_extraction_benchmark" / "ground-truth.json").read_text()
+    )
+    return [value["articleBody"] for value in list(truth.values())[:12]] + ["Short one.", "x"]
+
+
+def direct_forward(folder, texts, max_length=512) -> np.ndarray:
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    model = AutoModelForSequenceClassification.from_pretrained(folder).eval()
+    out = []
+    with torch.inference_mode():
+        for text in texts:  # one at a time: no padding, the plainest reference
+            inputs = tokenizer(text, truncation=True, max_length=max_length, return_tensors="pt")
+            out.append(model(**inputs).logits[0].numpy())
+    return np.array(out)
+
+
+def test_regression_head_scores_equal_a_direct_forward_pass(tmp_path, texts):
+    folder = build_model(tmp_path / "fineweb-edu-classifier", num_labels=1)
+    config = read_model_config(folder)  # it used to say "format None ... retrain it with this version"
+    assert config["kind"] == "transformers" and config["name"] == "fineweb_edu_classifier"
+    classifier = load_classifier(folder, device="cpu", batch_tokens=2048)
+    scores = classifier.score(texts)
+    expected = np.clip(direct_forward(folder, texts)[:, 0], 0, 5)
+    np.testing.assert_allclose(scores, expected, atol=1e-4)
+    assert scores.std() > 0.05  # the texts get different scores
+    assert classifier.truncated == sum(len(classifier.tokenizer(t)["input_ids"]) > 512 for t in texts) > 0
+    ints = classifier.int_scores(scores)
+    assert list(ints) == [int(round(min(max(s, 0), 5))) for s in scores]
+
+
+def test_classification_heads(tmp_path, texts):
+    graded = load_classifier(build_model(tmp_path / "graded", num_labels=6, bias=0.0), device="cpu")
+    logits = direct_forward(tmp_path / "graded", texts[:4])
+    probabilities = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(graded.score(texts[:4]), probabilities @ np.arange(6), atol=1e-4)
+    binary = load_classifier(build_model(tmp_path / "binary", num_labels=2, bias=0.0), device="cpu")
+    assert binary.label_kind == "binary"
+    logits = direct_forward(tmp_path / "binary", texts[:4])
+    expected = np.exp(logits[:, 1]) / np.exp(logits).sum(axis=1)
+    np.testing.assert_allclose(binary.score(texts[:4]), expected, atol=1e-4)
+
+
+def test_scorer_step_writes_the_score_contract(tmp_path, texts):
+    folder = build_model(tmp_path / "stack-edu-classifier-python", num_labels=1)
+    step = ClassifierScorer(str(folder), batch_size=5)
+    docs = [Document(text=t, id=str(i)) for i, t in enumerate(texts)]
+    scored = list(step.run(iter(docs)))
+    expected = np.clip(direct_forward(folder, texts)[:, 0], 0, 5)
+    for doc, value in zip(scored, expected, strict=True):
+        assert doc.metadata["stack_edu_classifier_python_score"] == pytest.approx(value, abs=1e-4)
+        assert doc.metadata["stack_edu_classifier_python_int_score"] == int(np.rint(value))
+
+
+def test_device_choice_and_dtype(tmp_path):
+    from smolcorpus.classifiers.base import ModelFolderError
+    from smolcorpus.classifiers.transformers_classifier import resolve_device
+
+    assert resolve_device("auto") == ("cuda" if torch.cuda.is_available() else "cpu")
+    if not torch.cuda.is_available():
+        with pytest.raises(ModelFolderError, match="no CUDA device"):
+            resolve_device("cuda:0")
+    folder = build_model(tmp_path / "m", num_labels=1)
+    with pytest.raises(ValueError, match="dtype must be one of"):
+        load_classifier(folder, dtype="float64")
+    half = load_classifier(folder, device="cpu", dtype="bfloat16")
+    assert half.score(["A short text about fractions."]).shape == (1,)
