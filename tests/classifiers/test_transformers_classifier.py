@@ -107,3 +107,22 @@ def test_device_choice_and_dtype(tmp_path):
         load_classifier(folder, dtype="float64")
     half = load_classifier(folder, device="cpu", dtype="bfloat16")
     assert half.score(["A short text about fractions."]).shape == (1,)
+
+
+def test_classifier_score_command_with_a_published_format_model(tmp_path, texts):
+    """`smolcorpus classifier score FOLDER INPUT --device cpu`: Parquet with the scores of a direct forward pass."""
+    import subprocess
+    import sys
+
+    import pyarrow.parquet as pq
+
+    folder = build_model(tmp_path / "finemath-classifier", num_labels=1)
+    data = tmp_path / "docs.jsonl"
+    data.write_text("".join(json.dumps({"id": str(i), "text": t}) + "\n" for i, t in enumerate(texts[:6])))
+    result = subprocess.run([sys.executable, "-m", "smolcorpus.cli", "--quiet", "classifier", "score", str(folder),
+                             str(data), "--output", str(tmp_path / "scored"), "--device", "cpu"],
+                            capture_output=True, text=True)  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    rows = sorted(pq.read_table(tmp_path / "scored").to_pylist(), key=lambda r: int(r["id"]))
+    expected = np.clip(direct_forward(folder, texts[:6])[:, 0], 0, 5)
+    np.testing.assert_allclose([r["finemath_classifier_score"] for r in rows], expected, atol=1e-4)

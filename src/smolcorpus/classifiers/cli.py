@@ -48,13 +48,17 @@ def add_classifier_commands(sub: argparse._SubParsersAction) -> None:
     score = commands.add_parser("score", help="add <name>_score / <name>_int_score to documents",
                                 description="Score Parquet/JSONL documents and write Parquet with the scores "
                                 "(the same step pipelines use).")  # fmt: skip
-    score.add_argument("model_dir")
+    score.add_argument("model_dir", help="a folder from `classifier train`, or a transformers sequence-classification "
+                       "model (folder or Hub id, e.g. HuggingFaceFW/fineweb-edu-classifier)")  # fmt: skip
     score.add_argument("inputs", nargs="+", metavar="INPUT")
     score.add_argument("--output", required=True)
     score.add_argument("--name", help="metadata key prefix (default: the classifier's name)")
     score.add_argument("--threshold", type=float, help="keep only documents with int score ≥ this")
     score.add_argument("--text-column", default="text")
-    score.add_argument("--batch-size", type=int, default=64)
+    score.add_argument("--batch-size", type=int, default=64, help="documents per scoring call (default: 64)")
+    score.add_argument("--device", default="auto", help="transformers classifiers: auto (default), cpu, cuda[:N]")
+    score.add_argument("--dtype", default="float32", choices=["float32", "bfloat16", "float16"],
+                       help="transformers classifiers (default: float32)")  # fmt: skip
     score.add_argument("--tasks", type=int, default=1)
     score.add_argument("--workers", type=int, default=-1)
     score.set_defaults(func=cmd_score)
@@ -207,10 +211,12 @@ def cmd_score(args: argparse.Namespace) -> int:
     output = str(Path(args.output).resolve())
     stages = score_stages(
         args.model_dir, args.inputs, output, args.tasks, name=args.name, threshold=args.threshold,
-        batch_size=args.batch_size, text_column=args.text_column,
+        batch_size=args.batch_size, text_column=args.text_column, device=args.device, dtype=args.dtype,
     )  # fmt: skip
     executor = ExecutorConfig(kind="local", tasks=args.tasks, workers=args.workers)
-    result = run_stages(stages, executor, logs_root=f"{output}/logs", run_name="score")[0]
+    # logs in `_logs`: Parquet readers (pyarrow, pandas, datasets) skip `_`-prefixed entries, so
+    # `pandas.read_parquet(output)` reads the scored shards alone
+    result = run_stages(stages, executor, logs_root=f"{output}/_logs", run_name="score")[0]
     print("\n".join(format_counters(result.counters)))
     print(f"scored documents → {output}")
     return 0

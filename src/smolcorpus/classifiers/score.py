@@ -22,13 +22,18 @@ class ClassifierScorer(PipelineStep):
         batch_size: documents per scoring call (default 64).
         max_chars: texts are cut to this many characters before scoring (default 100 000; an encoder sees at most
             its max length in tokens anyway); cut documents are counted as `truncated_chars`.
+        device / dtype: for transformers classifiers (published FineWeb-Edu-style models): `auto` (default: a GPU
+            when torch sees one), `cpu`, `cuda[:N]`; `float32` (default), `bfloat16`, `float16`.
     """
 
     name = "🎓 Classifier score"
     type = "🔢 - SCORER"
 
-    def __init__(self, model_dir: str, name: str | None = None, batch_size: int = 64, max_chars: int = 100_000):
+    def __init__(self, model_dir: str, name: str | None = None, batch_size: int = 64, max_chars: int = 100_000,
+                 device: str = "auto", dtype: str = "float32"):  # fmt: skip
         super().__init__()
+        self.device = device
+        self.dtype = dtype
         from smolcorpus.classifiers.base import read_model_config
 
         self.model_dir = str(model_dir)
@@ -41,7 +46,8 @@ class ClassifierScorer(PipelineStep):
         from smolcorpus.classifiers.base import load_classifier
 
         if getattr(self, "_classifier", None) is None:  # once per process, not per run() call
-            self._classifier = load_classifier(self.model_dir)
+            options = {"device": self.device, "dtype": self.dtype} if self.config["kind"] == "transformers" else {}
+            self._classifier = load_classifier(self.model_dir, **options)
         classifier = self._classifier
         score_key, int_key = score_keys(self.key_prefix)
         batch: list[Document] = []

@@ -18,9 +18,11 @@ def score_stages(
     threshold: float | None = None,
     batch_size: int = 64,
     text_column: str = "text",
+    device: str = "auto",
+    dtype: str = "float32",
 ) -> list[Stage]:
     """One stage: read, tag `<name>_score`/`<name>_int_score`, optionally keep int scores ≥ threshold, write."""
-    scorer = ClassifierScorer(model_dir, name=name, batch_size=batch_size)
+    scorer = ClassifierScorer(model_dir, name=name, batch_size=batch_size, device=device, dtype=dtype)
     pipeline = [DocumentFileReader(inputs, text_column=text_column), scorer]
     if threshold is not None:
         pipeline.append(ScoreThresholdFilter(scorer.key_prefix, threshold))
