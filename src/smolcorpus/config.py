@@ -184,7 +184,9 @@ class DedupConfig(StrictModel):
 class CodeScoringConfig(StrictModel):
     """Per-language educational classifiers (`smolcorpus classifier train` folders) and thresholds."""
 
-    models: dict[str, str] = Field(default_factory=dict, description="language → model folder")
+    models: dict[str, str] = Field(
+        default_factory=dict, description="language → model folder, or a published classifier's Hub id"
+    )
     default_model: str | None = Field(None, description="model for languages not in `models` (a shared model)")
     thresholds: dict[str, float] = Field(default_factory=lambda: {"Java": 2}, description="language → minimum")
     default_threshold: float = Field(3, description="minimum int score for other languages (Stack-Edu: 3)")
@@ -192,7 +194,8 @@ class CodeScoringConfig(StrictModel):
 
     @model_validator(mode="after")
     def _models_exist(self) -> CodeScoringConfig:
-        _check_local_paths([*self.models.values(), *([self.default_model] if self.default_model else [])])
+        models = [*self.models.values(), *([self.default_model] if self.default_model else [])]
+        _check_local_paths([m for m in models if not is_hub_model(m)])
         return self
 
     @property
@@ -266,7 +269,7 @@ class ClassifierStepConfig(StrictModel):
 
     @model_validator(mode="after")
     def _model_exists(self) -> ClassifierStepConfig:
-        _check_local_paths([self.model] if self.model else [])
+        _check_local_paths([self.model] if self.model and not is_hub_model(self.model) else [])
         return self
 
 
@@ -278,7 +281,7 @@ class PrecisionConfig(StrictModel):
 
     @model_validator(mode="after")
     def _model_exists(self) -> PrecisionConfig:
-        _check_local_paths([self.model] if self.model else [])
+        _check_local_paths([self.model] if self.model and not is_hub_model(self.model) else [])
         return self
 
 
@@ -334,9 +337,9 @@ class RunConfig(StrictModel):
             if code["source_trees"]:
                 code["source_trees"]["roots"] = [_absolute(p) for p in code["source_trees"]["roots"]]
             scoring = code["scoring"]
-            scoring["models"] = {lang: _absolute(p) for lang, p in scoring["models"].items()}
+            scoring["models"] = {lang: _model_location(p) for lang, p in scoring["models"].items()}
             if scoring["default_model"]:
-                scoring["default_model"] = _absolute(scoring["default_model"])
+                scoring["default_model"] = _model_location(scoring["default_model"])
             decontamination = code["decontamination"]
             decontamination["benchmarks"] = [_absolute(p) for p in decontamination["benchmarks"]]
         math = data["finemath"]
@@ -344,7 +347,7 @@ class RunConfig(StrictModel):
             math["warc"]["paths"] = [_absolute(p) for p in math["warc"]["paths"]]
             for key in ("recall", "precision"):
                 if math[key]["model"]:
-                    math[key]["model"] = _absolute(math[key]["model"])
+                    math[key]["model"] = _model_location(math[key]["model"])
             if math["lid_model"]:
                 math["lid_model"] = _absolute(math["lid_model"])
             math["decontamination"]["benchmarks"] = [_absolute(p) for p in math["decontamination"]["benchmarks"]]
@@ -356,6 +359,16 @@ class RunConfig(StrictModel):
 
 def _absolute(path: str) -> str:
     return path if is_remote(path) else str(Path(path).resolve())
+
+
+def is_hub_model(name: str) -> bool:
+    """ORG/NAME with no such local path: a Hub model id (the published FineWeb-Edu/FineMath/Stack-Edu classifiers)."""
+    parts = name.split("/")
+    return len(parts) == 2 and all(parts) and not name.startswith((".", "/", "~")) and not os.path.exists(name)
+
+
+def _model_location(name: str) -> str:
+    return name if is_hub_model(name) else _absolute(name)
 
 
 def set_override(data: dict, dotted_key: str, value: Any) -> None:

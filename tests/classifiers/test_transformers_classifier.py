@@ -126,3 +126,33 @@ def test_classifier_score_command_with_a_published_format_model(tmp_path, texts)
     rows = sorted(pq.read_table(tmp_path / "scored").to_pylist(), key=lambda r: int(r["id"]))
     expected = np.clip(direct_forward(folder, texts[:6])[:, 0], 0, 5)
     np.testing.assert_allclose([r["finemath_classifier_score"] for r in rows], expected, atol=1e-4)
+
+
+def test_stack_edu_run_scores_with_a_published_format_model(tmp_path, shared_data):
+    """A `stack_edu` run over a real source tree (TheAlgorithms/Python, MIT) with `scoring.models.Python` = a
+    transformers classifier folder: every curated file carries the model's score (a direct forward pass of its
+    text) and its rounding as int score."""
+    import shutil
+
+    import pyarrow.parquet as pq
+
+    from smolcorpus.config import validate_config
+    from smolcorpus.run import run_config
+
+    tree = tmp_path / "TheAlgorithms__Python"
+    shutil.copytree(shared_data / "code" / "python" / "TheAlgorithms__Python", tree)
+    folder = build_model(tmp_path / "stack-edu-classifier-python", num_labels=1)
+    config = validate_config({
+        "pipeline": "stack_edu", "output_dir": str(tmp_path / "out"),
+        "stack_edu": {"source_trees": {"roots": [str(tree)], "licenses": ["MIT"]}, "languages": ["Python"],
+                      "scoring": {"models": {"Python": str(folder)}, "default_threshold": 0}},
+        "executor": {"tasks": 1, "workers": 1},
+    })  # fmt: skip
+    run_config(config, quiet=True)
+    rows = [
+        row for path in (tmp_path / "out" / "curated").rglob("*.parquet") for row in pq.read_table(path).to_pylist()
+    ]
+    assert len(rows) >= 25  # all but the rule-filtered files (threshold 0)
+    expected = np.clip(direct_forward(folder, [row["text"] for row in rows[:5]])[:, 0], 0, 5)
+    np.testing.assert_allclose([row["score"] for row in rows[:5]], expected, atol=1e-3)
+    assert all(row["int_score"] == int(np.rint(row["score"])) for row in rows)
