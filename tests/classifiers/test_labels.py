@@ -31,9 +31,9 @@ def test_binary_labels_must_be_0_or_1(tmp_path):
 
 def test_missing_columns_are_clear_errors(tmp_path):
     path = write_jsonl(tmp_path / "n.jsonl", [{"text": "x", "grade": 3}])
-    with pytest.raises(LabelsError, match="no 'score' column"):
+    with pytest.raises(LabelsError, match=r"no 'score' column .*columns are \['text', 'grade'\]"):
         load_labels(str(path))
-    with pytest.raises(LabelsError, match="non-empty 'body' column"):
+    with pytest.raises(LabelsError, match=r"non-empty 'body' column; columns are \['text', 'grade'\]"):
         load_labels(str(path), text_column="body")
     assert len(load_labels(str(path), score_column="grade")) == 1
 
@@ -56,3 +56,18 @@ def test_stratified_split_keeps_every_label_in_both_parts(code_labels):
     assert not set(train.ids) & set(validation.ids)
     assert set(np.unique(validation.int_labels())) == set(np.unique(data.int_labels()))
     assert data.split(0.1, seed=42)[1].ids == validation.ids
+
+
+def test_zero_one_labels_read_as_grades_get_a_warning(tmp_path):
+    path = write_jsonl(tmp_path / "z.jsonl", [{"text": "x", "score": 1}, {"text": "y", "score": 0}])
+    assert "pass --labels binary" in load_labels(str(path)).warnings[0]
+    assert load_labels(str(path), kind="binary").warnings == []
+
+
+def test_csv_labels(tmp_path):
+    (tmp_path / "l.csv").write_text('id,text,score\na,"An essay, with a comma",3\nb,Another text,5\n')
+    data = load_labels(str(tmp_path / "l.csv"))
+    assert data.ids == ["a", "b"] and list(data.scores) == [3.0, 5.0]
+    (tmp_path / "m.csv").write_text("id,body,grade\na,text,3\n")
+    with pytest.raises(LabelsError, match=r"columns are \['id', 'body', 'grade'\]"):
+        load_labels(str(tmp_path / "m.csv"))

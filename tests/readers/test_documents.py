@@ -160,3 +160,28 @@ def test_max_bytes_applies_to_parquet_text_and_jsonl_lines(tmp_path):
     docs = list(reader.run())
     assert sorted(d.id for d in docs) == ["a", "c"]
     assert reader.stats["dropped_too_large"].total == 2
+
+
+def test_csv_and_tsv_documents(tmp_path, shared_data):
+    """Real article bodies (with commas, quotes and newlines) written as CSV and TSV with a header row."""
+    import csv
+    import json
+
+    truth = json.loads(
+        (shared_data / "extraction_gt" / "article_extraction_benchmark" / "ground-truth.json").read_text()
+    )
+    rows = [
+        {"id": key, "text": value["articleBody"], "score": i % 6}
+        for i, (key, value) in enumerate(list(truth.items())[:20])
+    ]
+    for name, delimiter in (("docs.csv", ","), ("docs.tsv", "\t")):
+        with open(tmp_path / name, "w", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=["id", "text", "score"], delimiter=delimiter)
+            writer.writeheader()
+            writer.writerows(rows)
+    for name in ("docs.csv", "docs.tsv"):
+        docs = list(DocumentFileReader([str(tmp_path / name)]).run())
+        assert [d.id for d in docs] == [r["id"] for r in rows]
+        assert [d.text for d in docs] == [r["text"] for r in rows]
+        assert [d.metadata["score"] for d in docs] == [r["score"] for r in rows]
+    assert document_format("labels.tsv.gz") == "tsv" and document_format("x.csv") == "csv"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 from smolcorpus.errors import ConfigError
@@ -183,6 +184,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         overrides.update(encoder=args.encoder, pooling=args.pooling, max_length=args.max_length, head=args.head)
     params = training_params(args.kind, args.config, overrides)
     data = _load(args)
+    for warning in data.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     name = args.name or Path(args.output).name
     _, metrics = train_classifier(args.kind, data, args.output, name, params, args.validation_fraction, args.seed)
     summary = {k: v for k, v in metrics.get("validation", {}).items() if not isinstance(v, dict | list)}

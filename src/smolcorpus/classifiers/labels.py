@@ -34,6 +34,7 @@ class LabeledData:
     scores: np.ndarray
     kind: str  # "graded" (0–5) or "binary" (0/1)
     skipped: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # for the user: the labels look unlike their kind
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -104,7 +105,13 @@ def load_labels(
             keep_scores.append(value)
     if not keep_ids:
         raise LabelsError(f"{path}: no row has a usable {score_column!r} ({kind}: 0–{upper}); skipped {skipped}")
-    return LabeledData(keep_ids, keep_texts, np.asarray(keep_scores, dtype=np.float64), kind, skipped)
+    warnings = []
+    if kind == "graded" and set(keep_scores) <= {0.0, 1.0}:
+        warnings.append(
+            f"{path}: every {score_column!r} is 0 or 1, yet the labels are read as 0–5 grades; pass --labels binary "
+            "if they are yes/no labels (a graded model would learn to predict at most 1)"
+        )
+    return LabeledData(keep_ids, keep_texts, np.asarray(keep_scores, dtype=np.float64), kind, skipped, warnings)
 
 
 def _read_rows(path: str, text_column: str, score_column: str, id_column: str) -> tuple[list, list, list]:
@@ -126,7 +133,36 @@ def _read_rows(path: str, text_column: str, score_column: str, id_column: str) -
         texts.append(document.text)
         scores.append(document.metadata.get(score_column))
     if not ids:
-        raise LabelsError(f"{path}: no row has a non-empty {text_column!r} column")
+        raise LabelsError(f"{path}: no row has a non-empty {text_column!r} column; {_columns_message(path)}")
     if all(score is None for score in scores):
-        raise LabelsError(f"{path}: no {score_column!r} column (pass --score-column)")
+        raise LabelsError(f"{path}: no {score_column!r} column (pass --score-column); {_columns_message(path)}")
     return ids, texts, scores
+
+
+def _columns_message(path: str) -> str:
+    """ "columns are [...]" for the first document file of `path` (its first record's keys for JSONL)."""
+    import orjson
+
+    from smolcorpus.readers.documents import document_format, list_document_files
+
+    try:
+        first = list_document_files([path])[0]
+        fmt = document_format(first)
+        if fmt == "parquet":
+            import pyarrow.parquet as pq
+
+            columns = pq.ParquetFile(first).schema_arrow.names
+        else:
+            import fsspec
+
+            with fsspec.open(first, "rb", compression="infer") as f:
+                line = f.readline(1 << 20)
+            if fmt in ("csv", "tsv"):
+                import csv
+
+                columns = next(csv.reader([line.decode("utf-8", "replace")], delimiter="," if fmt == "csv" else "\t"))
+            else:
+                columns = list(orjson.loads(line))
+    except Exception:  # the message is a courtesy: never hide the real error behind a second one
+        return "its columns could not be read"
+    return f"columns are {columns}"

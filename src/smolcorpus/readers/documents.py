@@ -27,6 +27,7 @@ from smolcorpus.errors import InputFileError
 
 PARQUET_SUFFIXES = (".parquet",)
 JSONL_SUFFIXES = (".jsonl", ".json", ".ndjson")
+CSV_SUFFIXES = {".csv": ",", ".tsv": "\t"}  # suffix → delimiter; a header row names the columns
 COMPRESSION_SUFFIXES = (".gz", ".zst", ".bz2", ".xz")
 
 
@@ -34,7 +35,7 @@ DEFAULT_MAX_DOCUMENT_BYTES = 10_000_000  # larger documents are dropped as too_l
 
 
 def document_format(path: str) -> str | None:
-    """'parquet', 'jsonl' or None (not a document file) from the file name."""
+    """'parquet', 'jsonl', 'csv', 'tsv' or None (not a document file) from the file name."""
     name = path.lower()
     for suffix in COMPRESSION_SUFFIXES:
         if name.endswith(suffix):
@@ -44,6 +45,9 @@ def document_format(path: str) -> str | None:
         return "parquet"
     if name.endswith(JSONL_SUFFIXES):
         return "jsonl"
+    for suffix in CSV_SUFFIXES:
+        if name.endswith(suffix):
+            return suffix[1:]
     return None
 
 
@@ -59,7 +63,7 @@ def list_document_files(paths: list[str], storage_options: dict | None = None) -
         protocol = _protocol_prefix(path)
         if fs.isfile(root):
             if document_format(root) is None:
-                raise InputFileError(path, "not a Parquet or JSONL file (by its extension)")
+                raise InputFileError(path, "not a Parquet, JSONL, CSV or TSV file (by its extension)")
             files.add(path)
             continue
         if not fs.isdir(root):
@@ -154,13 +158,19 @@ class DocumentFileReader(PipelineStep):
         fmt = document_format(path)
         try:
             with fsspec.open(path, "rb", compression="infer", **self.storage_options) as f:
-                records = _parquet_records(f, self.batch_size) if fmt == "parquet" else self._jsonl_records(f, path)
+                if fmt == "parquet":
+                    records = _parquet_records(f, self.batch_size)
+                elif fmt in ("csv", "tsv"):
+                    records = _csv_records(f, CSV_SUFFIXES["." + fmt], self.max_bytes)
+                else:
+                    records = self._jsonl_records(f, path)
                 for index, record in enumerate(records):
                     document = self._to_document(record, path, index)
                     if document is not None:
                         yield document
         except (OSError, EOFError, ValueError) as e:
-            # pyarrow's ArrowInvalid is a ValueError; truncated gzip raises EOFError; unreadable files OSError
+            # pyarrow's ArrowInvalid is a ValueError (also a CSV row larger than a block); truncated gzip raises
+            # EOFError; unreadable files OSError
             raise InputFileError(path, f"{type(e).__name__}: {e}") from e
         self.stat_update("files")
 
@@ -252,6 +262,18 @@ def _parquet_records(f, batch_size: int) -> Iterator[dict]:
 
     parquet_file = pq.ParquetFile(f)
     for batch in parquet_file.iter_batches(batch_size=batch_size):
+        yield from batch.to_pylist()
+
+
+def _csv_records(f, delimiter: str, max_bytes: int) -> Iterator[dict]:
+    """Rows of a CSV/TSV file with a header row, streamed in blocks (pyarrow's reader; quoted fields may hold
+    newlines). Columns are read as strings, except what pyarrow infers as numbers (a score column)."""
+    import pyarrow.csv as pv
+
+    block = max(1 << 20, min(max_bytes + 1, 64 << 20))  # a row must fit in one block
+    reader = pv.open_csv(f, read_options=pv.ReadOptions(block_size=block),
+                         parse_options=pv.ParseOptions(delimiter=delimiter, newlines_in_values=True))  # fmt: skip
+    for batch in reader:
         yield from batch.to_pylist()
 
 
