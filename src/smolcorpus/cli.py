@@ -214,7 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
     tok = sub.add_parser("tokenize", help="tokenize Parquet/JSONL documents into Parquet token shards",
                          description="Tokenize documents into Parquet token shards with a manifest.json "
                          "(one row per document, end-of-text appended; or packed fixed-length rows).")  # fmt: skip
-    tok.add_argument("inputs", nargs="+", metavar="INPUT", help="Parquet or JSONL(.gz) files, or folders of them")
+    tok.add_argument("inputs", nargs="+", metavar="INPUT", help="Parquet, JSONL(.gz) or CSV/TSV files, or folders")
     tok.add_argument("--output", required=True, help="output folder for shards and manifest.json")
     tok.add_argument("--tokenizer", help="Hub id, folder, tokenizer.json or .gguf (default: SmolLM2, offline)")
     tok.add_argument("--eos-token", default="<|endoftext|>", help="appended to each document")

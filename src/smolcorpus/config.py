@@ -32,7 +32,7 @@ class StrictModel(BaseModel):
 
 
 class InputConfig(StrictModel):
-    """Where documents come from: Parquet or JSONL(.gz/.zst) files, or folders of them (searched recursively)."""
+    """Where documents come from: Parquet, JSONL or CSV/TSV files (.gz/.zst too), or folders of them (recursively)."""
 
     paths: list[str] = Field(min_length=1, description="files or folders; local paths or fsspec URLs")
     text_column: str = "text"

@@ -101,7 +101,7 @@ def test_corrupt_parquet_fails_naming_the_file(tmp_path):
 
 def test_not_a_document_file_or_missing_path(tmp_path):
     (tmp_path / "notes.txt").write_text("hello")
-    with pytest.raises(InputFileError, match="not a Parquet or JSONL"):
+    with pytest.raises(InputFileError, match="not a Parquet, JSONL, CSV or TSV"):
         list_document_files([str(tmp_path / "notes.txt")])
     with pytest.raises(InputFileError, match="no such file"):
         list_document_files([str(tmp_path / "missing")])
