@@ -18,7 +18,8 @@ def test_graded_metrics_by_hand():
     assert metrics["accuracy"] == pytest.approx(3 / 6)
     assert metrics["per_grade"]["3"] == {"precision": 0.5, "recall": 0.5, "f1": 0.5, "support": 2}
     # binary at 3: true positives are 3, 4, 5, 3; predicted ≥ 3: 2.6 no, 4.4 yes, 3.4 yes, 1.0 no
-    assert metrics["binary"] == {"precision": 1.0, "recall": 0.5, "f1": pytest.approx(2 / 3), "support": 4}
+    assert metrics["binary"] == {"precision": 1.0, "recall": 0.5, "f1": pytest.approx(2 / 3), "support": 4,
+                                 "roc_auc": 0.875}  # 7 of the 8 (positive, negative) pairs ordered right  # fmt: skip
     assert metrics["confusion_matrix"][5][3] == 1
 
 
@@ -36,3 +37,41 @@ def test_evaluate_writes_metrics_and_plots(math_labels, tmp_path):
     for name in ("confusion_matrix.png", "score_histogram.png"):
         assert (tmp_path / "report" / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert metrics["n"] == len(data) and metrics["roc_auc"] > 0.9
+
+
+def test_evaluation_puts_the_model_next_to_baselines(math_labels, tmp_path):
+    """Math pages vs articles (real pages): the constant, length and TF-IDF baselines are cross-validated on the
+    same labels; a model that answers the same score for everything is flagged as not beating them."""
+    from smolcorpus.classifiers.base import Classifier
+
+    data = load_labels(str(math_labels), kind="binary")
+    train_classifier("fasttext", data, tmp_path / "model", "math", FastTextParams())
+    metrics = evaluate(load_classifier(tmp_path / "model"), data, folds=3)
+    baselines = metrics["baselines"]
+    assert set(baselines) == {"folds", "constant", "length", "tfidf"} and baselines["folds"] == 3
+    assert abs(baselines["constant"]["roc_auc"] - 0.5) < 0.1  # one constant per fold: near chance
+    assert baselines["tfidf"]["roc_auc"] > 0.8  # a real baseline, not a straw man
+
+    class Constant(Classifier):
+        kind = "constant"
+
+        def score(self, texts):
+            return np.full(len(texts), 0.3)
+
+        def save_weights(self, folder):
+            pass
+
+    dull = Constant({"name": "dull", "labels": {"kind": "binary", "threshold": 0.5}})
+    flagged = evaluate(dull, data, folds=3)
+    assert "does not beat the baseline" in flagged["warning"] and "tfidf" in flagged["warning"]
+
+
+def test_graded_baselines_on_real_labels(code_labels):
+    """Graded code labels: every baseline is scored on MSE, ROC-AUC and F1 at the threshold."""
+    from smolcorpus.classifiers.baselines import cross_validated_baseline_scores
+
+    data = load_labels(str(code_labels))
+    scores = cross_validated_baseline_scores(data.texts, data.scores, "graded", folds=3)
+    for name, values in scores.items():
+        numbers = compute_metrics(data.scores, values, "graded", 3)
+        assert 0 <= numbers["mse"] < 10 and numbers["binary"]["roc_auc"] is not None, name

@@ -43,6 +43,9 @@ def add_classifier_commands(sub: argparse._SubParsersAction) -> None:
     evaluate.add_argument("model_dir")
     evaluate.add_argument("--data", required=True)
     evaluate.add_argument("--report", required=True, help="folder for metrics.json and the PNG plots")
+    evaluate.add_argument("--folds", type=int, default=5,
+                          help="folds of the cross-validation that trains and tests the baselines (constant, "
+                          "document length, TF-IDF) on the same data (default: 5)")  # fmt: skip
     _add_label_flags(evaluate)
     evaluate.set_defaults(func=cmd_evaluate)
 
@@ -188,19 +191,41 @@ def cmd_train(args: argparse.Namespace) -> int:
         print(f"warning: {warning}", file=sys.stderr)
     name = args.name or Path(args.output).name
     _, metrics = train_classifier(args.kind, data, args.output, name, params, args.validation_fraction, args.seed)
-    summary = {k: v for k, v in metrics.get("validation", {}).items() if not isinstance(v, dict | list)}
+    validation = metrics.get("validation", {})
+    summary = {k: v for k, v in validation.items() if not isinstance(v, dict | list) and k != "warning"}
     print(f"trained {args.kind} classifier '{name}' on {metrics['train_examples']} examples → {args.output}")
     print(f"validation: {json.dumps(summary)}")
+    if "baselines" in validation:
+        print(format_comparison(validation))
+    if "warning" in validation:
+        print(f"warning: {validation['warning']}", file=sys.stderr)
     return 0
+
+
+def format_comparison(metrics: dict) -> str:
+    """The model and its baselines, one row each, on the headline numbers."""
+    keys = list(metrics["headline"])
+    lines = [f"{'model':<22}" + "".join(f"{k:>10}" for k in keys)]
+    rows = {metrics["classifier"]: metrics["headline"]}
+    rows.update({f"baseline {n}": v for n, v in metrics["baselines"].items() if isinstance(v, dict)})
+    for name, numbers in rows.items():
+        lines.append(
+            f"{name:<22}" + "".join(f"{'n/a' if numbers[k] is None else f'{numbers[k]:.3f}':>10}" for k in keys)
+        )
+    return "\n".join(lines)
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from smolcorpus.classifiers.base import load_classifier
     from smolcorpus.classifiers.evaluate import evaluate
 
-    metrics = evaluate(load_classifier(args.model_dir), _load(args), args.report)
-    summary = {k: v for k, v in metrics.items() if not isinstance(v, dict | list)}
+    metrics = evaluate(load_classifier(args.model_dir), _load(args), args.report, folds=args.folds)
+    summary = {k: v for k, v in metrics.items() if not isinstance(v, dict | list) and k != "warning"}
     print(json.dumps(summary, indent=1))
+    if "baselines" in metrics:
+        print(format_comparison(metrics))
+    if "warning" in metrics:
+        print(f"warning: {metrics['warning']}", file=sys.stderr)
     print(f"report: {args.report}/metrics.json, confusion_matrix.png, score_histogram.png")
     return 0
 

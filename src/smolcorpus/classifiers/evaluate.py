@@ -52,12 +52,46 @@ def compute_metrics(true_scores: np.ndarray, predicted: np.ndarray, label_kind: 
         "per_grade": per_grade,
         "confusion_matrix": confusion_matrix(true_int, pred_int, labels=grades).tolist(),
         "threshold": threshold,
-        "binary": _prf((true_scores >= threshold).astype(int), (predicted >= threshold).astype(int)),
+        "binary": _binary_at(true_scores, predicted, threshold),
     }
 
 
-def evaluate(classifier: Classifier, data: LabeledData, report_dir: str | Path | None = None) -> dict:
-    """Score `data`, compute metrics, and (with `report_dir`) write metrics.json and the PNG plots."""
+def _binary_at(true_scores: np.ndarray, predicted: np.ndarray, threshold: float) -> dict:
+    """P/R/F1 of grade ≥ threshold, and the ROC-AUC of the score for it (FineWeb-Edu reports F1 at 3)."""
+    from sklearn.metrics import roc_auc_score
+
+    true = (true_scores >= threshold).astype(int)
+    metrics = _prf(true, (predicted >= threshold).astype(int))
+    metrics["roc_auc"] = float(roc_auc_score(true, predicted)) if len(np.unique(true)) == 2 else None
+    return metrics
+
+
+def headline(metrics: dict) -> dict:
+    """The numbers a model and its baselines are compared on: ROC-AUC and F1 (of grade ≥ threshold for graded
+    labels), and MSE for graded labels."""
+    if metrics["label_kind"] == "binary":
+        return {"roc_auc": metrics["roc_auc"], "f1": metrics["f1"]}
+    return {"mse": metrics["mse"], "roc_auc": metrics["binary"]["roc_auc"], "f1": metrics["binary"]["f1"]}
+
+
+def not_beaten_by(model: dict, baselines: dict[str, dict]) -> list[str]:
+    """The baselines that match or beat the model's headline on ROC-AUC or F1 (or have a lower MSE)."""
+    losers = []
+    for name, numbers in baselines.items():
+        if any(
+            numbers[key] is not None and model[key] is not None and numbers[key] >= model[key]
+            for key in ("roc_auc", "f1")
+        ) or ("mse" in model and numbers["mse"] <= model["mse"]):
+            losers.append(name)
+    return losers
+
+
+def evaluate(classifier: Classifier, data: LabeledData, report_dir: str | Path | None = None, folds: int = 5,
+             baselines: bool = True, baseline_train: LabeledData | None = None) -> dict:  # fmt: skip
+    """Score `data`, compute metrics, put them next to the baselines' (`baselines.py`: fitted on `baseline_train`
+    when given, the model's own training split; else out-of-fold scores of a `folds`-fold cross-validation on
+    `data`), and (with `report_dir`) write metrics.json and the PNG plots. `metrics["warning"]` says when a
+    baseline matches or beats the model."""
     if data.kind == "binary" and classifier.label_kind != "binary":
         raise ValueError("binary labels need a binary classifier (train with binary labels or --mode binary)")
     predicted = classifier.score_labeled(data)
@@ -66,6 +100,30 @@ def evaluate(classifier: Classifier, data: LabeledData, report_dir: str | Path |
         truth = (data.scores >= classifier.threshold).astype(float)
     metrics = compute_metrics(truth, predicted, classifier.label_kind, classifier.threshold)
     metrics["classifier"] = classifier.name
+    if baselines and (baseline_train is not None or len(data) >= 10):
+        from smolcorpus.classifiers.baselines import baseline_scores, cross_validated_baseline_scores
+
+        if baseline_train is not None:
+            train_truth = baseline_train.scores
+            if classifier.label_kind == "binary" and baseline_train.kind == "graded":
+                train_truth = (train_truth >= classifier.threshold).astype(float)
+            scores = baseline_scores(baseline_train.texts, train_truth, data.texts, classifier.label_kind)
+            folds = 0  # no cross-validation: the model's own split
+        else:
+            scores = cross_validated_baseline_scores(data.texts, truth, classifier.label_kind, folds,
+                                                     classifier.threshold)  # fmt: skip
+        compared = {
+            name: headline(compute_metrics(truth, values, classifier.label_kind, classifier.threshold))
+            for name, values in scores.items()
+        }
+        metrics["headline"] = headline(metrics)
+        metrics["baselines"] = {"folds": folds, **compared}
+        beaten_by = not_beaten_by(metrics["headline"], compared)
+        if beaten_by:
+            metrics["warning"] = (
+                f"{classifier.name} does not beat the baseline(s) {', '.join(beaten_by)} on this data "
+                "(ROC-AUC, F1 or MSE): a rule would do as well"
+            )
     if report_dir is not None:
         report = Path(report_dir)
         report.mkdir(parents=True, exist_ok=True)

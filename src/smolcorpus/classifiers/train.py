@@ -48,6 +48,7 @@ def train_classifier(
         raise ValueError(f"classifier kind must be 'fasttext' or 'embedding', not {kind!r}")
     metrics = {"train_examples": len(train), "skipped_labels": data.skipped}
     if validation is not None and len(validation):
-        metrics["validation"] = evaluate(classifier, validation)
+        # baselines fitted on the same training split and scored on the same validation split as the model
+        metrics["validation"] = evaluate(classifier, validation, baseline_train=train)
     classifier.save(output, metrics=metrics)
     return classifier, metrics
