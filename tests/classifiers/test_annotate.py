@@ -35,7 +35,7 @@ class JudgeServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = None
 
-    def start(self, timeout: float = 300) -> None:
+    def start(self, timeout: float = 1200) -> None:  # loading the model on a busy 2-core machine can take minutes
         command = [str(Path(sys.executable).parent / "transformers"), "serve", "--host", "127.0.0.1", "--port",
                    str(self.port), "--device", "cpu", str(self.model_dir)]  # fmt: skip
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -57,7 +57,8 @@ class JudgeServer:
         self.process.wait()
 
     def judge(self, **kwargs) -> Judge:
-        return Judge(self.url, str(self.model_dir), timeout=120, max_tokens=48, backoff=0.2, **kwargs)
+        # no client timeout that a slow, busy machine could miss: a request is as slow as the CPU makes it
+        return Judge(self.url, str(self.model_dir), timeout=1800, max_tokens=32, backoff=0.2, **kwargs)
 
 
 @pytest.fixture(scope="module")
@@ -88,40 +89,43 @@ def check_complete(path: Path, expected_ids: set[str]) -> dict[str, dict]:
     return {r["id"]: r for r in lines}
 
 
+@pytest.mark.timeout(3600)
 def test_every_sampled_document_gets_a_grade_or_a_reason(server, documents, tmp_path):
-    summary = annotate([str(p) for p in documents], tmp_path, "web-edu", server.judge(), sample=24, **SETTINGS)
-    assert summary.documents == 24 and summary.annotated + summary.failed == 24
+    summary = annotate([str(p) for p in documents], tmp_path, "web-edu", server.judge(), sample=8, **SETTINGS)
+    assert summary.documents == 8 and summary.annotated + summary.failed == 8
     records = read_annotations(summary.output)
     check_complete(summary.output, set(records))
     assert all("request failed" not in (r.get("reason") or "") for r in records.values())
     # a rerun with the same sample only retries the failures
-    again = annotate([str(p) for p in documents], tmp_path, "web-edu", server.judge(), sample=24, **SETTINGS)
-    assert again.already_done == summary.annotated and again.documents == 24
+    again = annotate([str(p) for p in documents], tmp_path, "web-edu", server.judge(), sample=8, **SETTINGS)
+    assert again.already_done == summary.annotated and again.documents == 8
 
 
+@pytest.mark.timeout(3600)
 def test_killed_server_then_rerun_loses_and_duplicates_nothing(server, documents, tmp_path):
     inputs = [str(p) for p in documents]
-    expected = {doc.id for doc in sample_documents(DocumentFileReader(inputs).run(), 20)[0]}
+    expected = {doc.id for doc in sample_documents(DocumentFileReader(inputs).run(), 10)[0]}
     results = {}
     worker = threading.Thread(
         target=lambda: results.update(
-            summary=annotate(inputs, tmp_path, "web-edu", server.judge(max_attempts=2), sample=20, **SETTINGS)
+            summary=annotate(inputs, tmp_path, "web-edu", server.judge(max_attempts=2), sample=10, **SETTINGS)
         )
     )
     worker.start()
     path = tmp_path / "annotations.jsonl"
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline and (not path.exists() or len(path.read_text().splitlines()) < 4):
+    # wait for the first answers however slow the machine is (the test's own timeout is the only bound)
+    while not path.exists() or len(path.read_text().splitlines()) < 2:
+        assert worker.is_alive() or path.exists(), "annotation ended before any answer"
         time.sleep(0.2)
     server.kill()  # mid-run: the requests in flight and the rest fail with connection errors
-    worker.join(timeout=300)
+    worker.join()
     first = results["summary"]
-    assert first.documents == 20 and first.failed > 0
+    assert first.documents == 10 and first.failed > 0
     transport_failures = [r for r in read_annotations(path).values() if "request failed" in (r.get("reason") or "")]
     assert transport_failures, "killing the server should have failed some requests"
 
     server.start()
-    second = annotate(inputs, tmp_path, "web-edu", server.judge(), sample=20, **SETTINGS)
+    second = annotate(inputs, tmp_path, "web-edu", server.judge(), sample=10, **SETTINGS)
     records = check_complete(path, expected)
     assert not [r for r in records.values() if "request failed" in (r.get("reason") or "")]
     assert second.already_done == sum(1 for r in records.values() if r["status"] == "ok") - second.annotated
