@@ -511,10 +511,6 @@ def _key_lines(yaml_text: str) -> dict[tuple, int]:
     return lines
 
 
-def config_to_yaml(config: RunConfig) -> str:
-    return yaml.safe_dump(config.model_dump(mode="json"), sort_keys=False)
-
-
 class MixSourceConfig(StrictModel):
     """One source of a mixture: a token folder (shards + manifest) and its share of the budget."""
 
