@@ -71,7 +71,47 @@ def test_graded_baselines_on_real_labels(code_labels):
     from smolcorpus.classifiers.baselines import cross_validated_baseline_scores
 
     data = load_labels(str(code_labels))
-    scores = cross_validated_baseline_scores(data.texts, data.scores, "graded", folds=3)
+    scores, _ = cross_validated_baseline_scores(data.texts, data.scores, "graded", folds=3)
     for name, values in scores.items():
         numbers = compute_metrics(data.scores, values, "graded", 3)
         assert 0 <= numbers["mse"] < 10 and numbers["binary"]["roc_auc"] is not None, name
+
+
+def test_thresholds_and_fold_spread_on_real_labels(code_labels):
+    """`--threshold` (repeatable) adds binary metrics at each grade for the model and every baseline; with
+    cross-validation every headline number comes with its lowest and highest fold."""
+    from smolcorpus.classifiers.linear import LinearClassifier, LinearParams
+
+    data = load_labels(str(code_labels))
+    train, test = data.split(0.5, 0)
+    classifier = LinearClassifier.train(train, "code_edu", LinearParams())
+    metrics = evaluate(classifier, test, folds=3, thresholds=(2.0, 4.0))
+    assert set(metrics["by_threshold"]) == {"2", "3", "4"}
+    assert set(metrics["baselines"]["tfidf"]["by_threshold"]) == {"2", "3", "4"}
+    positives = {t: numbers["support"] for t, numbers in metrics["by_threshold"].items()}
+    assert positives["2"] > positives["4"] > 0  # each threshold really binarises at its own grade
+    assert metrics["baselines"]["folds"] == 3
+    assert set(metrics["fold_spread"]) == {"code_edu", "constant", "length", "tfidf"}
+    for spread in metrics["fold_spread"].values():
+        for numbers in spread.values():
+            assert numbers is None or numbers["min"] <= numbers["mean"] <= numbers["max"]
+
+
+def test_cli_trains_the_linear_kind_by_default_and_prints_each_threshold(code_labels, tmp_path):
+    import subprocess
+    import sys
+
+    def smolcorpus(*args):
+        return subprocess.run([sys.executable, "-m", "smolcorpus.cli", *args], capture_output=True, text=True)
+
+    model = tmp_path / "code_edu"
+    result = smolcorpus("classifier", "train", "--data", str(code_labels), "--output", str(model))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "trained linear classifier 'code_edu'" in result.stdout and "baseline tfidf" in result.stdout
+    assert json.loads((model / "config.json").read_text())["kind"] == "linear"
+    result = smolcorpus("classifier", "evaluate", str(model), "--data", str(code_labels), "--report",
+                        str(tmp_path / "report"), "--folds", "3", "--threshold", "2", "--threshold", "4")  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "lowest–highest fold" in result.stdout and "F1@2" in result.stdout and "ROC@4" in result.stdout
+    saved = json.loads((tmp_path / "report" / "metrics.json").read_text())
+    assert set(saved["by_threshold"]) == {"2", "3", "4"} and "fold_spread" in saved

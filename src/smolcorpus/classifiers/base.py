@@ -130,6 +130,10 @@ def load_classifier(folder: str | Path, **options) -> Classifier:
         from smolcorpus.classifiers.fasttext_classifier import FastTextClassifier
 
         return FastTextClassifier.load(Path(folder), config)
+    if config["kind"] == "linear":
+        from smolcorpus.classifiers.linear import LinearClassifier
+
+        return LinearClassifier.load(Path(folder), config)
     if config["kind"] == "embedding":
         from smolcorpus.classifiers.embedding import EmbeddingClassifier
 

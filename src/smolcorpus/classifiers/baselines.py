@@ -50,9 +50,11 @@ def baseline_scores(train_texts: list[str], train_scores: np.ndarray, test_texts
     return out
 
 
-def cross_validated_baseline_scores(texts: list[str], scores: np.ndarray, label_kind: str, folds: int = 5,
-                                    threshold: float = 3, seed: int = 0) -> dict[str, np.ndarray]:  # fmt: skip
-    """name → out-of-fold scores for every text (stratified by label, or by ≥ threshold for grades)."""
+def cross_validated_baseline_scores(
+    texts: list[str], scores: np.ndarray, label_kind: str, folds: int = 5, threshold: float = 3, seed: int = 0
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """(name → out-of-fold scores for every text, the fold of every text), folds stratified by label (or by
+    grade ≥ threshold); fewer folds than asked when a class is too small for them."""
     from sklearn.model_selection import StratifiedKFold
 
     scores = np.asarray(scores, dtype=np.float64)
@@ -62,12 +64,14 @@ def cross_validated_baseline_scores(texts: list[str], scores: np.ndarray, label_
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     split = splitter.split(texts, strata) if smallest >= 2 else _plain_folds(len(texts), folds, seed)
     out = {name: np.zeros(len(texts)) for name in BASELINES}
-    for train_index, test_index in split:
+    fold_of = np.zeros(len(texts), dtype=int)
+    for fold, (train_index, test_index) in enumerate(split):
+        fold_of[test_index] = fold
         fitted = baseline_scores([texts[i] for i in train_index], scores[train_index],
                                  [texts[i] for i in test_index], label_kind, seed)  # fmt: skip
         for name, values in fitted.items():
             out[name][test_index] = values
-    return out
+    return out, fold_of
 
 
 def _plain_folds(n: int, folds: int, seed: int):

@@ -3,6 +3,10 @@
 Graded labels (0–5): MSE of the score, accuracy and per-grade precision/recall/F1 of the int score, the
 confusion matrix, and binary precision/recall/F1 at the threshold (3 by default: "educational" or not).
 Binary labels: precision, recall, F1 and ROC-AUC of P(positive).
+
+Every model is put next to the baselines of `baselines.py` trained and tested on the same data; with
+cross-validation the headline numbers are also given per fold (mean, min, max), so a difference can be read
+against the spread.
 """
 
 from __future__ import annotations
@@ -23,8 +27,10 @@ def _prf(true: np.ndarray, predicted: np.ndarray) -> dict:
     return {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(true.sum())}
 
 
-def compute_metrics(true_scores: np.ndarray, predicted: np.ndarray, label_kind: str, threshold: float) -> dict:
-    """Pure function: metrics of float predictions against true scores."""
+def compute_metrics(true_scores: np.ndarray, predicted: np.ndarray, label_kind: str, threshold: float,
+                    extra_thresholds: tuple[float, ...] = ()) -> dict:  # fmt: skip
+    """Pure function: metrics of float predictions against true scores. Graded labels also get the binary metrics
+    at each of `extra_thresholds` (`by_threshold`, keyed by the threshold as text)."""
     from sklearn.metrics import confusion_matrix, precision_recall_fscore_support, roc_auc_score
 
     true_scores = np.asarray(true_scores, dtype=np.float64)
@@ -53,6 +59,9 @@ def compute_metrics(true_scores: np.ndarray, predicted: np.ndarray, label_kind: 
         "confusion_matrix": confusion_matrix(true_int, pred_int, labels=grades).tolist(),
         "threshold": threshold,
         "binary": _binary_at(true_scores, predicted, threshold),
+        "by_threshold": {
+            f"{t:g}": _binary_at(true_scores, predicted, t) for t in sorted({threshold, *extra_thresholds})
+        },
     }
 
 
@@ -86,19 +95,39 @@ def not_beaten_by(model: dict, baselines: dict[str, dict]) -> list[str]:
     return losers
 
 
+def fold_spread(truth: np.ndarray, predicted: np.ndarray, fold_of: np.ndarray, label_kind: str,
+                threshold: float) -> dict:  # fmt: skip
+    """Headline numbers per fold → {key: {"mean", "min", "max"}} (None where a fold lacks a class)."""
+    per_fold = [
+        headline(compute_metrics(truth[fold_of == f], predicted[fold_of == f], label_kind, threshold))
+        for f in np.unique(fold_of)
+    ]
+    spread = {}
+    for key in per_fold[0]:
+        values = [numbers[key] for numbers in per_fold if numbers[key] is not None]
+        spread[key] = (
+            {"mean": float(np.mean(values)), "min": float(min(values)), "max": float(max(values))} if values else None
+        )
+    return spread
+
+
 def evaluate(classifier: Classifier, data: LabeledData, report_dir: str | Path | None = None, folds: int = 5,
-             baselines: bool = True, baseline_train: LabeledData | None = None) -> dict:  # fmt: skip
+             baselines: bool = True, baseline_train: LabeledData | None = None,
+             thresholds: tuple[float, ...] = ()) -> dict:  # fmt: skip
     """Score `data`, compute metrics, put them next to the baselines' (`baselines.py`: fitted on `baseline_train`
     when given, the model's own training split; else out-of-fold scores of a `folds`-fold cross-validation on
-    `data`), and (with `report_dir`) write metrics.json and the PNG plots. `metrics["warning"]` says when a
-    baseline matches or beats the model."""
+    `data`, with the per-fold spread of model and baselines in `fold_spread`), and (with `report_dir`) write
+    metrics.json and the PNG plots. Graded models also get binary metrics at each of `thresholds`
+    (`by_threshold`, for the model and every baseline). `metrics["warning"]` says when a baseline matches or beats
+    the model."""
     if data.kind == "binary" and classifier.label_kind != "binary":
         raise ValueError("binary labels need a binary classifier (train with binary labels or --mode binary)")
     predicted = classifier.score_labeled(data)
     truth = data.scores
     if classifier.label_kind == "binary" and data.kind == "graded":
         truth = (data.scores >= classifier.threshold).astype(float)
-    metrics = compute_metrics(truth, predicted, classifier.label_kind, classifier.threshold)
+    label_kind, threshold = classifier.label_kind, classifier.threshold
+    metrics = compute_metrics(truth, predicted, label_kind, threshold, thresholds)
     metrics["classifier"] = classifier.name
     if baselines and (baseline_train is not None or len(data) >= 10):
         from smolcorpus.classifiers.baselines import baseline_scores, cross_validated_baseline_scores
@@ -107,17 +136,25 @@ def evaluate(classifier: Classifier, data: LabeledData, report_dir: str | Path |
             train_truth = baseline_train.scores
             if classifier.label_kind == "binary" and baseline_train.kind == "graded":
                 train_truth = (train_truth >= classifier.threshold).astype(float)
-            scores = baseline_scores(baseline_train.texts, train_truth, data.texts, classifier.label_kind)
-            folds = 0  # no cross-validation: the model's own split
+            scores = baseline_scores(baseline_train.texts, train_truth, data.texts, label_kind)
+            folds, fold_of = 0, None  # no cross-validation: the model's own split
         else:
-            scores = cross_validated_baseline_scores(data.texts, truth, classifier.label_kind, folds,
-                                                     classifier.threshold)  # fmt: skip
-        compared = {
-            name: headline(compute_metrics(truth, values, classifier.label_kind, classifier.threshold))
-            for name, values in scores.items()
+            scores, fold_of = cross_validated_baseline_scores(data.texts, truth, label_kind, folds, threshold)
+            folds = int(fold_of.max()) + 1
+        baseline_metrics = {
+            name: compute_metrics(truth, values, label_kind, threshold, thresholds) for name, values in scores.items()
         }
+        compared = {name: headline(numbers) for name, numbers in baseline_metrics.items()}
         metrics["headline"] = headline(metrics)
         metrics["baselines"] = {"folds": folds, **compared}
+        if label_kind == "graded" and thresholds:
+            for name, numbers in baseline_metrics.items():
+                compared[name]["by_threshold"] = numbers["by_threshold"]
+        if fold_of is not None:
+            metrics["fold_spread"] = {
+                name: fold_spread(truth, values, fold_of, label_kind, threshold)
+                for name, values in {classifier.name: predicted, **scores}.items()
+            }
         beaten_by = not_beaten_by(metrics["headline"], compared)
         if beaten_by:
             metrics["warning"] = (
