@@ -2,7 +2,7 @@
 
   bare-fasttext-predict   fastText `predict` over normalised texts (the baseline, 1.00x)
   fasttext-step           smolcorpus ClassifierScorer with a fastText model (what pipelines run)
-  embedding-step          ClassifierScorer with the frozen MiniLM encoder + ridge head (max length 512)
+  embedding-step          ClassifierScorer with the frozen MiniLM encoder + ridge head (max length 256, its own)
   student-step            ClassifierScorer with the fastText student distilled from the embedding classifier
 
 plus the student's agreement with its teacher (binary F1 at grade 3 on held-out documents).
@@ -102,7 +102,7 @@ def main() -> None:
         tmp = Path(tmp)
         labels = load_labels(str(code_labels(tmp)))
         train_classifier("fasttext", labels, tmp / "fasttext", "edu", FastTextParams(mode="grades"))
-        train_classifier("embedding", labels, tmp / "embedding", "edu", EmbeddingParams(max_length=512, alpha=10.0))
+        train_classifier("embedding", labels, tmp / "embedding", "edu", EmbeddingParams(alpha=10.0))
         distill_docs = docs[: max(n_embed * 2, 200)]
         _, report = distill(tmp / "embedding", [d for d, _ in distill_docs], [t for _, t in distill_docs],
                             tmp / "student")  # fmt: skip

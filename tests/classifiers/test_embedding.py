@@ -86,3 +86,28 @@ def test_apply_head_matches_scikit_learn(math_embedding):
     binary = LogisticRegression().fit(x, grades >= 3)
     got = apply_head(x, binary.coef_, binary.intercept_, np.array([0.0, 1.0]), "logistic", "binary")
     np.testing.assert_allclose(got, binary.predict_proba(x)[:, 1], rtol=1e-6)
+
+
+def test_default_max_length_is_the_length_the_encoder_was_trained_at():
+    """all-MiniLM-L6-v2 was trained on 256-token inputs (sentence_bert_config.json), though its positions go to 512."""
+    encoder = Encoder(None)
+    assert encoder.max_length == 256 and encoder.model.config.max_position_embeddings == 512
+    assert Encoder(None, max_length=2048).max_length == 512  # never past the position table
+
+
+def test_half_precision_on_the_chosen_device_scores_like_float32(math_embedding):
+    """`dtype: bfloat16` (for GPUs) runs unchanged on CPU: same decisions, scores within bfloat16's precision."""
+    from smolcorpus.classifiers.score import ClassifierScorer
+
+    folder, classifier, _, data = math_embedding
+    texts = data.texts[:12]
+    full = load_classifier(folder, device="cpu", dtype="float32").score(texts)
+    half = load_classifier(folder, device="cpu", dtype="bfloat16")
+    assert half.encoder.device == "cpu" and str(half.encoder.model.dtype) == "torch.bfloat16"
+    np.testing.assert_allclose(half.score(texts), full, atol=0.05)
+    scorer = ClassifierScorer(str(folder), device="cpu", dtype="bfloat16")
+    from datatrove.data import Document
+
+    scored = list(scorer.run(iter([Document(text=t, id=str(i)) for i, t in enumerate(texts)])))
+    assert str(scorer._classifier.encoder.model.dtype) == "torch.bfloat16"
+    np.testing.assert_allclose([d.metadata["math_score"] for d in scored], full, atol=0.05)

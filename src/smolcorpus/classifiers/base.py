@@ -120,7 +120,8 @@ def read_model_config(folder: str | Path) -> dict:
 
 def load_classifier(folder: str | Path, **options) -> Classifier:
     """Load any classifier folder written by `smolcorpus classifier train` (no pickle involved), or a transformers
-    sequence-classification model (`options`: device, dtype, max_length, batch_tokens)."""
+    sequence-classification model (`options`: device and dtype for encoder-based kinds; max_length and
+    batch_tokens for transformers classifiers)."""
     config = read_model_config(folder)
     if config["kind"] == "transformers":
         from smolcorpus.classifiers.transformers_classifier import TransformersClassifier
@@ -137,5 +138,5 @@ def load_classifier(folder: str | Path, **options) -> Classifier:
     if config["kind"] == "embedding":
         from smolcorpus.classifiers.embedding import EmbeddingClassifier
 
-        return EmbeddingClassifier.load(Path(folder), config)
+        return EmbeddingClassifier.load(Path(folder), config, **options)
     raise ModelFolderError(f"{folder}: unknown classifier kind {config['kind']!r}")

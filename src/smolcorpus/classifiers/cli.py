@@ -36,7 +36,8 @@ def add_classifier_commands(sub: argparse._SubParsersAction) -> None:
     train.add_argument("--threshold", type=float, help="grade counted as positive (default 3)")
     train.add_argument("--encoder", help="embedding: folder or Hub id (default: all-MiniLM-L6-v2, offline)")
     train.add_argument("--pooling", choices=["mean", "cls"], help="embedding: default as the model expects")
-    train.add_argument("--max-length", type=int, help="embedding: tokens per text (default 512)")
+    train.add_argument("--max-length", type=int, help="embedding: tokens per text (default: the encoder's own, "
+                       "256 for all-MiniLM-L6-v2; at most 512)")  # fmt: skip
     train.add_argument("--head", choices=["ridge", "logistic"], help="embedding: scikit-learn head (default ridge)")
     train.set_defaults(func=cmd_train)
 

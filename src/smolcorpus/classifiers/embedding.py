@@ -30,19 +30,22 @@ class EmbeddingParams:
 
     encoder: str | None = None
     pooling: str | None = None
-    max_length: int = 512
+    max_length: int | None = None  # None: the encoder's own (256 for all-MiniLM-L6-v2)
     head: str = "ridge"
     alpha: float = 1.0
     c: float = 10.0
     threshold: float = 3.0
     batch_size: int = 32
+    device: str = "auto"  # where the encoder runs while training: auto (a GPU when torch sees one), cpu, cuda[:N]
 
 
 class EmbeddingClassifier(Classifier):
     kind = "embedding"
 
-    def __init__(self, config: dict, coef: np.ndarray, intercept: np.ndarray, classes: np.ndarray, encoder=None):
+    def __init__(self, config: dict, coef: np.ndarray, intercept: np.ndarray, classes: np.ndarray, encoder=None,
+                 device: str = "auto", dtype: str = "float32"):  # fmt: skip
         super().__init__(config)
+        self.device, self.dtype = device, dtype
         self.coef = coef
         self.intercept = intercept
         self.classes = classes
@@ -53,7 +56,7 @@ class EmbeddingClassifier(Classifier):
         if self._encoder is None:
             e = self.config["encoder"]
             self._encoder = Encoder(e["source"], pooling=e["pooling"], max_length=e["max_length"],
-                                    normalize=e["normalize"])  # fmt: skip
+                                    normalize=e["normalize"], device=self.device, dtype=self.dtype)  # fmt: skip
         return self._encoder
 
     @property
@@ -62,7 +65,7 @@ class EmbeddingClassifier(Classifier):
 
     @classmethod
     def train(cls, data: LabeledData, name: str, params: EmbeddingParams) -> EmbeddingClassifier:
-        encoder = Encoder(params.encoder, pooling=params.pooling, max_length=params.max_length)
+        encoder = Encoder(params.encoder, pooling=params.pooling, max_length=params.max_length, device=params.device)
         features = encoder.embed_cached(data.texts, data.sha256(), params.batch_size)
         coef, intercept, classes = fit_head(features, data, params)
         settings = {**encoder.settings(), "source": params.encoder or encoder.source}
@@ -75,9 +78,10 @@ class EmbeddingClassifier(Classifier):
         return cls(config, coef, intercept, classes, encoder)
 
     @classmethod
-    def load(cls, folder: Path, config: dict) -> EmbeddingClassifier:
+    def load(cls, folder: Path, config: dict, device: str = "auto", dtype: str = "float32") -> EmbeddingClassifier:
+        """`device`/`dtype`: where and in which precision the encoder runs (see `Encoder`)."""
         with np.load(folder / HEAD_FILE, allow_pickle=False) as head:
-            return cls(config, head["coef"], head["intercept"], head["classes"])
+            return cls(config, head["coef"], head["intercept"], head["classes"], device=device, dtype=dtype)
 
     def save_weights(self, folder: Path) -> None:
         np.savez(folder / HEAD_FILE, coef=self.coef, intercept=self.intercept, classes=self.classes)

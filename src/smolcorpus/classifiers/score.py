@@ -22,8 +22,9 @@ class ClassifierScorer(PipelineStep):
         batch_size: documents per scoring call (default 64).
         max_chars: texts are cut to this many characters before scoring (default 100 000; an encoder sees at most
             its max length in tokens anyway); cut documents are counted as `truncated_chars`.
-        device / dtype: for transformers classifiers (published FineWeb-Edu-style models): `auto` (default: a GPU
-            when torch sees one), `cpu`, `cuda[:N]`; `float32` (default), `bfloat16`, `float16`.
+        device / dtype: for the kinds that run a torch model (embedding, and published FineWeb-Edu-style
+            transformers classifiers): `auto` (default: a GPU when torch sees one), `cpu`, `cuda[:N]`; `float32`
+            (default), `bfloat16`, `float16`.
     """
 
     name = "🎓 Classifier score"
@@ -46,7 +47,8 @@ class ClassifierScorer(PipelineStep):
         from smolcorpus.classifiers.base import load_classifier
 
         if getattr(self, "_classifier", None) is None:  # once per process, not per run() call
-            options = {"device": self.device, "dtype": self.dtype} if self.config["kind"] == "transformers" else {}
+            on_device = self.config["kind"] in ("transformers", "embedding")  # the kinds that run a torch model
+            options = {"device": self.device, "dtype": self.dtype} if on_device else {}
             self._classifier = load_classifier(self.model_dir, **options)
         classifier = self._classifier
         score_key, int_key = score_keys(self.key_prefix)
