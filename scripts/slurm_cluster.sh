@@ -53,6 +53,7 @@ MaxArraySize=1001
 MpiDefault=none
 NodeName=$HOST CPUs=$cpus RealMemory=$mem_mb State=UNKNOWN
 PartitionName=debug Nodes=$HOST Default=YES MaxTime=INFINITE State=UP
+PartitionName=scoring Nodes=$HOST MaxTime=01:00:00 State=UP
 CONF
 }
 

@@ -146,3 +146,19 @@ def test_oversized_config_file_is_refused(tmp_path):
     config.write_text("pipeline: tokenize\n" + "# padding\n" * 200_000)
     with pytest.raises(ConfigError, match="at most 1,000,000"):
         load_config(config)
+
+
+def test_scoring_device_and_per_stage_slurm_resources(tmp_path, valid_text):
+    """Scorers' device/dtype and `executor.slurm.stages` are validated like every other key."""
+    from smolcorpus.config import CodeScoringConfig
+
+    assert CodeScoringConfig().device == "auto" and CodeScoringConfig(device="cuda:1", dtype="bfloat16").dtype
+    with pytest.raises(ValueError, match="should match pattern"):
+        CodeScoringConfig(device="gpu")
+    slurm = valid_text.replace("  kind: local", "  kind: slurm\n  slurm:\n    partition: cpu\n    stages:\n"
+                               "      curate: {partition: gpu, gpus: 1, time: '04:00:00'}")  # fmt: skip
+    config = load_config(write(tmp_path, slurm))
+    stage = config.executor.slurm.stages["curate"]
+    assert (stage.partition, stage.gpus, stage.time, stage.cpus_per_task) == ("gpu", 1, "04:00:00", None)
+    with pytest.raises(ConfigError, match=r"executor\.slurm\.stages\.curate\.gpus .*greater than 0"):
+        load_config(write(tmp_path, slurm.replace("gpus: 1", "gpus: 0")))

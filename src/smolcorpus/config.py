@@ -68,6 +68,21 @@ class TokenizeConfig(StrictModel):
     nanotron: bool = Field(False, description="also write nanotron .ds files through datatrove's DocumentTokenizer")
 
 
+class SlurmStageConfig(StrictModel):
+    """What one stage asks of Slurm instead of the run's settings (null: the run's). The scoring stage (`curate`)
+    on a GPU partition: `{partition: gpu, gpus: 1, time: "04:00:00"}` while the other stages stay on CPU nodes;
+    its torch scorers then run on the GPU (`device: auto`)."""
+
+    partition: str | None = None
+    time: str | None = Field(None, description="per-task wall-clock limit, sbatch format")
+    cpus_per_task: PositiveInt | None = None
+    mem_per_cpu_gb: PositiveFloat | None = None
+    gpus: PositiveInt | None = Field(
+        None, description="GPUs per task: #SBATCH --gpus=N (clusters that want gres: sbatch_args {gres: 'gpu:N'})"
+    )
+    sbatch_args: dict[str, str | int] = Field(default_factory=dict, description="extra #SBATCH lines for this stage")
+
+
 class SlurmConfig(StrictModel):
     """sbatch settings for datatrove's SlurmPipelineExecutor."""
 
@@ -81,6 +96,9 @@ class SlurmConfig(StrictModel):
         None, description="shell line that activates the environment on the nodes; default: this Python's venv"
     )
     max_array_size: PositiveInt = Field(1001, description="the cluster's MaxArraySize; larger runs use several arrays")
+    stages: dict[str, SlurmStageConfig] = Field(
+        default_factory=dict, description="stage name → its own partition/time/cpus/memory/GPUs (see `run --plan`)"
+    )
 
 
 class RayConfig(StrictModel):
@@ -181,7 +199,15 @@ class DedupConfig(StrictModel):
     hashes_per_bucket: PositiveInt = Field(8, description="rows per band (14×8: ≈77% caught at Jaccard 0.75)")
 
 
-class CodeScoringConfig(StrictModel):
+class TorchDeviceConfig(StrictModel):
+    """Where classifiers that run a torch model (embedding, published transformers classifiers) score."""
+
+    device: str = Field("auto", pattern=r"^(auto|cpu|cuda(:\d+)?)$",
+                        description="auto = a GPU when torch sees one, else CPU; cpu; cuda[:N]")  # fmt: skip
+    dtype: Literal["float32", "bfloat16", "float16"] = Field("float32", description="bfloat16/float16 on GPUs")
+
+
+class CodeScoringConfig(TorchDeviceConfig):
     """Per-language educational classifiers (`smolcorpus classifier train` folders) and thresholds."""
 
     models: dict[str, str] = Field(
@@ -261,7 +287,7 @@ class MathQualityConfig(StrictModel):
     repetition: bool = Field(True, description="Gopher repetition filter with its defaults")
 
 
-class ClassifierStepConfig(StrictModel):
+class ClassifierStepConfig(TorchDeviceConfig):
     """A classifier folder from `smolcorpus classifier train` and the score it must reach."""
 
     model: str | None = Field(None, description="null = step skipped")
@@ -273,7 +299,7 @@ class ClassifierStepConfig(StrictModel):
         return self
 
 
-class PrecisionConfig(StrictModel):
+class PrecisionConfig(TorchDeviceConfig):
     """The 0–5 math-education classifier and the released subsets (FineMath: 3+ and 4+)."""
 
     model: str | None = Field(None, description="null = no grading; the corpus has one subset, `all`")

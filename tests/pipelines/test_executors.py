@@ -86,3 +86,29 @@ def test_killed_run_resumes_without_duplicates_or_gaps(real_corpus, reference, t
     assert not list(output.glob("*.tmp"))
     assert token_rows(output) == token_rows(reference)
     assert comparable_manifest(output) == comparable_manifest(reference)
+
+
+def test_slurm_stages_get_their_own_partition_time_and_gpus(tmp_path):
+    """`executor.slurm.stages` sends one stage (here the scoring stage, `curate`) to a GPU partition with its own
+    time, CPUs and GPUs, while the others keep the run's settings; the sbatch lines say so."""
+    from smolcorpus.config import ExecutorConfig
+    from smolcorpus.pipelines.executors import Stage, build_executors
+
+    config = ExecutorConfig.model_validate({"kind": "slurm", "tasks": 2, "slurm": {
+        "partition": "cpu", "time": "10:00:00", "cpus_per_task": 2, "mem_per_cpu_gb": 1.5,
+        "stages": {"curate": {"partition": "gpu", "gpus": 1, "time": "04:00:00", "cpus_per_task": 8,
+                              "sbatch_args": {"constraint": "h100"}}},
+    }})  # fmt: skip
+    stages = [Stage("filter", [], 2), Stage("curate", [], 2), Stage("summary", [], 1, cpus_per_task=1)]
+    filter_args, curate_args, summary_args = (
+        executor.get_sbatch_args() for executor in build_executors(stages, config, str(tmp_path), "run")
+    )
+    assert (filter_args["partition"], filter_args["time"], filter_args["cpus-per-task"]) == ("cpu", "10:00:00", 2)
+    assert "gpus" not in filter_args and "gpus" not in summary_args and summary_args["cpus-per-task"] == 1
+    assert (curate_args["partition"], curate_args["time"], curate_args["cpus-per-task"]) == ("gpu", "04:00:00", 8)
+    assert curate_args["gpus"] == 1 and curate_args["constraint"] == "h100"
+    assert curate_args["mem-per-cpu"] == filter_args["mem-per-cpu"] == "1536M"
+
+    config.slurm.stages = {"scoring": config.slurm.stages["curate"]}
+    with pytest.raises(ConfigError, match=r"'scoring'.*its stages: \['filter', 'curate', 'summary'\]"):
+        build_executors(stages, config, str(tmp_path), "run")

@@ -14,17 +14,23 @@ from tests.pipelines.helpers import comparable_manifest, token_rows, tokenize_co
 
 
 def slurm_partition() -> str:
+    return slurm_partitions()[0]
+
+
+def slurm_partitions() -> list[str]:
+    """The partitions that are up, the default first (the test cluster has `debug` and `scoring`)."""
     reason = None
     if shutil.which("sinfo") is None:
         reason = "sinfo not found (install Slurm: scripts/slurm_cluster.sh install)"
     else:
         result = subprocess.run(["sinfo", "--noheader", "--format=%P %T"], capture_output=True, text=True)
         lines = [line.split() for line in result.stdout.splitlines() if line.strip()]
-        ready = [p.rstrip("*") for p, state in lines if state in ("idle", "mixed", "allocated")]
+        ready = [p for p, state in lines if state in ("idle", "mixed", "allocated")]
+        ready = sorted(dict.fromkeys(ready), key=lambda p: not p.endswith("*"))  # the default partition first
         if result.returncode != 0 or not ready:
             reason = f"no Slurm partition is up (start one: scripts/slurm_cluster.sh start): {result.stderr.strip()}"
         else:
-            return ready[0]
+            return [p.rstrip("*") for p in ready]
     if os.environ.get("SMOLCORPUS_REQUIRE_SLURM") == "1":
         pytest.fail(reason)
     pytest.skip(reason)
@@ -76,19 +82,27 @@ def code_config(shared_data, output, **executor) -> dict:
 
 @pytest.mark.slurm
 def test_stack_edu_on_slurm_matches_the_local_executor(shared_data, tmp_path):
-    """The whole code pipeline (ten stages, chained by afterok dependencies) as Slurm jobs."""
+    """The whole code pipeline (ten stages, chained by afterok dependencies) as Slurm jobs; the scoring stage
+    (`curate`) goes to its own partition with its own time limit (`executor.slurm.stages`), as a GPU stage would
+    (the test cluster has no GPU: `gpus` is checked in the sbatch lines by test_executors)."""
     import json
 
     import pyarrow.parquet as pq
 
-    partition = slurm_partition()
+    partitions = slurm_partitions()
+    partition, scoring_partition = partitions[0], partitions[-1]
     local_out, slurm_out = tmp_path / "local", tmp_path / "slurm"
     run_config(validate_config(code_config(shared_data, local_out, workers=2)))
-    slurm = {"partition": partition, "time": "00:20:00", "mem_per_cpu_gb": 1}
+    slurm = {"partition": partition, "time": "00:20:00", "mem_per_cpu_gb": 1,
+             "stages": {"curate": {"partition": scoring_partition, "time": "00:25:00"}}}  # fmt: skip
     summary = run_config(validate_config(code_config(shared_data, slurm_out, kind="slurm", slurm=slurm)),
                          timeout_seconds=900)  # fmt: skip
     assert [s.name for s in summary.stages][-3:] == ["curate", "tokenize", "summary"]
-    assert "#SBATCH --array=0-2" in (slurm_out / "logs" / "curate" / "launch_script.slurm").read_text()
+    curate_script = (slurm_out / "logs" / "curate" / "launch_script.slurm").read_text()
+    assert "#SBATCH --array=0-2" in curate_script
+    assert f"#SBATCH --partition={scoring_partition}" in curate_script and "#SBATCH --time=00:25:00" in curate_script
+    filter_script = (slurm_out / "logs" / "filter" / "launch_script.slurm").read_text()
+    assert f"#SBATCH --partition={partition}" in filter_script and "#SBATCH --time=00:20:00" in filter_script
 
     def rows(root):
         tables = [pq.read_table(p) for p in sorted((root / "curated").rglob("*.parquet"))]

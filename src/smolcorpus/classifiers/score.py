@@ -113,18 +113,19 @@ class PerLanguageScorer(PipelineStep):
             `unscored_<language>`, and dropped later by the threshold filter as missing scores).
         name: metadata key prefix (default "edu").
         language_key: metadata key holding the language (default "language").
+        device / dtype: as `ClassifierScorer`'s, for every language's model.
     """
 
     name = "🎓 Per-language classifier score"
     type = "🔢 - SCORER"
 
     def __init__(self, model_dirs: dict[str, str], default_model_dir: str | None = None, name: str = "edu",
-                 batch_size: int = 64, language_key: str = "language"):  # fmt: skip
+                 batch_size: int = 64, language_key: str = "language", device: str = "auto",
+                 dtype: str = "float32"):  # fmt: skip
         super().__init__()
-        self.scorers = {lang: ClassifierScorer(d, name=name, batch_size=batch_size) for lang, d in model_dirs.items()}
-        self.default = (
-            ClassifierScorer(default_model_dir, name=name, batch_size=batch_size) if default_model_dir else None
-        )
+        options = {"name": name, "batch_size": batch_size, "device": device, "dtype": dtype}
+        self.scorers = {lang: ClassifierScorer(d, **options) for lang, d in model_dirs.items()}
+        self.default = ClassifierScorer(default_model_dir, **options) if default_model_dir else None
         self.language_key = language_key
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:

@@ -163,6 +163,11 @@ def build_executors(
     stages: list[Stage], config: ExecutorConfig, logs_root: str, run_name: str
 ) -> list[PipelineExecutor]:
     """One datatrove executor per stage, each depending on the previous one."""
+    if config.kind == "slurm" and config.slurm.stages:
+        names = [stage.name for stage in stages]
+        unknown = sorted(set(config.slurm.stages) - set(names))
+        if unknown:
+            raise ConfigError(f"executor.slurm.stages names {unknown}, not stages of this run; its stages: {names}")
     executors: list[PipelineExecutor] = []
     for stage in stages:
         logging_dir = stage_logging_dir(logs_root, stage)
@@ -204,16 +209,18 @@ class RedactedSlurmExecutor(RedactedJsonMixin, SlurmPipelineExecutor):
 
 def _slurm_executor(stage, config: ExecutorConfig, logging_dir, run_name, previous, workers) -> PipelineExecutor:
     slurm = config.slurm
-    sbatch_args = {"kill-on-invalid-dep": "yes", **slurm.sbatch_args}
-    mem_gb = slurm.mem_per_cpu_gb
+    own = slurm.stages.get(stage.name)  # this stage's own partition/time/resources, where the config gives them
+    sbatch_args = {"kill-on-invalid-dep": "yes", **slurm.sbatch_args, **(own.sbatch_args if own else {})}
+    mem_gb = own.mem_per_cpu_gb if own and own.mem_per_cpu_gb else slurm.mem_per_cpu_gb
     if mem_gb != int(mem_gb):  # datatrove writes f"{gb}G", and sbatch accepts only whole numbers
         sbatch_args.setdefault("mem-per-cpu", f"{int(mem_gb * 1024)}M")
     return RedactedSlurmExecutor(
         stage.pipeline,
         tasks=stage.tasks,
-        time=slurm.time,
-        partition=slurm.partition,
-        cpus_per_task=stage.cpus_per_task or slurm.cpus_per_task,
+        time=(own and own.time) or slurm.time,
+        partition=(own and own.partition) or slurm.partition,
+        cpus_per_task=(own and own.cpus_per_task) or stage.cpus_per_task or slurm.cpus_per_task,
+        gpus_per_task=(own and own.gpus) or 0,
         mem_per_cpu_gb=int(mem_gb),
         workers=workers,
         job_name=f"{run_name}_{stage.name}",

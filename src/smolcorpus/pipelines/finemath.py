@@ -66,7 +66,8 @@ def _filter_steps(settings: FineMathConfig, layout: StackEduLayout) -> list:
         )
     )
     if settings.recall.model:
-        steps.append(ClassifierScorer(settings.recall.model, name=RECALL_NAME))
+        recall = settings.recall
+        steps.append(ClassifierScorer(recall.model, name=RECALL_NAME, device=recall.device, dtype=recall.dtype))
     # counted before the recall threshold, so that domain shares are over every page that reached this point
     steps.append(DomainCounter(f"{layout.work}/domains", f"{RECALL_NAME}_score", settings.recall.threshold))
     if settings.recall.model:
@@ -108,7 +109,7 @@ def finemath_stages(
     subsets = precision.subsets if precision.model else None
     if precision.model:
         curate += [
-            ClassifierScorer(precision.model, name=PRECISION_NAME),
+            ClassifierScorer(precision.model, name=PRECISION_NAME, device=precision.device, dtype=precision.dtype),
             ScoreThresholdFilter(PRECISION_NAME, min(subsets.values()), exclusion_writer=layout.ledger("precision")),
         ]
     curate.append(FineMathWriter(layout.curated, subsets, score_name=PRECISION_NAME))

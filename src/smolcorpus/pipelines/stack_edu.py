@@ -183,7 +183,14 @@ def stack_edu_stages(
     scoring = settings.scoring
     if scoring.enabled:
         curate += [
-            PerLanguageScorer(scoring.models, scoring.default_model, name=SCORE_NAME, batch_size=scoring.batch_size),
+            PerLanguageScorer(
+                scoring.models,
+                scoring.default_model,
+                name=SCORE_NAME,
+                batch_size=scoring.batch_size,
+                device=scoring.device,
+                dtype=scoring.dtype,
+            ),  # fmt: skip
             LanguageThresholdFilter(
                 SCORE_NAME,
                 scoring.thresholds,
