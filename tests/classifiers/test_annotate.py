@@ -96,6 +96,14 @@ def test_every_sampled_document_gets_a_grade_or_a_reason(server, documents, tmp_
     records = read_annotations(summary.output)
     check_complete(summary.output, set(records))
     assert all("request failed" not in (r.get("reason") or "") for r in records.values())
+    # tokens sent and received, as the server counted them; documents cut to the character budget, counted
+    answered = [r for r in records.values() if r.get("prompt_tokens") is not None]
+    assert answered and summary.without_usage == 0
+    assert summary.prompt_tokens == sum(r["prompt_tokens"] for r in answered) > 0
+    assert 0 < summary.completion_tokens <= sum(32 + 16 for _ in answered)  # max_tokens 32, + 16 for a follow-up
+    assert summary.truncated == sum(len(r["text"]) > 600 for r in records.values()) > 0
+    assert all(r["truncated"] == (len(r["text"]) > 600) for r in records.values())
+    assert f"{summary.prompt_tokens:,} sent" in summary.render()
     # a rerun with the same sample only retries the failures
     again = annotate([str(p) for p in documents], tmp_path, "web-edu", server.judge(), sample=8, **SETTINGS)
     assert again.already_done == summary.annotated and again.documents == 8

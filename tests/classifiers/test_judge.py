@@ -129,3 +129,15 @@ def test_probability_weighted_score_when_logprobs_come_back(scripted):
 def test_unreachable_endpoint_is_a_recorded_failure():
     grade = Judge("http://127.0.0.1:9", "m", max_attempts=2, backoff=0.01, timeout=2).grade("prompt")
     assert grade.score is None and "request failed: ConnectError" in grade.reason
+
+
+def test_usage_is_summed_over_a_conversation_and_absent_when_not_reported():
+    from smolcorpus.classifiers.judge import _Usage
+
+    usage = _Usage()
+    assert usage.fields() == {"prompt_tokens": None, "completion_tokens": None}
+    usage.add({"prompt_tokens": 120, "completion_tokens": 30, "total_tokens": 150})
+    usage.add({"prompt_tokens": 160, "completion_tokens": 4})
+    usage.add(None)  # a server that reports nothing leaves the counts alone
+    usage.add({"prompt_tokens": "many"})
+    assert usage.fields() == {"prompt_tokens": 280, "completion_tokens": 34}

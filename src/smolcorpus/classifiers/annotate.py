@@ -39,6 +39,11 @@ class AnnotationSummary:
     failed: int  # for an import: rows without a usable score (counted by load_labels)
     duplicate_ids: int
     imported: bool = False
+    truncated: int = 0  # documents cut to the character budget before prompting
+    max_chars: int = 0
+    prompt_tokens: int = 0  # sent, summed over this run's answers whose server reported `usage`
+    completion_tokens: int = 0  # received
+    without_usage: int = 0  # answers whose server reported no token counts
 
     def render(self) -> str:
         if self.imported:
@@ -46,11 +51,15 @@ class AnnotationSummary:
                 f"{self.documents} label rows: {self.annotated} imported, {self.already_done} already there, "
                 f"{self.failed} skipped (missing or out-of-range score) → {self.output}"
             )
-        return (
+        lines = [
             f"{self.documents} documents: {self.already_done} already annotated, {self.annotated} annotated now, "
             f"{self.failed} failed (reasons in the file; rerun to retry), {self.duplicate_ids} duplicate ids "
-            f"skipped → {self.output}"
-        )
+            f"skipped → {self.output}",
+            f"tokens this run: {self.prompt_tokens:,} sent, {self.completion_tokens:,} received"
+            + (f" ({self.without_usage} answers without token counts from the server)" if self.without_usage else "")
+            + f"; {self.truncated} documents cut to {self.max_chars:,} characters (--max-chars)",
+        ]
+        return "\n".join(lines)
 
 
 def sample_documents(documents: Iterable[Document], n: int | None, seed: int = 0) -> tuple[list[Document], int]:
@@ -152,6 +161,7 @@ def annotate(
     todo = [doc for doc in documents if doc.id not in done]
     log = _AppendLog(path)
     failed = annotated = 0
+    tokens = {"prompt_tokens": 0, "completion_tokens": 0, "without_usage": 0}
     try:
         with ThreadPoolExecutor(max_workers=concurrency) as pool:
             futures = {pool.submit(_grade_one, judge, rubric, doc, max_chars, language_column): doc for doc in todo}
@@ -159,6 +169,11 @@ def annotate(
             for future in as_completed(futures):
                 record = future.result()
                 log.write(record)
+                if record.get("prompt_tokens") is None:
+                    tokens["without_usage"] += "attempts" in record  # a request was made, and no usage came back
+                else:
+                    tokens["prompt_tokens"] += record["prompt_tokens"]
+                    tokens["completion_tokens"] += record.get("completion_tokens") or 0
                 if record["status"] == "ok":
                     annotated += 1
                 else:
@@ -170,7 +185,9 @@ def annotate(
         log.close()
         judge.close()
     already = sum(1 for doc in documents if doc.id in done)
-    return AnnotationSummary(path, len(documents), already, annotated, failed, duplicates)
+    truncated = sum(len(doc.text) > max_chars for doc in todo)
+    return AnnotationSummary(path, len(documents), already, annotated, failed, duplicates, truncated=truncated,
+                             max_chars=max_chars, **tokens)  # fmt: skip
 
 
 def _rubric_for(spec: str, doc: Document, language_column: str) -> tuple[Rubric, str | None]:
@@ -191,7 +208,9 @@ def _grade_one(judge: Judge, rubric_spec: str, doc: Document, max_chars: int, la
     except Exception as e:  # a bug or a bad document must not stop the other annotations
         return {**record, "status": "failed", "reason": f"{type(e).__name__}: {e}", "score": None}
     record.update(rubric=rubric.name, rubric_version=rubric.version, attempts=grade.attempts,
-                  annotated_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))  # fmt: skip
+                  annotated_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                  truncated=len(doc.text) > max_chars, prompt_tokens=grade.prompt_tokens,
+                  completion_tokens=grade.completion_tokens)  # fmt: skip
     if grade.score is None:
         return {**record, "status": "failed", "reason": grade.reason, "score": None}
     return {**record, "status": "ok", "score": grade.score, "grade": grade.grade, "weighted": grade.weighted,

@@ -32,6 +32,8 @@ class Grade:
     attempts: int
     reason: str | None = None  # why there is no score
     weighted: bool = False
+    prompt_tokens: int | None = None  # sent, as the server's `usage` counts them (None: it reported none)
+    completion_tokens: int | None = None  # received
 
 
 def parse_grade(text: str) -> tuple[int, int] | None:
@@ -61,6 +63,24 @@ def weighted_score(logprob_tokens: list[dict], digit_offset: int) -> float | Non
             return sum(d * p for d, p in weights.items()) / total if total > 0 else None
         position += len(token)
     return None
+
+
+class _Usage:
+    """Tokens sent and received over one grading conversation, from the server's OpenAI `usage` objects."""
+
+    def __init__(self):
+        self.prompt_tokens = self.completion_tokens = None
+
+    def add(self, usage) -> None:
+        if not isinstance(usage, dict):
+            return
+        for key in ("prompt_tokens", "completion_tokens"):
+            value = usage.get(key)
+            if isinstance(value, int) and value >= 0:
+                setattr(self, key, (getattr(self, key) or 0) + value)
+
+    def fields(self) -> dict:
+        return {"prompt_tokens": self.prompt_tokens, "completion_tokens": self.completion_tokens}
 
 
 class Judge:
@@ -103,31 +123,34 @@ class Judge:
         once more in the same conversation for just the score line (re-sending the same prompt at temperature 0
         would only repeat the answer)."""
         messages = [{"role": "user", "content": prompt}]
-        answer, reason, attempts = self._complete(messages, self.max_tokens)
+        usage = _Usage()
+        answer, reason, attempts = self._complete(messages, self.max_tokens, usage)
         if answer is None:
-            return Grade(None, None, "", attempts, reason)
+            return Grade(None, None, "", attempts, reason, **usage.fields())
         text, logprobs = answer
         parsed = parse_grade(text)
         justification = text.strip()
         if parsed is None:
             messages += [{"role": "assistant", "content": text}, {"role": "user", "content": FOLLOW_UP}]
-            answer, reason, more = self._complete(messages, 16)
+            answer, reason, more = self._complete(messages, 16, usage)
             attempts += more
             if answer is None:
-                return Grade(None, None, justification, attempts, reason)
+                return Grade(None, None, justification, attempts, reason, **usage.fields())
             text, logprobs = answer
             parsed = parse_grade(text)
             if parsed is None:
                 tail = justification[-160:]
                 return Grade(None, None, justification, attempts, f"no 'Score: N' line in the answer, also after "
-                             f"asking for it: {tail!r} / {text[-80:]!r}")  # fmt: skip
+                             f"asking for it: {tail!r} / {text[-80:]!r}", **usage.fields())  # fmt: skip
         grade, offset = parsed
         weighted = weighted_score(logprobs, offset) if logprobs else None
         score = weighted if weighted is not None else float(grade)
-        return Grade(score, grade, justification, attempts, None, weighted is not None)
+        return Grade(score, grade, justification, attempts, None, weighted is not None, **usage.fields())
 
-    def _complete(self, messages: list[dict], max_tokens: int) -> tuple[tuple[str, list] | None, str | None, int]:
-        """((answer text, logprob tokens) or None, failure reason, attempts used)."""
+    def _complete(self, messages: list[dict], max_tokens: int,
+                  usage: _Usage) -> tuple[tuple[str, list] | None, str | None, int]:  # fmt: skip
+        """((answer text, logprob tokens) or None, failure reason, attempts used); `usage` adds the tokens the
+        server says it read and wrote for each answer it returned."""
         reason = "no attempt made"
         for attempt in range(1, self.max_attempts + 1):
             if attempt > 1:
@@ -144,11 +167,13 @@ class Judge:
             if response.status_code != 200:
                 return None, f"HTTP {response.status_code} (not retried): {response.text[:200]}", attempt
             try:
-                choice = response.json()["choices"][0]
+                body = response.json()
+                choice = body["choices"][0]
                 text = choice["message"]["content"] or ""
             except (ValueError, KeyError, IndexError, TypeError) as e:
                 reason = f"malformed response ({type(e).__name__}): {response.text[:200]!r}"
                 continue
+            usage.add(body.get("usage"))
             return (text, ((choice.get("logprobs") or {}).get("content")) or []), None, attempt
         return None, f"{reason} (after {self.max_attempts} attempts)", self.max_attempts
 
