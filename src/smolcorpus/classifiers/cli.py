@@ -68,9 +68,10 @@ def add_classifier_commands(sub: argparse._SubParsersAction) -> None:
     score.add_argument("--threshold", type=float, help="keep only documents with int score ≥ this")
     score.add_argument("--text-column", default="text")
     score.add_argument("--batch-size", type=int, default=64, help="documents per scoring call (default: 64)")
-    score.add_argument("--device", default="auto", help="transformers classifiers: auto (default), cpu, cuda[:N]")
+    score.add_argument("--device", default="auto", help="embedding and transformers classifiers: auto (default: a "
+                       "GPU when torch sees one), cpu, cuda[:N]")  # fmt: skip
     score.add_argument("--dtype", default="float32", choices=["float32", "bfloat16", "float16"],
-                       help="transformers classifiers (default: float32)")  # fmt: skip
+                       help="embedding and transformers classifiers (default: float32; half types: GPUs)")  # fmt: skip
     score.add_argument("--tasks", type=int, default=1)
     score.add_argument("--workers", type=int, default=-1)
     score.set_defaults(func=cmd_score)
