@@ -156,3 +156,27 @@ def test_stack_edu_run_scores_with_a_published_format_model(tmp_path, shared_dat
     expected = np.clip(direct_forward(folder, [row["text"] for row in rows[:5]])[:, 0], 0, 5)
     np.testing.assert_allclose([row["score"] for row in rows[:5]], expected, atol=1e-3)
     assert all(row["int_score"] == int(np.rint(row["score"])) for row in rows)
+
+
+def test_token_budget_batches_cover_every_text_once_within_the_budget():
+    from smolcorpus.classifiers.transformers_classifier import token_budget_batches
+
+    lengths = [5, 512, 40, 40, 3, 700, 128, 1, 64]
+    batches = token_budget_batches(lengths, 256)
+    flat = np.concatenate(batches)
+    assert sorted(flat.tolist()) == list(range(len(lengths)))
+    assert [lengths[i] for i in flat] == sorted(lengths)  # shortest first
+    for batch in batches:
+        assert len(batch) == 1 or len(batch) * max(lengths[i] for i in batch) <= 256
+    assert [len(b) for b in batches][-2:] == [1, 1]  # the texts longer than the budget go alone
+
+
+def test_encoder_batches_by_tokens_and_returns_texts_in_order(texts):
+    """Token-budget batching changes how texts are grouped, not what each gets: tiny and large budgets agree."""
+    from smolcorpus.classifiers.encoder import Encoder
+
+    encoder = Encoder(None, max_length=128, device="cpu")
+    sample = texts[:6] + ["short text", "x"]
+    one_by_one = np.stack([encoder.embed([t])[0] for t in sample])
+    np.testing.assert_allclose(encoder.embed(sample, batch_tokens=64), one_by_one, atol=1e-5)
+    np.testing.assert_allclose(encoder.embed(sample, batch_size=3, batch_tokens=100_000), one_by_one, atol=1e-5)

@@ -83,15 +83,24 @@ class Encoder:
         return {"encoder": self.name, "pooling": self.pooling, "max_length": self.max_length,
                 "normalize": self.normalize}  # fmt: skip
 
-    def embed(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
-        """float32 [len(texts), dim]. Texts are batched by length (less padding), results returned in order."""
+    def embed(self, texts: list[str], batch_size: int = 32, batch_tokens: int = 16_384) -> np.ndarray:
+        """float32 [len(texts), dim], in the order of `texts`. Texts are sorted by token length and batched by
+        `batch_tokens` padded tokens (at most `batch_size` texts a batch): little padding, and a batch of long
+        texts is as large in memory as a batch of short ones."""
         import torch
 
-        order = np.argsort([len(t) for t in texts], kind="stable")
+        from smolcorpus.classifiers.transformers_classifier import token_budget_batches
+
+        encoded = self.tokenizer(list(texts), truncation=True, max_length=self.max_length)["input_ids"]
+        lengths = [len(ids) for ids in encoded]
+        batches = [
+            index[start : start + batch_size]
+            for index in token_budget_batches(lengths, batch_tokens)
+            for start in range(0, len(index), batch_size)
+        ]
         out = np.zeros((len(texts), self.model.config.hidden_size), dtype=np.float32)
         with torch.inference_mode():
-            for start in range(0, len(texts), batch_size):
-                index = order[start : start + batch_size]
+            for index in batches:
                 batch = self.tokenizer(
                     [texts[i] for i in index], padding=True, truncation=True, max_length=self.max_length,
                     return_tensors="pt", return_overflowing_tokens=False, return_length=False,

@@ -67,6 +67,20 @@ def read_transformers_config(source: str) -> dict | None:
     return transformers_model_config(source, hf_config)
 
 
+def token_budget_batches(lengths: list[int], batch_tokens: int) -> list[np.ndarray]:
+    """Indices of texts grouped into batches, shortest first, each at most `batch_tokens` padded tokens (count ×
+    longest; a text longer than the budget is a batch of its own): many short texts per batch, few long ones."""
+    order = np.argsort(lengths, kind="stable")
+    batches, start = [], 0
+    while start < len(order):
+        end = start + 1
+        while end < len(order) and (end + 1 - start) * lengths[order[end]] <= batch_tokens:
+            end += 1
+        batches.append(order[start:end])
+        start = end
+    return batches
+
+
 def resolve_device(device: str = "auto") -> str:
     """`auto` → `cuda` when torch sees a GPU, else `cpu`; anything else as given (`cuda:1`)."""
     import torch
@@ -124,21 +138,13 @@ class TransformersClassifier(Classifier):
         encoded = self.tokenizer(list(texts), truncation=False, add_special_tokens=True)["input_ids"]
         self._truncated += sum(len(ids) > self.max_length for ids in encoded)
         lengths = [min(len(ids), self.max_length) for ids in encoded]
-        order = np.argsort(lengths, kind="stable")
         scores = np.zeros(len(texts), dtype=np.float64)
-        start = 0
-        while start < len(order):
-            # grow the batch while its padded size (count × longest) stays within the budget
-            end = start + 1
-            while end < len(order) and (end + 1 - start) * lengths[order[end]] <= self.batch_tokens:
-                end += 1
-            batch = [texts[i] for i in order[start:end]]
-            inputs = self.tokenizer(batch, truncation=True, max_length=self.max_length, padding=True,
-                                    return_tensors="pt").to(self.device)  # fmt: skip
+        for index in token_budget_batches(lengths, self.batch_tokens):
+            inputs = self.tokenizer([texts[i] for i in index], truncation=True, max_length=self.max_length,
+                                    padding=True, return_tensors="pt").to(self.device)  # fmt: skip
             with torch.inference_mode():
                 logits = self.model(**inputs).logits.float().cpu().numpy()
-            scores[order[start:end]] = self._logits_to_scores(logits)
-            start = end
+            scores[index] = self._logits_to_scores(logits)
         return scores
 
     def _logits_to_scores(self, logits: np.ndarray) -> np.ndarray:
