@@ -1,34 +1,60 @@
-"""The math prefilter on real pages: every math page of ../shared/data passes; most real Common Crawl pages do not."""
-
-import gzip
-import json
+"""The math prefilter on every real page we have: every math page passes; few other pages do, because it looks only
+where math can be (text, script sources, markup), not in JavaScript, CSS, comments or attributes."""
 
 from datatrove.data import Document
 
-from smolcorpus.filters.math_prefilter import MathPrefilter, math_signals
+from smolcorpus.filters.math_prefilter import MathPrefilter, math_signals, visible_markup
 from smolcorpus.readers.warc import WarcHtmlReader
+from tests.filters.web_pages import labelled_pages, read_page
 
 
-def test_every_math_page_passes(shared_data):
+def test_verdicts_on_every_real_page(shared_data):
+    """Recall 100% on the math pages of math_html/ and math_dev/ (those inside extraction_gt included); at most 3%
+    of the other 600+ pages (news, blogs, forums, test pages) pass."""
     step = MathPrefilter()
-    for line in (shared_data / "math_html" / "INDEX.jsonl").read_text().splitlines():
-        entry = json.loads(line)
-        page = (shared_data / entry["file"]).read_bytes()
-        page = gzip.decompress(page) if entry["file"].endswith(".gz") else page
-        doc = Document(text=page.decode("utf-8", errors="replace"), id=entry["file"])
-        assert step.filter(doc) is True, entry["file"]
-        assert doc.metadata["math_marker"]
+    missed, passed, others = [], 0, 0
+    for page, is_math in labelled_pages(shared_data):
+        doc = Document(text=read_page(page).decode("utf-8", errors="replace"), id=str(page))
+        kept = step.filter(doc) is True
+        if is_math and not kept:
+            missed.append(page.name)
+        if is_math:
+            assert not kept or doc.metadata["math_marker"]
+        else:
+            others += 1
+            passed += kept
+    assert not missed, missed
+    assert others > 600 and passed <= 0.03 * others, f"{passed} of {others} non-math pages passed"
 
 
-def test_most_real_web_pages_are_skipped(shared_data):
+def test_most_real_common_crawl_pages_are_skipped(shared_data):
+    """The shared WARCs are mostly researchers' home pages, whose Jekyll themes load MathJax on every page: those
+    pass by library (10 of 91); JavaScript-only matches no longer do (they let 20 through before)."""
     docs = list(WarcHtmlReader([str(shared_data / "warc")]).run())
     passed = [d for d in docs if MathPrefilter().filter(d) is True]
-    assert len(docs) > 80 and len(passed) <= 0.25 * len(docs)
+    assert len(docs) > 80 and len(passed) <= 0.15 * len(docs)
+    assert all(d.metadata["math_marker"] in ("mathjax", "vocabulary") for d in passed)
 
 
-def test_signals():
-    assert math_signals('<p class="text-center">hello</p>') == (None, 0)
+def test_looks_only_where_math_can_be():
+    # JavaScript and CSS: regex escapes, Math.log, matrix() transforms, a config flag naming MathJax
+    script = (r"<script>var r = /\(\d+\)/; x = 2<<Math.log(n); window.enable_mathjax = false;</script>"
+              "<style>.a{transform: matrix(1,0,0,1,0,0)} /* integral theorem polynomial */</style>")  # fmt: skip
+    assert math_signals(f"<html>{script}<p>Hello</p></html>") == (None, 0)
+    assert math_signals(r"<!-- \(x\) theorem equation integral --><p>news</p>") == (None, 0)
+    assert math_signals('<a title="\\(x\\)" class="equation theorem integral">x</a>') == (None, 0)  # attributes
+    assert math_signals("<p>Prices: $$$ and $$ </p>")[0] is None  # money, not display TeX
+    # where math is: a library's script src, markup, TeX and math words in text
+    assert math_signals('<script src="https://cdn.example/MathJax.js?config=TeX"></script>')[0] == "mathjax"
+    assert math_signals('<script type="math/tex">x^2</script>')[0] == "math/tex"
+    assert math_signals("<p><math><mi>x</mi></math></p>")[0] == "<math"
     assert math_signals('<img class="latex" src="x.png">')[0] is not None
     assert math_signals(r"<p>so \(x^2\) holds</p>")[0] == "\\("
-    assert math_signals("<p>A theorem about the integral of a polynomial.</p>") == (None, 3)
+    assert math_signals("<p>$$x^2$$</p>")[0] == "$$"
+    assert math_signals("<P>A Theorem about the integral of a POLYNOMIAL.</P>") == (None, 3)  # any case
     assert MathPrefilter().filter(Document(text="<p>a dilemma</p>", id="x")) == (False, "no_math_signal")
+
+
+def test_visible_markup_keeps_script_tags_and_drops_bodies():
+    page = b'<p>a</p><script src="k.js">var x;</script><!-- c --><style>p{}</style><p>b</p><script>unclosed'
+    assert visible_markup(page) == b'<p>a</p><script src="k.js">  <style> <p>b</p><script>'

@@ -2,8 +2,15 @@
 
 A page passes when it carries a math library or math markup (MathJax, KaTeX, MathML, AsciiMath, Wikipedia or
 Distill math elements, LaTeX image services), TeX in its text (`\\(`, `\\[`, `$$`, `\\frac`, `\\begin{equation}`),
-or at least `min_vocabulary` distinct math words (theorem, integral, polynomial, ...). Substring and regex scans
-only: no parsing. Recall on the math pages of ../shared/data is tested; the benchmark reports its speed-up.
+or at least `min_vocabulary` distinct math words (theorem, integral, polynomial, ...).
+
+It looks only where math can be. The bodies of `<script>` and `<style>` elements and HTML comments are cut out
+first (a script's opening tag stays: its `src` names the library it loads), so `\\(` in a JavaScript regular
+expression, `Math.log` in code or `matrix(` in CSS do not count; TeX delimiters and math words count only in text,
+not inside a tag's attributes; `$$` counts as display TeX when another `$$` closes it, `$$$` (prices) does not.
+Everything runs on the page's bytes, lower-cased once (ASCII only: bytes.lower is a C loop, str.lower a Unicode
+case mapping 5x slower), with substring searches; no parsing, no regex over the whole page. Recall on every math
+page of ../shared/data and the share of other pages passed are tested; `benchmarks/finemath` reports its speed.
 """
 
 from __future__ import annotations
@@ -14,34 +21,96 @@ from datatrove.data import Document
 from datatrove.pipeline.filters.base_filter import BaseFilter
 from datatrove.pipeline.writers.disk_base import DiskWriter
 
-# every check is a substring search on the lower-cased page (C speed; regexes over whole pages cost ≈ 3 ms a
-# page). Markers are grouped by a substring they all contain, so a page without "math" is scanned once for them.
+# Libraries and markup, looked for anywhere outside script bodies and comments (script src, a config script's
+# type, elements and classes). Grouped by a substring they all contain: a page without "math" skips its group.
 MARKUP_MARKERS = {
-    "math": ("mathjax", "<math", "math/tex", "mathml", "asciimath", "mwe-math", "<d-math", "<dt-math", "mathtex.cgi"),
-    "tex": ("katex", "latex.php", "mimetex", "application/x-tex"),
-    "codecogs": ("codecogs",),
-}
-TEX_MARKERS = ("\\(", "\\[", "$$", "\\frac", "\\begin{equation", "\\begin{align", "\\sum_", "\\int_")
+    b"math": (b"mathjax", b"<math", b"<m:math", b"<mml:math", b"math/tex", b"mathml", b"asciimath", b"mwe-math",
+              b"<d-math", b"<dt-math", b"mathtex.cgi"),
+    b"tex": (b"katex", b"latex.php", b"mimetex", b"application/x-tex"),
+    b"codecogs": (b"codecogs",),
+}  # fmt: skip
+# TeX, counted only in text (not in attributes)
+TEX_MARKERS = (b"\\(", b"\\[", b"$$", b"\\frac", b"\\begin{equation", b"\\begin{align", b"\\sum_", b"\\int_")
 # formula images and spans marked as TeX: class="latex", class="tex", class="... latex ..."
-TEX_CLASS = re.compile(r"class=[\"'](?:[^\"']*\s)?(?:la)?tex[\s\"']")
-# words of math prose, matched as substrings (" lemma" so that "dilemma" does not count)
+TEX_CLASS = re.compile(rb"class=[\"'](?:[^\"']*\s)?(?:la)?tex[\s\"']")
+# words of math prose, matched as substrings of text (" lemma" so that "dilemma" does not count); measured on the
+# pages of ../shared/data: the last four let plain-HTML arithmetic pages (unit conversions, worked sums) through
+# while passing 5 of 617 non-math pages on vocabulary alone
 MATH_VOCABULARY = (
-    "theorem", " lemma", "equation", "integral", "derivative", "polynomial", "matri", "eigenvalue", "logarithm",
-    "quadratic", "algebra", "calculus", "probability", "fraction", "inequality", "coefficient",
+    b"theorem", b" lemma", b"equation", b"integral", b"derivative", b"polynomial", b"matri", b"eigenvalue",
+    b"logarithm", b"quadratic", b"algebra", b"calculus", b"probability", b"fraction", b"inequality", b"coefficient",
+    b"multipl", b"geometr", b"trigonometr", b" formula",
 )  # fmt: skip
+# element bodies and comments that hold no page text: (opening, closing)
+HIDDEN_BLOCKS = ((b"<script", b"</script"), (b"<style", b"</style"), (b"<!--", b"-->"))
 
 
-def math_signals(html: str, max_chars: int = 2_000_000) -> tuple[str | None, int]:
-    """(the first markup/TeX marker found or None, number of distinct math words) for a page's raw HTML."""
-    lowered = html[:max_chars].lower()
-    marker = next((m for key, group in MARKUP_MARKERS.items() if key in lowered for m in group if m in lowered), None)
+def visible_markup(page: bytes) -> bytes:
+    """`page` (lower-cased HTML bytes) without the bodies of <script> and <style> elements and without comments;
+    the opening tags of scripts and styles stay. An unclosed block hides the rest of the page, as a browser does."""
+    kept = []
+    position = 0
+    upcoming = [page.find(opening) for opening, _ in HIDDEN_BLOCKS]  # next start of each kind of block
+    while True:
+        start = kind = -1
+        for k, found in enumerate(upcoming):
+            if found != -1 and (start == -1 or found < start):
+                start, kind = found, k
+        if start == -1:
+            kept.append(page[position:])
+            break
+        opening, closing = HIDDEN_BLOCKS[kind]
+        comment = opening == b"<!--"
+        # a comment hides itself; a script or style keeps its opening tag (the src that names a library)
+        body = start + len(opening) if comment else page.find(b">", start) + 1
+        kept.append(page[position:start] if comment or body == 0 else page[position:body])
+        end = page.find(closing, body) if body > 0 else -1
+        if end == -1:
+            break
+        position = end + len(closing) if comment else page.find(b">", end) + 1
+        if position == 0:  # "</script" without its ">": the page ends there
+            break
+        for k, found in enumerate(upcoming):
+            if found != -1 and found < position:
+                upcoming[k] = page.find(HIDDEN_BLOCKS[k][0], position)
+    return b" ".join(kept)
+
+
+def _display_tex(page: bytes, i: int) -> bool:
+    """Whether the `$$` at `i` opens display TeX: not part of `$$$` (prices, templates), and closed by another
+    `$$` within 5,000 bytes."""
+    if page[i - 1 : i] == b"$" or page[i + 2 : i + 3] in (b"$", b""):
+        return False
+    closing = page.find(b"$$", i + 2)
+    return closing != -1 and closing - i <= 5_000
+
+
+def _in_text(page: bytes, needle: bytes, display_dollars: bool = False) -> bool:
+    """Whether `needle` occurs in `page` outside a tag (after the last `<` there is a `>`); `display_dollars`:
+    only as `$$` that opens display TeX."""
+    i = page.find(needle)
+    while i != -1:
+        in_tag = page.rfind(b"<", 0, i) > page.rfind(b">", 0, i)
+        if not in_tag and (not display_dollars or _display_tex(page, i)):
+            return True
+        i = page.find(needle, i + 1)
+    return False
+
+
+def math_signals(html: str | bytes, max_bytes: int = 2_000_000) -> tuple[str | None, int]:
+    """(the first markup/TeX marker found or None, number of distinct math words in text) for a page's raw HTML;
+    the first `max_bytes` bytes are looked at (default 2 MB)."""
+    raw = html.encode("utf-8", "surrogatepass") if isinstance(html, str) else html
+    page = visible_markup(raw[:max_bytes].lower())
+    marker = next((m for key, group in MARKUP_MARKERS.items() if key in page for m in group if m in page), None)
     if marker is None:
-        marker = next((m for m in TEX_MARKERS if m in lowered), None)
-    if marker is None:
-        match = TEX_CLASS.search(lowered)
+        marker = next((m for m in TEX_MARKERS if m in page and _in_text(page, m, m == b"$$")), None)
+    if marker is None and b"tex" in page:
+        match = TEX_CLASS.search(page)
         marker = match[0] if match else None
-    words = 0 if marker is not None else sum(word in lowered for word in MATH_VOCABULARY)
-    return marker, words
+    if marker is not None:
+        return marker.decode(), 0
+    return None, sum(word in page and _in_text(page, word) for word in MATH_VOCABULARY)
 
 
 class MathPrefilter(BaseFilter):
