@@ -117,16 +117,21 @@ def local_run(warc_inputs, shared_data, tmp_path_factory):
 
 
 def test_math_pages_reach_the_corpus_with_their_formulas(local_run, warc_inputs):
-    output, urls, _ = local_run
+    output, urls, summary = local_run
     folder, _ = warc_inputs
     rows = curated_rows(output)
+    # FineWeb's front-end steps ran, on by default: the URL filter (before the prefilter) and PII anonymisation
+    steps = list(next(stage for stage in summary.stages if stage.name == "filter").counters)
+    url_step = next(i for i, name in enumerate(steps) if "URL filter" in name)
+    assert url_step < next(i for i, name in enumerate(steps) if "Math prefilter" in name)
+    assert any("PII anonymisation" in name for name in steps[url_step:])
     kept_urls = {row["url"] for row in rows}
     assert len(set(urls) & kept_urls) >= 0.6 * len(set(urls))
     # no math page is lost to the math-specific steps; Gopher's repetition/quality rules and dedup may drop some
     # (formula-only demo pages fail the alphabetic-words rule; the cut WARC repeats pages)
     math_ids = {doc.id for doc in WarcHtmlReader([str(folder / "math_pages.warc.gz")]).run()}
     lost = {r["step"] for r in ledger(output) if r["id"] in math_ids}
-    assert not lost & {"prefilter", "extraction", "language"}, lost
+    assert not lost & {"url_filter", "prefilter", "extraction", "language"}, lost
     tsne = next(row for row in rows if "tsne" in (row["url"] or "").lower() or "T-distributed" in row["text"])
     assert "$" in tsne["text"] and row_language_ok(tsne)
     assert all(row["language"] == "en" and row["language_score"] >= 0.65 for row in rows)

@@ -1,8 +1,9 @@
 """Composition of the FineMath-style math corpus. No logic lives here: steps come from the other packages.
 
 Stages:
-  filter      WARC HTML → math prefilter → math-preserving extraction → language ID → English → Gopher
-              repetition and quality → recall classifier (optional) → decontamination → `work/filtered/`
+  filter      WARC HTML → URL filter → math prefilter → math-preserving extraction → language ID → English →
+              Gopher repetition and quality → recall classifier (optional) → decontamination → email/IP
+              anonymisation → `work/filtered/`
   minhash_*   MinHash signatures, buckets, clusters (FineWeb's 5-grams, 14 × 8)
   curate      near duplicates removed → precision grade (optional) → `curated/<subset>/<rank>.parquet`
   tokenize    `curated/<subset>/` → `tokens/<subset>/` shards
@@ -25,6 +26,8 @@ from smolcorpus.filters.domain_stats import DomainCounter, DomainListWriter
 from smolcorpus.filters.language_id import FastTextLanguageID, LanguageScoreFilter
 from smolcorpus.filters.math_extractor import MathExtractor
 from smolcorpus.filters.math_prefilter import MathPrefilter
+from smolcorpus.filters.pii import CountingPIIFormatter
+from smolcorpus.filters.url_filter import OfflineURLFilter
 from smolcorpus.pipelines.executors import Stage
 from smolcorpus.pipelines.stack_edu import StackEduLayout
 from smolcorpus.pipelines.tokenize import grouped_token_stages
@@ -41,6 +44,13 @@ def _filter_steps(settings: FineMathConfig, layout: StackEduLayout) -> list:
     quality = settings.quality
     steps = [WarcHtmlReader(settings.warc.paths, settings.warc.storage_options, settings.warc.max_bytes,
                             drop_ledger=layout.ledger("read_warc"))]  # fmt: skip
+    urls = settings.url_filter
+    if urls.enabled:
+        steps.append(OfflineURLFilter(
+            soft_word_threshold=urls.soft_word_threshold, extra_domains=urls.extra_domains, extra_urls=urls.extra_urls,
+            banned_words=urls.banned_words, use_integrated_lists=urls.integrated_lists,
+            exclusion_writer=layout.ledger("url_filter"),
+        ))  # fmt: skip
     if settings.prefilter:
         steps.append(MathPrefilter(settings.min_math_words, exclusion_writer=layout.ledger("prefilter")))
     steps += [
@@ -78,6 +88,10 @@ def _filter_steps(settings: FineMathConfig, layout: StackEduLayout) -> list:
         benchmarks = [benchmark_from_file(path) for path in decontamination.benchmarks]
         steps.append(DecontaminationFilter(benchmarks, decontamination.n_gram,
                                            exclusion_writer=layout.ledger("decontamination")))  # fmt: skip
+    pii = settings.pii
+    if pii.enabled:
+        steps.append(CountingPIIFormatter(remove_emails=pii.emails, remove_ips=pii.ips,
+                                          only_remove_public_ips=pii.only_public_ips))  # fmt: skip
     steps.append(JsonlWriter(layout.filtered, output_filename="${rank}.jsonl", compression="gzip"))
     return steps
 
