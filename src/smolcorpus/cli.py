@@ -81,6 +81,11 @@ def _default_tasks(inputs: list[str]) -> int:
 def _run(config, args: argparse.Namespace, config_file: str | None) -> int:
     from smolcorpus.run import plan_config, run_config
 
+    if getattr(args, "estimate", False):
+        from smolcorpus.estimate import estimate_run
+
+        print(estimate_run(config, sample_count=args.sample).render())
+        return 0
     if args.dry_run:
         config, stages = plan_config(config)
         print(f"config OK: pipeline '{config.pipeline}', executor {config.executor.kind}, output {config.output_dir}")
@@ -208,6 +213,12 @@ def build_parser() -> argparse.ArgumentParser:
                          description="Run the pipeline described by CONFIG on the local, Slurm or Ray executor. "
                          "Rerunning skips completed tasks.")  # fmt: skip
     run.add_argument("config", help="YAML config file (see configs/)")
+    run.add_argument("--estimate", action="store_true",
+                     help="run the pipeline on a sample of the input (one task, one core, a temporary folder) and "
+                     "print per-stage CPU time, pass rates, and the CPU-hours, records, output bytes and tokens "
+                     "extrapolated to the whole input; writes nothing to output_dir")  # fmt: skip
+    run.add_argument("--sample", type=int, default=1, metavar="N",
+                     help="--estimate: input units to sample (WARC files, files, repositories; default 1)")  # fmt: skip
     _add_executor_flags(run)
     run.set_defaults(func=cmd_run)
 

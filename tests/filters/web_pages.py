@@ -42,3 +42,28 @@ def labelled_pages(shared_data: Path) -> list[tuple[Path, bool]]:
     indexed = _indexed(shared_data)
     known = {page for page, _ in indexed}
     return indexed + [(p, False) for p in extraction_pages(shared_data) if p not in known]
+
+
+def write_pages_warc(pages: list[tuple[Path, bool]], target: Path, copies: int = 1, seed: int = 0) -> set[str]:
+    """A gzipped WARC of HTTP responses: every non-math page `copies` times and every math page once, shuffled
+    with `seed`, at their real sizes; return the math pages' URLs."""
+    import io
+    import random
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    entries = [(page, is_math, copy) for page, is_math in pages for copy in (range(1) if is_math else range(copies))]
+    random.Random(seed).shuffle(entries)
+    math_urls = set()
+    with open(target, "wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        for i, (page, is_math, copy) in enumerate(entries):
+            url = f"https://{'math' if is_math else 'web'}{copy}.page.example/{i}/{page.name.split('.')[0]}"
+            if is_math:
+                math_urls.add(url)
+            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+            record = writer.create_warc_record(url, "response", payload=io.BytesIO(read_page(page)),
+                                               http_headers=headers)  # fmt: skip
+            writer.write_record(record)
+    return math_urls
