@@ -217,8 +217,13 @@ def build_parser() -> argparse.ArgumentParser:
                      help="run the pipeline on a sample of the input (one task, one core, a temporary folder) and "
                      "print per-stage CPU time, pass rates, and the CPU-hours, records, output bytes and tokens "
                      "extrapolated to the whole input; writes nothing to output_dir")  # fmt: skip
-    run.add_argument("--sample", type=int, default=1, metavar="N",
-                     help="--estimate: input units to sample (WARC files, files, repositories; default 1)")  # fmt: skip
+    run.add_argument(
+        "--sample",
+        type=int,
+        default=1,
+        metavar="N",
+        help="--estimate: input units to sample (WARC files, files or repositories; default 1)",
+    )
     _add_executor_flags(run)
     run.set_defaults(func=cmd_run)
 

@@ -61,7 +61,8 @@ class RunEstimate:
         lines += ["", f"{'step':<46}{'seen':>10}{'passed':>10}{'pass rate':>11}"]
         for rate in self.steps:
             share = rate.passed / rate.seen if rate.seen else 0.0
-            lines.append(f"{rate.stage + ': ' + rate.step:<46.46}{rate.seen:>10,.0f}{rate.passed:>10,.0f}{share:>11.1%}")
+            label = f"{rate.stage}: {rate.step}"
+            lines.append(f"{label:<46.46}{rate.seen:>10,.0f}{rate.passed:>10,.0f}{share:>11.1%}")
         lines += [
             "",
             f"sample: {self.sample_records:,.0f} records read in {sample_seconds:,.1f} s ({records_per_s:,.1f} "
@@ -170,6 +171,6 @@ def estimate_run(config: RunConfig, sample_count: int = 1, work_dir: str | None 
 
 
 def _step_name(step: str) -> str:
-    """datatrove's step name without its type prefix and emoji (`🔻 - FILTER: ➗ Math prefilter` → `Math prefilter`)."""
+    """datatrove's step name without type prefix and emoji (`🔻 - FILTER: ➗ Math prefilter` → `Math prefilter`)."""
     name = step.split(": ", 1)[-1]
     return name.split(" ", 1)[1] if name and not name[0].isascii() else name
