@@ -141,20 +141,23 @@ class WarcHtmlReader(PipelineStep):
         name = path.rsplit("/", 1)[-1]
         last_offset = None  # where the last record started (any type)
         pending = None  # a response read, waiting for the next record's offset to know its length
+        skipped = None  # the type of a skipped record, counted once the next record shows it was whole
         try:
             fs, fs_path = fsspec.core.url_to_fs(path, **self.storage_options)
             size = fs.size(fs_path)
             with fs.open(fs_path, "rb") as stream:
                 for record in ArchiveIterator(stream, parse_http=True, auto_decode="none"):
                     offset = record.stream_pos
+                    if skipped is not None:
+                        self._count_skipped(skipped)
+                        skipped = None
                     if pending is not None:
                         yield from self._finish(rank, pending, offset - pending["offset"])
                         pending = None
                     last_offset = offset
-                    self.stat_update("records")
                     record_type = record.headers.get("WARC-Type")
                     if record_type != "response":
-                        self.stat_update(f"skipped_{record_type}")
+                        skipped = record_type
                         continue
                     record_id = record.headers.get("WARC-Record-ID") or f"{name}#{offset}"
                     http = record.http_headers if record.is_http else None
@@ -162,12 +165,17 @@ class WarcHtmlReader(PipelineStep):
                     # no HTTP headers parsed (or no Content-Type in them: WARC/0.18 quirks), or an encoded body:
                     # this record is read by warcio
                     if content_type is None or http.get("Transfer-Encoding") or http.get("Content-Encoding"):
-                        body, missing, _, content_type = self._warcio_record(fs, fs_path, offset)
+                        try:
+                            body, missing, _, content_type = self._warcio_record(fs, fs_path, offset)
+                        except EOFError:  # the file ends inside this record's headers: no record, cut bytes
+                            self._cut_after(path, size, offset)
+                            return
                     else:
                         # at most max_bytes + 1 bytes in memory; the rest is skipped, counted by tell()
                         body = record.reader.read(self.max_bytes + 1)
                         record.reader.consume()
                         missing = record.content_length - record.reader.tell()
+                    self.stat_update("records")
                     if missing > 0:
                         # the file ended inside this record: its payload is shorter than its Content-Length
                         self._drop(rank, "truncated_record", record_id, len(body))
@@ -184,7 +192,13 @@ class WarcHtmlReader(PipelineStep):
                                             "warc_record_offset": offset}}  # fmt: skip
                 if last_offset is None:
                     return
-                last_length = self._warcio_record(fs, fs_path, last_offset)[2]
+                try:
+                    last_length = self._warcio_record(fs, fs_path, last_offset)[2]
+                except EOFError:  # the last record's headers are cut: it is no record
+                    self._cut_after(path, size, last_offset)
+                    return
+                if skipped is not None:
+                    self._count_skipped(skipped)
                 if pending is not None:
                     yield from self._finish(rank, pending, last_length)
         except (OSError, EOFError, zlib.error) as e:
@@ -198,6 +212,16 @@ class WarcHtmlReader(PipelineStep):
             self.stat_update("truncated_files")
             self.stat_update("truncated_bytes", value=size - end)
             logger.warning(f"{path}: {size - end:,} bytes after the last complete record; the file is truncated")
+
+    def _count_skipped(self, record_type: str) -> None:
+        self.stat_update("records")
+        self.stat_update(f"skipped_{record_type}")
+
+    def _cut_after(self, path: str, size: int, end: int) -> None:
+        """Count a file whose last complete record ends at `end` and whose rest is a cut record."""
+        self.stat_update("truncated_files")
+        self.stat_update("truncated_bytes", value=size - end)
+        logger.warning(f"{path}: {size - end:,} bytes after the last complete record; the file is truncated")
 
     def _finish(self, rank: int, pending: dict, length: int | None) -> DocumentsPipeline:
         """Decode a read response and yield it as a document, or drop it with its reason."""
@@ -224,11 +248,17 @@ class WarcHtmlReader(PipelineStep):
         """(decoded payload, at most max_bytes + 1 bytes; bytes missing from it; record length; HTTP content type)
         of the record at `offset`, read by warcio (see the module docstring for when)."""
         from warcio.archiveiterator import ArchiveIterator
+        from warcio.exceptions import ArchiveLoadFailed
 
         with fs.open(fs_path, "rb") as stream:
             stream.seek(offset)
             records = ArchiveIterator(stream, arc2warc=True)
-            record = next(iter(records))
+            try:
+                record = next(iter(records), None)
+            except (ArchiveLoadFailed, AttributeError, ValueError) as e:  # warcio on headers cut short
+                raise EOFError(f"no complete record at offset {offset}: {e}") from e
+            if record is None:  # the file ends inside this record's headers
+                raise EOFError(f"no complete record at offset {offset}")
             body = record.content_stream().read(self.max_bytes + 1) if record.rec_type == "response" else b""
             content_type = record.http_headers.get_header("Content-Type") if record.http_headers else None
             records.read_to_end(record)
@@ -241,7 +271,7 @@ class WarcHtmlReader(PipelineStep):
 
         name = path.rsplit("/", 1)[-1]
         arc = path.endswith((".arc", ".arc.gz"))
-        end = 0  # where the last complete record ended
+        end = size = 0  # where the last complete record ended; the file's size
         current = None
         try:
             fs, fs_path = fsspec.core.url_to_fs(path, **self.storage_options)
@@ -299,9 +329,12 @@ class WarcHtmlReader(PipelineStep):
                     self.stat_update("documents")
                     self.update_doc_stats(document)
                     yield document
-        except (ArchiveLoadFailed, EOFError, OSError, zlib.error) as e:
+        # AttributeError/ValueError: warcio's parser on record headers cut short (a header line without its value)
+        except (ArchiveLoadFailed, EOFError, OSError, zlib.error, AttributeError, ValueError) as e:
             if current is not None:  # the damage is inside a response: that page is partial
                 self._drop(rank, "truncated_record", current, 0)
+            elif size > end:  # the damage is in the headers of a record after the last complete one
+                self.stat_update("truncated_bytes", value=size - end)
             self.stat_update("truncated_files")
             logger.warning(f"{path}: stopped reading at a damaged or truncated record ({type(e).__name__}: {e})")
             return
