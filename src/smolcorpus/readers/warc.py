@@ -177,11 +177,7 @@ class WarcHtmlReader(PipelineStep):
                         missing = record.content_length - record.reader.tell()
                     self.stat_update("records")
                     if missing > 0:
-                        # the file ended inside this record: its payload is shorter than its Content-Length
-                        self._drop(rank, "truncated_record", record_id, len(body))
-                        self.stat_update("truncated_files")
-                        self.stat_update("truncated_bytes", value=missing)
-                        logger.warning(f"{path}: the last record ends {missing:,} bytes short; the file is truncated")
+                        self._cut_inside(path, rank, record_id, len(body), missing)
                         return
                     url = record.headers.get("WARC-Target-URI") or ""
                     if url.startswith("<") and url.endswith(">"):  # WARC 1.0's <uri> form, as warcio reads it
@@ -216,6 +212,14 @@ class WarcHtmlReader(PipelineStep):
     def _count_skipped(self, record_type: str) -> None:
         self.stat_update("records")
         self.stat_update(f"skipped_{record_type}")
+
+    def _cut_inside(self, path: str, rank: int, record_id: str, read: int, missing: int) -> None:
+        """The file ended inside a response: its payload is `missing` bytes shorter than its Content-Length, so what
+        was read is a partial page, never a whole one: dropped as `truncated_record`."""
+        self._drop(rank, "truncated_record", record_id, read)
+        self.stat_update("truncated_files")
+        self.stat_update("truncated_bytes", value=missing)
+        logger.warning(f"{path}: the last record ends {missing:,} bytes short; the file is truncated")
 
     def _cut_after(self, path: str, size: int, end: int) -> None:
         """Count a file whose last complete record ends at `end` and whose rest is a cut record."""
@@ -312,12 +316,7 @@ class WarcHtmlReader(PipelineStep):
                     record_id = record_id or f"{name}#{metadata['warc_record_offset']}"
                     missing = getattr(record.raw_stream, "limit", 0)
                     if missing > 0:
-                        # the file ended inside this record: its payload is shorter than its Content-Length, so
-                        # whatever warcio returned is a partial page, never a whole one
-                        self._drop(rank, "truncated_record", record_id, len(body))
-                        self.stat_update("truncated_files")
-                        self.stat_update("truncated_bytes", value=missing)
-                        logger.warning(f"{path}: the last record ends {missing:,} bytes short; the file is truncated")
+                        self._cut_inside(path, rank, record_id, len(body), missing)
                         return
                     metadata["warc_record_length"] = records.get_record_length()
                     end = metadata["warc_record_offset"] + metadata["warc_record_length"]
