@@ -78,3 +78,14 @@ def test_command_line(warc_folder, tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     assert "4 WARC files in the input, measured on 1" in result.stdout and "whole input (x4.0)" in result.stdout
     assert not (tmp_path / "out").exists()
+
+
+def test_tokenize_input_is_counted_in_the_files_the_reader_reads(real_corpus, tmp_path):
+    from smolcorpus.readers.documents import list_document_files
+
+    data = {"pipeline": "tokenize", "name": "estimate", "output_dir": str(tmp_path / "out"),
+            "input": {"paths": [str(real_corpus)]}}  # fmt: skip
+    estimate = estimate_run(validate_config(data), sample_count=2)
+    assert estimate.unit == "files" and estimate.total_units == len(list_document_files([str(real_corpus)])) == 8
+    assert estimate.scale == 4 and estimate.sample_records > 0 and estimate.output_bytes > 0
+    assert not (tmp_path / "out").exists()

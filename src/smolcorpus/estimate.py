@@ -89,23 +89,14 @@ def input_units(config: RunConfig) -> tuple[str, list[str]]:
 
         warc = config.finemath.warc
         return "WARC files", list_warc_files(warc.paths, warc.storage_options)
+    from smolcorpus.readers.documents import list_document_files
+
     if config.pipeline == "stack_edu":
         source = config.stack_edu
         if source.stack_v2 is not None:
-            return "row files", _files(source.stack_v2.paths, source.stack_v2.rows_storage_options)
+            return "row files", list_document_files(source.stack_v2.paths, source.stack_v2.rows_storage_options)
         return "repositories", list(source.source_trees.roots)
-    return "files", _files(config.input.paths, config.input.storage_options)
-
-
-def _files(paths: list[str], storage_options: dict) -> list[str]:
-    import fsspec
-
-    files = []
-    for path in paths:
-        fs, root = fsspec.core.url_to_fs(path, **storage_options)
-        prefix = path.split("://", 1)[0] + "://" if "://" in path else ""
-        files += sorted(prefix + f for f in fs.find(root)) if fs.isdir(root) else [path]
-    return files
+    return "files", list_document_files(config.input.paths, config.input.storage_options)
 
 
 def sample_units(units: list[str], count: int) -> list[str]:
