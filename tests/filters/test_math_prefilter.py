@@ -58,3 +58,13 @@ def test_looks_only_where_math_can_be():
 def test_visible_markup_keeps_script_tags_and_drops_bodies():
     page = b'<p>a</p><script src="k.js">var x;</script><!-- c --><style>p{}</style><p>b</p><script>unclosed'
     assert visible_markup(page) == b'<p>a</p><script src="k.js">  <style> <p>b</p><script>'
+
+
+def test_hostile_pages_cost_one_pass(tmp_path):
+    """Pages built to make pattern matching quadratic (a 2 MB run of "<" without ">", of "$", of unclosed comments
+    or scripts) are answered like any page; a quadratic matcher would take minutes on each and hit the test
+    timeout, a linear one takes milliseconds."""
+    hostile = [b"<" * 2_000_000, b"$" * 2_000_000, b"<!--" * 500_000, b"<p>" + b"<script>" * 250_000,
+               b'class="' * 300_000, b"math " * 400_000, b"$$ " * 600_000]  # fmt: skip
+    verdicts = [math_signals(page) for page in hostile]
+    assert verdicts[:6] == [(None, 0)] * 6 and verdicts[6] == ("$$", 0)
