@@ -295,7 +295,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_quiet_flag(publish)
     publish.set_defaults(func=cmd_publish)
 
-    from smolcorpus.classifiers.cli import add_annotate_command, add_classifier_commands
+    from smolcorpus.cli_classifiers import add_annotate_command, add_classifier_commands
 
     add_annotate_command(sub)
     add_classifier_commands(sub)

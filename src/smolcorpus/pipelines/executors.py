@@ -35,18 +35,9 @@ from smolcorpus.pipelines.progress import (
     expected_documents,
 )
 from smolcorpus.redaction import redact
+from smolcorpus.stage import Stage
 
 STAGE_RECORD = "stage.json"
-
-
-@dataclass
-class Stage:
-    """One datatrove pipeline run as `tasks` tasks; `cpus_per_task` overrides the executor's (Slurm/Ray)."""
-
-    name: str
-    pipeline: list
-    tasks: int
-    cpus_per_task: int | None = None
 
 
 @dataclass

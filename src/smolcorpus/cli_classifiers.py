@@ -1,4 +1,5 @@
-"""`smolcorpus classifier ...` subcommands: argument parsing and calls into the classifier modules."""
+"""`smolcorpus classifier ...` and `smolcorpus annotate`: argument parsing and calls into the classifier modules (a
+CLI module: it sits beside `cli.py`, above the packages, so that `classifiers/` never imports the pipelines)."""
 
 from __future__ import annotations
 
