@@ -75,8 +75,8 @@ class RunEstimate:
 
 
 def _size(n: float) -> str:
-    for unit in ("B", "KB", "MB", "GB", "TB", "PB"):
-        if n < 1000 or unit == "PB":
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if n < 1000:
             return f"{n:,.1f} {unit}"
         n /= 1000
     return f"{n:,.1f} PB"
@@ -162,6 +162,7 @@ def estimate_run(config: RunConfig, sample_count: int = 1, work_dir: str | None 
 
 
 def _step_name(step: str) -> str:
-    """datatrove's step name without type prefix and emoji (`🔻 - FILTER: ➗ Math prefilter` → `Math prefilter`)."""
-    name = step.split(": ", 1)[-1]
-    return name.split(" ", 1)[1] if name and not name[0].isascii() else name
+    """The report's step label without its type (`🔻 - FILTER: ➗ Math prefilter` → `Math prefilter`)."""
+    from smolcorpus.report import step_label
+
+    return step_label(step).split(": ", 1)[-1]

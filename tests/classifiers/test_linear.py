@@ -9,7 +9,7 @@ import pytest
 from smolcorpus.classifiers.base import load_classifier
 from smolcorpus.classifiers.evaluate import evaluate
 from smolcorpus.classifiers.labels import load_labels
-from smolcorpus.classifiers.linear import WEIGHTS_FILE, LinearClassifier, LinearParams, tfidf_block
+from smolcorpus.classifiers.linear import WEIGHTS_FILE, LinearClassifier, LinearParams, term_counter, tfidf_block
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +58,7 @@ def test_features_equal_scikit_learn_tfidf(code_split):
 
     train, test = code_split
     vectorizer = TfidfVectorizer(sublinear_tf=True, min_df=2, ngram_range=(1, 2)).fit(train.texts)
-    ours = tfidf_block(test.texts, vectorizer.vocabulary_, vectorizer.idf_, {"ngram_range": (1, 2)})
+    ours = tfidf_block(test.texts, term_counter(vectorizer.vocabulary_, {"ngram_range": (1, 2)}), vectorizer.idf_)
     np.testing.assert_allclose(ours.toarray(), vectorizer.transform(test.texts).toarray(), atol=1e-12)
 
 

@@ -68,13 +68,21 @@ def _cut(texts: list[str], max_chars: int) -> list[str]:
     return [t[:max_chars] for t in texts]
 
 
-def tfidf_block(texts: list[str], vocabulary: dict[str, int], idf: np.ndarray, settings: dict):
-    """Sublinear TF-IDF of `texts` over a fixed vocabulary, rows L2-normalised (what TfidfVectorizer computes)."""
-    from scipy import sparse
+def term_counter(vocabulary: dict[str, int], settings: dict):
+    """A CountVectorizer over a fixed vocabulary. Build it once per model: scikit-learn validates the vocabulary
+    (hundreds of thousands of terms) on its first transform."""
     from sklearn.feature_extraction.text import CountVectorizer
+
+    return CountVectorizer(vocabulary=vocabulary, dtype=np.float64, **settings)
+
+
+def tfidf_block(texts: list[str], counter, idf: np.ndarray):
+    """Sublinear TF-IDF of `texts` over `counter`'s vocabulary, rows L2-normalised (what TfidfVectorizer
+    computes)."""
+    from scipy import sparse
     from sklearn.preprocessing import normalize
 
-    counts = CountVectorizer(vocabulary=vocabulary, dtype=np.float64, **settings).transform(texts)
+    counts = counter.transform(texts)
     counts.data = np.log(counts.data) + 1.0
     return normalize(counts @ sparse.diags(idf), copy=False)
 
@@ -95,6 +103,7 @@ class LinearClassifier(Classifier):
         self.idfs = idfs
         self.coef = coef
         self.intercept = intercept
+        self._counters = {}  # block → its CountVectorizer, built on first use
 
     @property
     def params(self) -> LinearParams:
@@ -105,10 +114,11 @@ class LinearClassifier(Classifier):
 
         params = self.params
         texts = _cut(texts, params.max_chars)
-        blocks = [
-            tfidf_block(texts, self.vocabularies[name], self.idfs[name], settings)
-            for name, settings in _block_settings(params).items()
-        ]
+        blocks = []
+        for name, settings in _block_settings(params).items():
+            if name not in self._counters:
+                self._counters[name] = term_counter(self.vocabularies[name], settings)
+            blocks.append(tfidf_block(texts, self._counters[name], self.idfs[name]))
         if params.length_feature:
             blocks.append(length_block(texts))
         return sparse.hstack(blocks, format="csr")

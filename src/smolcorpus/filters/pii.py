@@ -25,19 +25,15 @@ class CountingPIIFormatter(PIIFormatter):
     name = "📞 PII anonymisation"
 
     def format(self, text: str) -> str:
-        changed = False
-        for enabled, replacer, kind in ((self.remove_emails, self.emails_replacer, "emails"),
-                                        (self.remove_ips, self.ip_replacer, "ips")):  # fmt: skip
-            if not enabled:
-                continue
-            if kind == "emails":
-                text, replaced = _replace_emails(replacer, text)
-            else:
-                text, replaced = _replace_counting(replacer, text)
+        emails = ips = 0
+        if self.remove_emails:
+            text, emails = _replace_emails(self.emails_replacer, text)
+        if self.remove_ips:
+            text, ips = _replace_counting(self.ip_replacer, text)
+        for kind, replaced in (("emails", emails), ("ips", ips)):
             if replaced:
                 self.stat_update(f"replaced_{kind}", value=replaced)
-                changed = True
-        if changed:
+        if emails or ips:
             self.stat_update("documents_with_pii")
         return text
 

@@ -205,9 +205,16 @@ class WarcHtmlReader(PipelineStep):
             return
         end = last_offset + last_length
         if size and end < size - 4:  # a few bytes of padding are normal
-            self.stat_update("truncated_files")
-            self.stat_update("truncated_bytes", value=size - end)
-            logger.warning(f"{path}: {size - end:,} bytes after the last complete record; the file is truncated")
+            self._cut_after(path, size, end)
+
+    def _page_text(self, body: bytes, content_type: str | None) -> tuple[str | None, str | None]:
+        """(text, None) for an HTML body that fits and decodes, else (None, `not_html` | `too_large` |
+        `undecodable`)."""
+        if not (content_type or "").lower().startswith(HTML_TYPES):
+            return None, "not_html"
+        if len(body) > self.max_bytes:
+            return None, "too_large"
+        return decode_html(body, content_type)
 
     def _count_skipped(self, record_type: str) -> None:
         self.stat_update("records")
@@ -229,14 +236,8 @@ class WarcHtmlReader(PipelineStep):
 
     def _finish(self, rank: int, pending: dict, length: int | None) -> DocumentsPipeline:
         """Decode a read response and yield it as a document, or drop it with its reason."""
-        body, content_type = pending["body"], pending["content_type"]
-        reason = text = None
-        if not (content_type or "").lower().startswith(HTML_TYPES):
-            reason = "not_html"
-        elif len(body) > self.max_bytes:
-            reason = "too_large"
-        else:
-            text, reason = decode_html(body, content_type)
+        body = pending["body"]
+        text, reason = self._page_text(body, pending["content_type"])
         if reason is not None:
             self._drop(rank, reason, pending["id"], len(body))
             return
@@ -304,14 +305,7 @@ class WarcHtmlReader(PipelineStep):
                         "warc_filename": name,
                         "warc_record_offset": records.get_record_offset(),
                     }
-                    reason = None
-                    if not (content_type or "").lower().startswith(HTML_TYPES):
-                        reason = "not_html"
-                    elif len(body) > self.max_bytes:
-                        reason = "too_large"
-                    text = None
-                    if reason is None:
-                        text, reason = decode_html(body, content_type)
+                    text, reason = self._page_text(body, content_type)
                     records.read_to_end(record)
                     record_id = record_id or f"{name}#{metadata['warc_record_offset']}"
                     missing = getattr(record.raw_stream, "limit", 0)
@@ -340,9 +334,7 @@ class WarcHtmlReader(PipelineStep):
         # warcio ends quietly on a gzip member cut short: bytes left after the last complete record mean the file
         # was truncated (its complete records were kept)
         if size and end < size - 4:  # a few bytes of padding are normal
-            self.stat_update("truncated_files")
-            self.stat_update("truncated_bytes", value=size - end)
-            logger.warning(f"{path}: {size - end:,} bytes after the last complete record; the file is truncated")
+            self._cut_after(path, size, end)
 
     def _drop(self, rank: int, reason: str, record_id: str, size: int) -> None:
         self.stat_update(f"dropped_{reason}")
