@@ -3,7 +3,7 @@ where math can be (text, script sources, markup), not in JavaScript, CSS, commen
 
 from datatrove.data import Document
 
-from smolcorpus.filters.math_prefilter import MathPrefilter, math_signals, visible_markup
+from smolcorpus.filters.math_prefilter import MathPrefilter, hidden_spans, math_signals
 from smolcorpus.readers.warc import WarcHtmlReader
 from tests.filters.web_pages import labelled_pages, read_page
 
@@ -55,16 +55,23 @@ def test_looks_only_where_math_can_be():
     assert MathPrefilter().filter(Document(text="<p>a dilemma</p>", id="x")) == (False, "no_math_signal")
 
 
-def test_visible_markup_keeps_script_tags_and_drops_bodies():
-    page = b'<p>a</p><script src="k.js">var x;</script><!-- c --><style>p{}</style><p>b</p><script>unclosed'
-    assert visible_markup(page) == b'<p>a</p><script src="k.js">  <style> <p>b</p><script>'
+def test_hidden_spans_keep_script_tags_and_hide_bodies():
+    page = b'<!-- a --><p>a</p><script src="k.js">var x;</script><!-- c --><style>p{}</style><p>b</p><script>unclosed'
+    spans = hidden_spans(page)
+    edges = [0] + [edge for span in spans for edge in span] + [len(page)]  # visible, hidden, visible, ...
+    visible = b"".join(page[edges[k] : edges[k + 1]] for k in range(0, len(edges), 2))
+    assert visible == b'<p>a</p><script src="k.js"><style><p>b</p><script>'
+    # a "</script" or "-->" outside any block is text; "<script" without ">" hides the rest of the page
+    assert hidden_spans(b"<p>--></script></p>") == []
+    assert hidden_spans(b"<p>x</p><script") == [(8, 15)]
 
 
 def test_hostile_pages_cost_one_pass(tmp_path):
     """Pages built to make pattern matching quadratic (a 2 MB run of "<" without ">", of "$", of unclosed comments
-    or scripts) are answered like any page; a quadratic matcher would take minutes on each and hit the test
-    timeout, a linear one takes milliseconds."""
+    or scripts, of class-ending "tex" without a class, of math words inside one tag) are answered like any page; a
+    quadratic matcher would take minutes on each and hit the test timeout, a linear one takes milliseconds."""
     hostile = [b"<" * 2_000_000, b"$" * 2_000_000, b"<!--" * 500_000, b"<p>" + b"<script>" * 250_000,
-               b'class="' * 300_000, b"math " * 400_000, b"$$ " * 600_000]  # fmt: skip
+               b'class="' * 300_000, b"math " * 400_000, b'<p t=tex" ' * 250_000,
+               b"<a " + b"theorem integral matrix " * 80_000 + b">", b"$$ " * 600_000]  # fmt: skip
     verdicts = [math_signals(page) for page in hostile]
-    assert verdicts[:6] == [(None, 0)] * 6 and verdicts[6] == ("$$", 0)
+    assert verdicts[:8] == [(None, 0)] * 8 and verdicts[8] == ("$$", 0)

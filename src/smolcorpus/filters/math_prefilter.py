@@ -4,39 +4,47 @@ A page passes when it carries a math library or math markup (MathJax, KaTeX, Mat
 Distill math elements, LaTeX image services), TeX in its text (`\\(`, `\\[`, `$$`, `\\frac`, `\\begin{equation}`),
 or at least `min_vocabulary` distinct math words (theorem, integral, polynomial, ...).
 
-It looks only where math can be. The bodies of `<script>` and `<style>` elements and HTML comments are cut out
-first (a script's opening tag stays: its `src` names the library it loads), so `\\(` in a JavaScript regular
-expression, `Math.log` in code or `matrix(` in CSS do not count; TeX delimiters and math words count only in text,
-not inside a tag's attributes; `$$` counts as display TeX when another `$$` closes it, `$$$` (prices) does not.
-Everything runs on the page's bytes, lower-cased once (ASCII only: bytes.lower is a C loop, str.lower a Unicode
-case mapping 5x slower), with substring searches and one tag-stripping regex for the text; no parsing. Recall on
-every math page of ../shared/data and the share of other pages passed are tested; `benchmarks/finemath` reports
-its speed (≈ 1.8 ms a page of 170 KB on one core: what is left is ≈ 30 scans of the page).
+It looks only where math can be. The bodies of `<script>` and `<style>` elements and HTML comments do not count
+(a script's opening tag does: its `src` names the library it loads), so `\\(` in a JavaScript regular expression,
+`Math.log` in code or `matrix(` in CSS do not pass a page; TeX delimiters and math words count only in text, not
+inside a tag's attributes; `$$` counts as display TeX when another `$$` closes it, `$$$` (prices) does not.
+
+How it stays cheap (≈ 0.2 ms for a page of 170 KB on one core): the page's bytes are lower-cased once (ASCII only:
+bytes.lower is a C loop), then three small Aho-Corasick automata (ahocorasick_rs: Rust, SIMD) find every marker,
+TeX delimiter and math word in one pass each. Most pages have no candidate at all and stop there. Only for the
+candidates found is the context checked: where scripts, styles and comments start and end (a fourth automaton,
+run only then), and whether a candidate sits inside a tag (the nearest `<` and `>` around it, tracked in one
+forward sweep, so the check stays linear on hostile pages). Automata with few patterns each are 10x faster than
+one with all of them: short patterns like `\\(` shrink the SIMD fingerprints of every pattern they share one with.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 
+import ahocorasick_rs
 from datatrove.data import Document
 from datatrove.pipeline.filters.base_filter import BaseFilter
 from datatrove.pipeline.writers.disk_base import DiskWriter
 
-# Libraries and markup, looked for anywhere outside script bodies and comments (script src, a config script's
-# type, elements and classes). Grouped by a substring they all contain: a page without "math" skips its group.
-MARKUP_MARKERS = {
-    b"math": (b"mathjax", b"<math", b"<m:math", b"<mml:math", b"math/tex", b"mathml", b"asciimath", b"mwe-math",
-              b"<d-math", b"<dt-math", b"mathtex.cgi"),
-    b"tex": (b"katex", b"latex.php", b"mimetex", b"application/x-tex"),
-    b"codecogs": (b"codecogs",),
-}  # fmt: skip
+# Libraries and markup, looked for anywhere outside script bodies, styles and comments (a script's src, a config
+# script's type, elements, classes)
+MARKUP_MARKERS = (
+    b"mathjax", b"<math", b"<m:math", b"<mml:math", b"math/tex", b"mathml", b"asciimath", b"mwe-math", b"<d-math",
+    b"<dt-math", b"mathtex.cgi", b"katex", b"latex.php", b"mimetex", b"application/x-tex", b"codecogs",
+)  # fmt: skip
+# where a class attribute may end in "tex" (class="latex", class="tex", class="... latex ..."): a formula image or a
+# span marked as TeX, confirmed by TEX_CLASS on the tag around it
+TEX_CLASS_ENDS = (b'tex"', b"tex'", b"tex ")
+TEX_CLASS = re.compile(rb"class=[\"'](?:[^\"']*\s)?(?:la)?tex[\s\"']")
+CLASS_REACH = 512  # bytes from `class=` to the "tex" that ends one of its names, at most
+MAX_CLASS_CHECKS = 64  # candidates checked with TEX_CLASS on a page (hostile pages repeat them)
 # TeX, counted only in text (not in attributes)
 TEX_MARKERS = (b"\\(", b"\\[", b"$$", b"\\frac", b"\\begin{equation", b"\\begin{align", b"\\sum_", b"\\int_")
-# formula images and spans marked as TeX: class="latex", class="tex", class="... latex ..."
-TEX_CLASS = re.compile(rb"class=[\"'](?:[^\"']*\s)?(?:la)?tex[\s\"']")
-# words of math prose, matched as substrings of text (" lemma" so that "dilemma" does not count); measured on the
-# pages of ../shared/data: the last four let plain-HTML arithmetic pages (unit conversions, worked sums) through
-# while passing 5 of 617 non-math pages on vocabulary alone
+# words of math prose, matched as substrings of text; a leading space means the word must start a word ("lemma"
+# counts, "dilemma" does not). Measured on the pages of ../shared/data: the last four let plain-HTML arithmetic
+# pages (unit conversions, worked sums) through while passing 5 of 617 non-math pages on vocabulary alone
 MATH_VOCABULARY = (
     b"theorem", b" lemma", b"equation", b"integral", b"derivative", b"polynomial", b"matri", b"eigenvalue",
     b"logarithm", b"quadratic", b"algebra", b"calculus", b"probability", b"fraction", b"inequality", b"coefficient",
@@ -46,35 +54,89 @@ MATH_VOCABULARY = (
 HIDDEN_BLOCKS = ((b"<script", b"</script"), (b"<style", b"</style"), (b"<!--", b"-->"))
 
 
-def visible_markup(page: bytes) -> bytes:
-    """`page` (lower-cased HTML bytes) without the bodies of <script> and <style> elements and without comments;
-    the opening tags of scripts and styles stay. An unclosed block hides the rest of the page, as a browser does."""
-    kept = []
-    position = 0
-    upcoming = [page.find(opening) for opening, _ in HIDDEN_BLOCKS]  # next start of each kind of block
-    while True:
-        start = kind = -1
-        for k, found in enumerate(upcoming):
-            if found != -1 and (start == -1 or found < start):
-                start, kind = found, k
-        if start == -1:
-            kept.append(page[position:])
-            break
-        opening, closing = HIDDEN_BLOCKS[kind]
-        comment = opening == b"<!--"
-        # a comment hides itself; a script or style keeps its opening tag (the src that names a library)
-        body = start + len(opening) if comment else page.find(b">", start) + 1
-        kept.append(page[position:start] if comment or body == 0 else page[position:body])
-        end = page.find(closing, body) if body > 0 else -1
-        if end == -1:
-            break
-        position = end + len(closing) if comment else page.find(b">", end) + 1
-        if position == 0:  # "</script" without its ">": the page ends there
-            break
-        for k, found in enumerate(upcoming):
-            if found != -1 and found < position:
-                upcoming[k] = page.find(HIDDEN_BLOCKS[k][0], position)
-    return b" ".join(kept)
+def _automaton(patterns: tuple[bytes, ...]) -> ahocorasick_rs.BytesAhoCorasick:
+    """Leftmost-first, non-overlapping matches: (pattern index, start, end)."""
+    return ahocorasick_rs.BytesAhoCorasick(list(patterns), matchkind=ahocorasick_rs.MATCHKIND_LEFTMOST_FIRST)
+
+
+_MARKUP = _automaton(MARKUP_MARKERS + TEX_CLASS_ENDS)
+_TEX = _automaton(TEX_MARKERS)
+_VOCABULARY = _automaton(tuple(word.strip() for word in MATH_VOCABULARY))
+_WORD_START = tuple(word.startswith(b" ") for word in MATH_VOCABULARY)
+_BLOCK_EDGES = _automaton(tuple(edge for block in HIDDEN_BLOCKS for edge in block))
+
+
+def hidden_spans(page: bytes) -> list[tuple[int, int]]:
+    """[start, end) byte spans of `page` (lower-cased HTML) that hold no page text, in order: the bodies of <script>
+    and <style> elements with their closing tags (the opening tag stays visible), and whole comments. An unclosed
+    block hides the rest of the page, as a browser does."""
+    spans = []
+    hidden_until = 0  # edges before this position lie inside a span already found
+    closing = None  # the edge index that ends the block being read, and where its hidden body starts
+    body = 0
+    for edge, start, end in _BLOCK_EDGES.find_matches_as_indexes(page):
+        if start < hidden_until:
+            continue
+        if closing is None:
+            if edge % 2 == 1:  # a closing edge outside any block: ignored
+                continue
+            if edge == 4:  # a comment hides itself
+                body = start
+            else:  # a script or style keeps its opening tag (the src that names a library)
+                body = page.find(b">", end) + 1
+                if body == 0:  # "<script" without ">": the page ends there
+                    spans.append((start, len(page)))
+                    return spans
+            closing, hidden_until = edge + 1, body
+        elif edge == closing:
+            stop = end if closing == 5 else page.find(b">", end) + 1
+            if stop == 0:  # "</script" without its ">": the page ends there
+                stop = len(page)
+            spans.append((body, stop))
+            closing, hidden_until = None, stop
+    if closing is not None:
+        spans.append((body, len(page)))
+    return spans
+
+
+class _Context:
+    """Whether positions of a page (asked in increasing order) are hidden (inside a span of `hidden_spans`) or
+    inside a tag; each byte of the page is scanned at most a few times over all questions."""
+
+    def __init__(self, page: bytes):
+        self.page = page
+        self.spans = hidden_spans(page)
+        self.starts = [start for start, _ in self.spans]
+        self.scanned = 0  # the last '<' and '>' before this position are known
+        self.last_open = self.last_close = -1
+        self.next_open = self.next_close = -1  # the first '<' and '>' at or after the position last asked
+
+    def hidden(self, position: int) -> bool:
+        k = bisect.bisect_right(self.starts, position) - 1
+        return k >= 0 and position < self.spans[k][1]
+
+    def in_tag(self, position: int) -> bool:
+        """Whether `position` lies inside a tag: after a '<' with no '<' or '>' between, and before a '>' that
+        comes before the next '<' (the TAG pattern `<[^<>]*>`: "a < b" in text is no tag)."""
+        page = self.page
+        if position > self.scanned:
+            found = page.rfind(b"<", self.scanned, position)
+            self.last_open = found if found != -1 else self.last_open
+            found = page.rfind(b">", self.scanned, position)
+            self.last_close = found if found != -1 else self.last_close
+            self.scanned = position
+        if self.last_open == -1 or self.last_close > self.last_open:
+            return False
+        if self.next_close < position and self.next_close != len(page):
+            found = page.find(b">", position)
+            self.next_close = found if found != -1 else len(page)
+        if self.next_open < position and self.next_open != len(page):
+            found = page.find(b"<", position)
+            self.next_open = found if found != -1 else len(page)
+        return self.next_close < len(page) and self.next_close < self.next_open
+
+    def in_text(self, position: int) -> bool:
+        return not self.hidden(position) and not self.in_tag(position)
 
 
 def _display_tex(page: bytes, i: int) -> bool:
@@ -86,61 +148,48 @@ def _display_tex(page: bytes, i: int) -> bool:
     return closing != -1 and closing - i <= 5_000
 
 
-def _has_display_tex(text: bytes) -> bool:
-    """Whether a `$$` in `text` opens display TeX (each occurrence is checked in constant time but the closing
-    search, so a page of a million `$` stays linear)."""
-    i = text.find(b"$$")
-    while i != -1:
-        if _display_tex(text, i):
-            return True
-        i = text.find(b"$$", i + 2)
-    return False
-
-
-def _markup_marker(page: bytes) -> bytes | None:
-    """The first library/markup marker in `page`. Markers of a group are looked for only around the occurrences of
-    the group's key (one scan of the page for "math", not one per marker), unless the key is frequent."""
-    for key, group in MARKUP_MARKERS.items():
-        i = page.find(key)
-        if i == -1:
-            continue
-        if page.count(key) > 16:  # e.g. "text" all over a page: scanning once per marker is cheaper
-            found = next((m for m in group if m in page), None)
-            if found is not None:
-                return found
-            continue
-        while i != -1:
-            for marker in group:
-                start = i - marker.find(key)
-                if start >= 0 and page.startswith(marker, start):
-                    return marker
-            i = page.find(key, i + 1)
-    return None
-
-
-# tags of the visible markup: what is left between them is the page's text. No "<" inside a tag: with `<[^>]*>` a
-# page of "<" without ">" would be matched from every "<" to its end (quadratic: minutes for 2 MB)
-TAG = re.compile(rb"<[^<>]*>")
+def _tex_class(page: bytes, start: int) -> bool:
+    """Whether the "tex" at `start` ends a name in a class attribute (TEX_CLASS, within CLASS_REACH bytes)."""
+    attribute = page.rfind(b"class=", max(0, start - CLASS_REACH), start)
+    return attribute != -1 and TEX_CLASS.match(page, attribute, start + 4) is not None
 
 
 def math_signals(html: str | bytes, max_bytes: int = 2_000_000) -> tuple[str | None, int]:
     """(the first markup/TeX marker found or None, number of distinct math words in text) for a page's raw HTML;
     the first `max_bytes` bytes are looked at (default 2 MB)."""
     raw = html.encode("utf-8", "surrogatepass") if isinstance(html, str) else html
-    page = visible_markup(raw[:max_bytes].lower())
-    marker = _markup_marker(page)
-    # the class regex only where a class could end in "tex" (a regex over the whole page costs 10 scans)
-    if marker is None and any(end in page for end in (b'tex"', b"tex'", b"tex ")):
-        match = TEX_CLASS.search(page)
-        marker = match[0] if match else None
-    if marker is not None:
-        return marker.decode(), 0
-    # TeX and math words count in text only: the page without its tags (6x smaller than the markup, on average)
-    text = TAG.sub(b" ", page)
-    marker = next((m for m in TEX_MARKERS if m in text and (m != b"$$" or _has_display_tex(text))), None)
-    if marker is not None:
-        return marker.decode(), 0
-    return None, sum(word in text for word in MATH_VOCABULARY)
+    page = raw[:max_bytes].lower()
+    markup = _MARKUP.find_matches_as_indexes(page)
+    tex = _TEX.find_matches_as_indexes(page)
+    words = _VOCABULARY.find_matches_as_indexes(page)
+    if not (markup or tex or words):  # most pages
+        return None, 0
+    context = _Context(page)
+    class_checks = 0
+    for index, start, _ in markup:
+        if context.hidden(start):
+            continue
+        if index < len(MARKUP_MARKERS):
+            return MARKUP_MARKERS[index].decode(), 0
+        if class_checks < MAX_CLASS_CHECKS and _tex_class(page, start):
+            return "class=tex", 0
+        class_checks += 1
+    # TeX and words count in text only; they are checked in page order (the context sweeps forward)
+    candidates = sorted(
+        [(start, -1 - index) for index, start, _ in tex] + [(start, index) for index, start, _ in words]
+    )
+    found_words = set()
+    for start, index in candidates:
+        if index >= 0 and (index in found_words or (_WORD_START[index] and page[start - 1 : start].isalpha())):
+            continue
+        if index < 0 and TEX_MARKERS[-1 - index] == b"$$" and not _display_tex(page, start):
+            continue
+        if not context.in_text(start):
+            continue
+        if index < 0:
+            return TEX_MARKERS[-1 - index].decode(), 0
+        found_words.add(index)
+    return None, len(found_words)
 
 
 class MathPrefilter(BaseFilter):
