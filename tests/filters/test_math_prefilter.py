@@ -44,9 +44,14 @@ def test_looks_only_where_math_can_be():
     assert math_signals(r"<!-- \(x\) theorem equation integral --><p>news</p>") == (None, 0)
     assert math_signals('<a title="\\(x\\)" class="equation theorem integral">x</a>') == (None, 0)  # attributes
     assert math_signals("<p>Prices: $$$ and $$ </p>")[0] is None  # money, not display TeX
+    # a library named in prose or in a link to an article about it is a word, not markup
+    assert math_signals("<p>Gecko renders HTML, SVG and MathML; KaTeX is faster than MathJax.</p>") == (None, 0)
+    links = '<a href="/wiki/MathML" title="MathML">MathML</a> <a\nhref="https://katex.org">x</a>'
+    assert math_signals(links)[0] is None
     # where math is: a library's script src, markup, TeX and math words in text
     assert math_signals('<script src="https://cdn.example/MathJax.js?config=TeX"></script>')[0] == "mathjax"
     assert math_signals('<script type="math/tex">x^2</script>')[0] == "math/tex"
+    assert math_signals('<link rel="stylesheet" href="https://cdn.example/katex/katex.min.css">')[0] == "katex"
     assert math_signals("<p><math><mi>x</mi></math></p>")[0] == "<math"
     assert math_signals('<img class="latex" src="x.png">')[0] is not None
     assert math_signals(r"<p>so \(x^2\) holds</p>")[0] == "\\("

@@ -28,8 +28,8 @@ from datatrove.data import Document
 from datatrove.pipeline.filters.base_filter import BaseFilter
 from datatrove.pipeline.writers.disk_base import DiskWriter
 
-# Libraries and markup, looked for anywhere outside script bodies, styles and comments (a script's src, a config
-# script's type, elements, classes)
+# Libraries and markup, looked for outside script bodies, styles and comments: elements (`<math`) anywhere, names of
+# libraries and classes only inside tags (a script's src, a config script's type, a class)
 MARKUP_MARKERS = (
     b"mathjax", b"<math", b"<m:math", b"<mml:math", b"math/tex", b"mathml", b"asciimath", b"mwe-math", b"<d-math",
     b"<dt-math", b"mathtex.cgi", b"katex", b"latex.php", b"mimetex", b"application/x-tex", b"codecogs",
@@ -37,6 +37,7 @@ MARKUP_MARKERS = (
 # where a class attribute may end in "tex" (class="latex", class="tex", class="... latex ..."): a formula image or a
 # span marked as TeX, confirmed by TEX_CLASS on the tag around it
 TEX_CLASS_ENDS = (b'tex"', b"tex'", b"tex ")
+_LINK_TAG = re.compile(rb"<a\s")
 TEX_CLASS = re.compile(rb"class=[\"'](?:[^\"']*\s)?(?:la)?tex[\s\"']")
 CLASS_REACH = 512  # bytes from `class=` to the "tex" that ends one of its names, at most
 MAX_CLASS_CHECKS = 64  # candidates checked with TEX_CLASS on a page (hostile pages repeat them)
@@ -63,6 +64,7 @@ _MARKUP = _automaton(MARKUP_MARKERS + TEX_CLASS_ENDS)
 _TEX = _automaton(TEX_MARKERS)
 _VOCABULARY = _automaton(tuple(word.strip() for word in MATH_VOCABULARY))
 _WORD_START = tuple(word.startswith(b" ") for word in MATH_VOCABULARY)
+_MARKUP_KIND, _TEX_KIND, _WORD_KIND = 0, 1, 2
 _BLOCK_EDGES = _automaton(tuple(edge for block in HIDDEN_BLOCKS for edge in block))
 
 
@@ -164,31 +166,38 @@ def math_signals(html: str | bytes, max_bytes: int = 2_000_000) -> tuple[str | N
     words = _VOCABULARY.find_matches_as_indexes(page)
     if not (markup or tex or words):  # most pages
         return None, 0
+    # every candidate in page order (the context sweeps forward): (start, automaton, pattern index)
+    candidates = [(start, _MARKUP_KIND, index) for index, start, _ in markup]
+    candidates += [(start, _TEX_KIND, index) for index, start, _ in tex]
+    candidates += [(start, _WORD_KIND, index) for index, start, _ in words]
+    candidates.sort()
     context = _Context(page)
     class_checks = 0
-    for index, start, _ in markup:
-        if context.hidden(start):
-            continue
-        if index < len(MARKUP_MARKERS):
-            return MARKUP_MARKERS[index].decode(), 0
-        if class_checks < MAX_CLASS_CHECKS and _tex_class(page, start):
-            return "class=tex", 0
-        class_checks += 1
-    # TeX and words count in text only; they are checked in page order (the context sweeps forward)
-    candidates = sorted(
-        [(start, -1 - index) for index, start, _ in tex] + [(start, index) for index, start, _ in words]
-    )
     found_words = set()
-    for start, index in candidates:
-        if index >= 0 and (index in found_words or (_WORD_START[index] and page[start - 1 : start].isalpha())):
-            continue
-        if index < 0 and TEX_MARKERS[-1 - index] == b"$$" and not _display_tex(page, start):
-            continue
-        if not context.in_text(start):
-            continue
-        if index < 0:
-            return TEX_MARKERS[-1 - index].decode(), 0
-        found_words.add(index)
+    for start, kind, index in candidates:
+        if kind == _MARKUP_KIND:
+            if context.hidden(start):
+                continue
+            if index >= len(MARKUP_MARKERS):  # a class ending in "tex"
+                if class_checks < MAX_CLASS_CHECKS and _tex_class(page, start):
+                    return "class=tex", 0
+                class_checks += 1
+                continue
+            marker = MARKUP_MARKERS[index]
+            # an element counts where it stands; a library's name only inside a tag that is not a link (a script's
+            # src or type, a class): in prose ("pages written in HTML, SVG and MathML") or in a link to an article
+            # about it (href="/wiki/MathML") it is a word, not markup
+            if marker.startswith(b"<") or (context.in_tag(start) and not _LINK_TAG.match(page, context.last_open)):
+                return marker.decode(), 0
+        elif kind == _TEX_KIND:
+            marker = TEX_MARKERS[index]
+            if (marker != b"$$" or _display_tex(page, start)) and context.in_text(start):
+                return marker.decode(), 0
+        elif index not in found_words:
+            if _WORD_START[index] and page[start - 1 : start].isalpha():
+                continue
+            if context.in_text(start):
+                found_words.add(index)
     return None, len(found_words)
 
 
