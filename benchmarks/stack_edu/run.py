@@ -67,9 +67,10 @@ def child(stage_name: str, config_path: Path) -> None:
     from datatrove.pipeline.writers import JsonlWriter
 
     from smolcorpus.config import validate_config
-    from smolcorpus.pipelines.executors import Stage, run_stages
     from smolcorpus.readers.source_tree import SourceTreeReader
     from smolcorpus.run import plan_config
+    from smolcorpus.runtime.executors import run_stages
+    from smolcorpus.runtime.stage import Stage
 
     config, stages = plan_config(validate_config(json.loads(config_path.read_text())))
     if stage_name == BASELINE:

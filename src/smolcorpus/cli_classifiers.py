@@ -270,9 +270,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 def cmd_score(args: argparse.Namespace) -> int:
     from smolcorpus.config import ExecutorConfig
-    from smolcorpus.pipelines.executors import run_stages
     from smolcorpus.pipelines.score import score_stages
     from smolcorpus.run import format_counters
+    from smolcorpus.runtime.executors import run_stages
 
     output = str(Path(args.output).resolve())
     stages = score_stages(

@@ -14,8 +14,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, PositiveInt, ValidationError, model_validator
 
-from smolcorpus.code_languages import STACK_EDU_LANGUAGES
 from smolcorpus.errors import ConfigError
+from smolcorpus.stack_edu_languages import STACK_EDU_LANGUAGES
 
 # local paths are checked for existence; anything with a scheme (s3://, hf://, ...) is left to fsspec at run time
 REMOTE_PREFIXES = ("s3://", "gs://", "hf://", "http://", "https://", "az://", "abfs://")

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from smolcorpus.errors import SmolcorpusError
-from smolcorpus.pipelines.progress import DocumentCounter
+from smolcorpus.runtime.progress import DocumentCounter
 
 REPORT_NAME = "report.html"
 _PROGRESS_STEP = f"{DocumentCounter.type}: {DocumentCounter.name}"

@@ -6,8 +6,8 @@ from datatrove.pipeline.writers import JsonlWriter
 
 from smolcorpus.config import ExecutorConfig
 from smolcorpus.dedup import exact_dedup_stages, normalized_content
-from smolcorpus.pipelines.executors import run_stages
 from smolcorpus.readers import DocumentFileReader
+from smolcorpus.runtime.executors import run_stages
 
 
 def test_normalized_content_ignores_line_endings_and_trailing_spaces():

@@ -8,8 +8,8 @@ from datatrove.pipeline.writers import JsonlWriter
 
 from smolcorpus.config import ExecutorConfig
 from smolcorpus.dedup.minhash import PRESETS, minhash_stages
-from smolcorpus.pipelines.executors import run_stages
 from smolcorpus.readers import DocumentFileReader
+from smolcorpus.runtime.executors import run_stages
 
 VENDORED_PAIRS = [("cmarkup.xsl", "xslt"), ("README", "text"), ("entities.xsl", "xslt")]
 

@@ -13,7 +13,6 @@ import yaml
 
 from smolcorpus.cli import main
 from smolcorpus.demo import run_demo
-from smolcorpus.provenance import RUN_INFO_NAME
 from smolcorpus.publish.staging import (
     STAGING_MARKER,
     PublishError,
@@ -23,6 +22,7 @@ from smolcorpus.publish.staging import (
     verify_staged,
 )
 from smolcorpus.publish.upload import upload_staged
+from smolcorpus.runtime.provenance import RUN_INFO_NAME
 
 
 @pytest.fixture(scope="module")

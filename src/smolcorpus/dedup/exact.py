@@ -20,7 +20,7 @@ from datatrove.pipeline.dedup.exact_dedup import (
 from datatrove.pipeline.writers.disk_base import DiskWriter
 from datatrove.utils.hashing import HashConfig
 
-from smolcorpus.stage import Stage
+from smolcorpus.runtime.stage import Stage
 
 SourceFactory = Callable[[], "PipelineStep | list[PipelineStep]"]
 

@@ -38,7 +38,7 @@ from datatrove.utils.hashing import HashConfig
 from datatrove.utils.word_tokenizers import WordTokenizer
 
 from smolcorpus.dedup.exact import SourceFactory, source_steps
-from smolcorpus.stage import Stage
+from smolcorpus.runtime.stage import Stage
 
 PRESETS = {
     "fineweb": MinhashConfig(n_grams=5, num_buckets=14, hashes_per_bucket=8, hash_config=HashConfig(precision=64)),

@@ -11,8 +11,8 @@ from datatrove.data import Document
 from datatrove.pipeline.filters.base_filter import BaseFilter
 from datatrove.pipeline.writers.disk_base import DiskWriter
 
-from smolcorpus.code_languages import STACK_EDU_LANGUAGES
 from smolcorpus.filters import code_rules
+from smolcorpus.stack_edu_languages import STACK_EDU_LANGUAGES
 
 # SPDX ids counted as permissive (The Stack v2 marks such files license_type="permissive")
 PERMISSIVE_LICENSES = frozenset(

@@ -1,10 +1,11 @@
-"""Pipelines: composition of steps from the other packages into stages, and the executors that run them."""
+"""Pipelines: composition only. Each pipeline builds its stages from the steps of the packages below it; the
+runtime (`smolcorpus.runtime`) runs them."""
 
 from __future__ import annotations
 
 from smolcorpus.config import RunConfig
-from smolcorpus.pipelines.executors import Stage, StageResult, run_stages
 from smolcorpus.pipelines.tokenize import tokenize_stages
+from smolcorpus.runtime.stage import Stage
 from smolcorpus.tokenize.tokenizer import resolve_tokenizer_spec
 
 
@@ -26,4 +27,4 @@ def build_stages(config: RunConfig) -> list[Stage]:
     raise ValueError(f"unknown pipeline {config.pipeline!r}")  # unreachable: the config model lists the kinds
 
 
-__all__ = ["Stage", "StageResult", "build_stages", "run_stages"]
+__all__ = ["build_stages"]

@@ -28,11 +28,11 @@ from smolcorpus.filters.math_extractor import MathExtractor
 from smolcorpus.filters.math_prefilter import MathPrefilter
 from smolcorpus.filters.pii import CountingPIIFormatter
 from smolcorpus.filters.url_filter import OfflineURLFilter
-from smolcorpus.pipelines.executors import Stage
 from smolcorpus.pipelines.stack_edu import StackEduLayout
 from smolcorpus.pipelines.tokenize import grouped_token_stages
 from smolcorpus.readers.intermediate import IntermediateReader
 from smolcorpus.readers.warc import WarcHtmlReader
+from smolcorpus.runtime.stage import Stage
 from smolcorpus.tokenize.tokenizer import TokenizerSpec
 from smolcorpus.writers.curated import FineMathWriter
 from smolcorpus.writers.funnel import FunnelSummaryWriter

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datatrove.pipeline.writers import ParquetWriter
 
 from smolcorpus.classifiers.score import ClassifierScorer, ScoreThresholdFilter
-from smolcorpus.pipelines.executors import Stage
 from smolcorpus.readers import DocumentFileReader
+from smolcorpus.runtime.stage import Stage
 
 
 def score_stages(

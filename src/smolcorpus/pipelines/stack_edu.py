@@ -35,11 +35,11 @@ from smolcorpus.filters.code import (
     VendoredFilter,
 )
 from smolcorpus.filters.decontamination import DecontaminationFilter, benchmark_from_file
-from smolcorpus.pipelines.executors import Stage
 from smolcorpus.pipelines.tokenize import grouped_token_stages
 from smolcorpus.readers.intermediate import IntermediateReader
 from smolcorpus.readers.source_tree import SourceTreeReader
 from smolcorpus.readers.stack_v2 import StackV2Reader
+from smolcorpus.runtime.stage import Stage
 from smolcorpus.tokenize.tokenizer import TokenizerSpec
 from smolcorpus.writers.curated import StackEduWriter, language_slug
 from smolcorpus.writers.funnel import FunnelSummaryWriter

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datatrove.pipeline.tokens import DocumentTokenizer
 
 from smolcorpus.config import InputConfig, TokenizeConfig
-from smolcorpus.pipelines.executors import Stage
 from smolcorpus.readers import DocumentFileReader
+from smolcorpus.runtime.stage import Stage
 from smolcorpus.tokenize.grouped import GroupedManifestWriter, GroupedTokenShardWriter
 from smolcorpus.tokenize.manifest import ManifestWriter
 from smolcorpus.tokenize.shards import TokenShardWriter

@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from smolcorpus.errors import SmolcorpusError
-from smolcorpus.folders import fresh_partial, swap_in
+from smolcorpus.runtime.atomic_folder import fresh_partial, swap_in
 from smolcorpus.tokenize.manifest import MANIFEST_NAME, TOKENIZER_COPY, read_manifest
 
 MIXTURE_NAME = "mixture.json"

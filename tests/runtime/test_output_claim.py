@@ -1,4 +1,4 @@
-"""A run writes only into its own output folder, one run at a time (`smolcorpus.output_claim`), on real documents."""
+"""A run writes only into its own output folder, one run at a time (`runtime.output_claim`), on real documents."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import pytest
 
 from smolcorpus.config import validate_config
 from smolcorpus.errors import ConfigError
-from smolcorpus.output_claim import LOCK, MARKER
 from smolcorpus.run import run_config
+from smolcorpus.runtime.output_claim import LOCK, MARKER
 
 
 @pytest.fixture

@@ -92,7 +92,8 @@ def test_slurm_stages_get_their_own_partition_time_and_gpus(tmp_path):
     """`executor.slurm.stages` sends one stage (here the scoring stage, `curate`) to a GPU partition with its own
     time, CPUs and GPUs, while the others keep the run's settings; the sbatch lines say so."""
     from smolcorpus.config import ExecutorConfig
-    from smolcorpus.pipelines.executors import Stage, build_executors
+    from smolcorpus.runtime.executors import build_executors
+    from smolcorpus.runtime.stage import Stage
 
     config = ExecutorConfig.model_validate({"kind": "slurm", "tasks": 2, "slurm": {
         "partition": "cpu", "time": "10:00:00", "cpus_per_task": 2, "mem_per_cpu_gb": 1.5,

@@ -1,6 +1,6 @@
 """Whole-folder outputs: a build goes to `.partial` and replaces the earlier folder only when complete."""
 
-from smolcorpus.folders import fresh_partial, swap_in
+from smolcorpus.runtime.atomic_folder import fresh_partial, swap_in
 
 
 def test_swap_in_replaces_the_old_folder_only_at_the_end(tmp_path):

@@ -1,0 +1,195 @@
+"""Run a list of stages on datatrove's local, Slurm or Ray executor, chained with `depends`.
+
+Each stage gets its own logging folder (`<output>/logs/<stage>/`) with datatrove's `completions/`, `stats/` and
+`logs/`; a rerun skips completed tasks. Two things are added on top of datatrove:
+
+- a failed task does not stop the others (datatrove's local pool would tear them down), and the run ends with
+  `StageFailedError` naming the failed tasks and their error line; later stages do not start;
+- a stage folder remembers its task count, and a rerun with another count is refused (task i of 4 and task i
+  of 8 read different files, so mixing them would duplicate or lose documents).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import time
+from pathlib import Path
+
+from datatrove.executor import LocalPipelineExecutor
+from datatrove.executor.base import PipelineExecutor
+from datatrove.utils.stats import PipelineStats
+
+from smolcorpus.config import ExecutorConfig
+from smolcorpus.errors import ConfigError
+from smolcorpus.runtime.executor_json import RedactedJsonMixin
+from smolcorpus.runtime.progress import DocumentCounter, StageProgress, documents_written, expected_documents
+from smolcorpus.runtime.ray_executor import init_ray, ray_executor
+from smolcorpus.runtime.slurm_executor import run_slurm, slurm_executor
+from smolcorpus.runtime.stage import Stage, StageResult
+from smolcorpus.runtime.stage_logs import raise_if_incomplete, stage_result
+
+STAGE_RECORD = "stage.json"
+
+
+class FailureTolerantLocalExecutor(RedactedJsonMixin, LocalPipelineExecutor):
+    """datatrove's LocalPipelineExecutor, except that one failing task does not cancel the tasks still running.
+
+    The failure is logged by datatrove (in the task's log file); the task gets no completion marker, so the
+    caller sees it in `get_incomplete_ranks()` and a rerun retries it.
+    """
+
+    def _launch_run_for_rank(self, rank: int, ranks_q, completed=None, completed_lock=None) -> PipelineStats:
+        with _console_silenced(os.environ.get(QUIET_ENV) == "1"):
+            try:
+                return super()._launch_run_for_rank(rank, ranks_q, completed, completed_lock)
+            except Exception:
+                return PipelineStats()
+
+
+QUIET_ENV = "SMOLCORPUS_QUIET"  # set while a quiet run executes; task processes inherit it
+
+
+@contextlib.contextmanager
+def _console_silenced(silence: bool):
+    """Point this process's stderr (fd 2) at /dev/null for a task: datatrove's task logger writes INFO lines
+    there, while its log file (logs/task_NNNNN.log) keeps everything."""
+    if not silence:
+        yield
+        return
+    saved = os.dup(2)
+    with open(os.devnull, "w") as devnull:
+        os.dup2(devnull.fileno(), 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+@contextlib.contextmanager
+def quiet_run(quiet: bool):
+    """While running stages with `quiet`: task processes (which inherit the variable) keep their console output
+    to their log files. Failures still surface: StageFailedError names the failed tasks and their error line."""
+    if not quiet:
+        yield
+        return
+    previous = os.environ.get(QUIET_ENV)
+    os.environ[QUIET_ENV] = "1"
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(QUIET_ENV, None)
+        else:
+            os.environ[QUIET_ENV] = previous
+
+
+def stage_logging_dir(logs_root: str, stage: Stage) -> str:
+    return f"{logs_root.rstrip('/')}/{stage.name}"
+
+
+def check_stage_record(logging_dir: str, stage: Stage) -> None:
+    """Refuse to resume a stage folder that was started with a different number of tasks; record it otherwise."""
+    record_path = Path(logging_dir) / STAGE_RECORD
+    if record_path.is_file():
+        previous = json.loads(record_path.read_text())
+        if previous["tasks"] != stage.tasks:
+            raise ConfigError(
+                f"{logging_dir} was started with tasks={previous['tasks']}, now tasks={stage.tasks}: resume with "
+                f"the same task count, or use a new output_dir"
+            )
+        return
+    record_path.parent.mkdir(parents=True, exist_ok=True)
+    record_path.write_text(json.dumps({"stage": stage.name, "tasks": stage.tasks}))
+
+
+def build_executors(
+    stages: list[Stage], config: ExecutorConfig, logs_root: str, run_name: str
+) -> list[PipelineExecutor]:
+    """One datatrove executor per stage, each depending on the previous one."""
+    if config.kind == "slurm" and config.slurm.stages:
+        names = [stage.name for stage in stages]
+        unknown = sorted(set(config.slurm.stages) - set(names))
+        if unknown:
+            raise ConfigError(f"executor.slurm.stages names {unknown}, not stages of this run; its stages: {names}")
+    executors: list[PipelineExecutor] = []
+    for stage in stages:
+        logging_dir = stage_logging_dir(logs_root, stage)
+        previous = executors[-1] if executors else None
+        workers = config.workers
+        if config.kind == "local":
+            if workers == -1:
+                workers = min(stage.tasks, os.cpu_count() or 1)
+            executor = FailureTolerantLocalExecutor(
+                _with_document_counter(stage, logging_dir),
+                tasks=stage.tasks,
+                workers=min(workers, stage.tasks),
+                logging_dir=logging_dir,
+                depends=previous,
+            )
+        elif config.kind == "slurm":
+            executor = slurm_executor(stage, config, logging_dir, run_name, previous, workers)
+        else:
+            executor = ray_executor(stage, config, logging_dir, previous, workers)
+        executors.append(executor)
+    return executors
+
+
+def _reads_documents(stage: Stage) -> bool:
+    return bool(stage.pipeline) and "READER" in str(getattr(stage.pipeline[0], "type", ""))
+
+
+def _with_document_counter(stage: Stage, logging_dir: str) -> list:
+    """The stage's steps with a `DocumentCounter` after its reader (for the progress bar), if it has one."""
+    if not _reads_documents(stage):
+        return stage.pipeline
+    return [stage.pipeline[0], DocumentCounter(logging_dir), *stage.pipeline[1:]]
+
+
+def run_stages(
+    stages: list[Stage],
+    config: ExecutorConfig,
+    logs_root: str,
+    run_name: str,
+    wait: bool = True,
+    poll_seconds: float = 5.0,
+    timeout_seconds: float | None = None,
+    quiet: bool = False,
+) -> list[StageResult]:
+    """Run (or, on Slurm, submit) every stage in order. Raise StageFailedError if a stage leaves tasks incomplete.
+
+    Local and Ray stages show a progress bar of finished tasks; `quiet` turns it off and keeps datatrove's
+    INFO logging off the console (task log files are unchanged)."""
+    for stage in stages:
+        check_stage_record(stage_logging_dir(logs_root, stage), stage)
+    executors = build_executors(stages, config, logs_root, run_name)
+    if config.kind == "slurm":
+        return run_slurm(stages, executors, wait, poll_seconds, timeout_seconds, quiet)
+    if config.kind == "ray":
+        init_ray(config)
+    results = []
+    written: dict[str, int] = {}  # output folder → documents earlier stages wrote there (the bars' totals)
+    with quiet_run(quiet):
+        for stage, executor in zip(stages, executors, strict=True):
+            already_done = not executor.get_incomplete_ranks()
+            started = time.perf_counter()
+            # documents are counted by local tasks only (Ray tasks may run where this disk is not)
+            counts_documents = _reads_documents(stage) and config.kind == "local"
+            show = not quiet and not already_done
+            progress = StageProgress(
+                stage.name,
+                stage.tasks,
+                executor.logging_dir.path,
+                counts_documents,
+                total=expected_documents(stage.pipeline[0], written) if counts_documents and show else None,
+                disable=not show,
+            )
+            # quiet: datatrove re-installs its console logger after every task, so the console itself is muted
+            with progress, _console_silenced(quiet):
+                executor.run()
+            raise_if_incomplete(stage, executor)
+            written.update(documents_written(executor.pipeline, executor.logging_dir.path))
+            results.append(stage_result(stage, executor, already_done, time.perf_counter() - started))
+    return results
