@@ -1,0 +1,7 @@
+"""`python -m smolcorpus.cli`."""
+
+import sys
+
+from smolcorpus.cli import main
+
+sys.exit(main())
