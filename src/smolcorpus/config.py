@@ -12,7 +12,16 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, PositiveInt, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PositiveFloat,
+    PositiveInt,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from smolcorpus.errors import ConfigError
 from smolcorpus.stack_edu_languages import STACK_EDU_LANGUAGES
@@ -359,18 +368,32 @@ class FineMathConfig(StrictModel):
 class RunConfig(StrictModel):
     """A whole run: one pipeline, its input, its output folder and its executor."""
 
-    pipeline: Literal["tokenize", "stack_edu", "finemath"] = Field(description="which pipeline to build")
+    pipeline: str = Field(description="which pipeline to build: one of the sections below names it")
     name: str = Field("smolcorpus", pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", description="used in job names")
     output_dir: str
-    input: InputConfig | None = Field(None, description="documents to tokenize (pipeline: tokenize)")
-    stack_edu: StackEduConfig | None = Field(None, description="sources and settings (pipeline: stack_edu)")
-    finemath: FineMathConfig | None = Field(None, description="sources and settings (pipeline: finemath)")
+    # each pipeline's settings; `pipeline` in json_schema_extra says which pipeline reads the section (its spec in
+    # smolcorpus.pipelines names the same field)
+    input: InputConfig | None = Field(
+        None, description="documents to tokenize (pipeline: tokenize)", json_schema_extra={"pipeline": "tokenize"}
+    )
+    stack_edu: StackEduConfig | None = Field(
+        None, description="sources and settings (pipeline: stack_edu)", json_schema_extra={"pipeline": "stack_edu"}
+    )
+    finemath: FineMathConfig | None = Field(None, description="sources and settings (pipeline: finemath)",
+                                            json_schema_extra={"pipeline": "finemath"})  # fmt: skip
     tokenize: TokenizeConfig = Field(default_factory=TokenizeConfig)
     executor: ExecutorConfig = Field(default_factory=ExecutorConfig)
 
+    @field_validator("pipeline")
+    @classmethod
+    def _known_pipeline(cls, name: str) -> str:
+        if name not in pipeline_sections():
+            raise ValueError(f"unknown pipeline {name!r}; one of: {', '.join(pipeline_sections())}")
+        return name
+
     @model_validator(mode="after")
     def _pipeline_has_section(self) -> RunConfig:
-        section = {"tokenize": "input", "stack_edu": "stack_edu", "finemath": "finemath"}[self.pipeline]
+        section = pipeline_sections()[self.pipeline]
         if getattr(self, section) is None:
             raise ValueError(f"pipeline {self.pipeline!r} needs a `{section}` section")
         return self
@@ -406,6 +429,15 @@ class RunConfig(StrictModel):
         if tok and os.path.exists(tok):
             data["tokenize"]["tokenizer"] = _absolute(tok)
         return RunConfig.model_validate(data)
+
+
+def pipeline_sections() -> dict[str, str]:
+    """pipeline name → the `RunConfig` section holding its settings (from the sections' field metadata)."""
+    return {
+        field.json_schema_extra["pipeline"]: name
+        for name, field in RunConfig.model_fields.items()
+        if isinstance(field.json_schema_extra, dict) and "pipeline" in field.json_schema_extra
+    }
 
 
 def _absolute(path: str) -> str:

@@ -14,7 +14,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from smolcorpus.config import RunConfig, validate_config
+from smolcorpus.config import RunConfig, set_override, validate_config
+from smolcorpus.pipelines import PIPELINES
 
 
 @dataclass
@@ -82,23 +83,6 @@ def _size(n: float) -> str:
     return f"{n:,.1f} PB"
 
 
-def input_units(config: RunConfig) -> tuple[str, list[str]]:
-    """(unit name, the units of the run's input, in the order the run reads them)."""
-    if config.pipeline == "finemath":
-        from smolcorpus.readers.warc import list_warc_files
-
-        warc = config.finemath.warc
-        return "WARC files", list_warc_files(warc.paths, warc.storage_options)
-    from smolcorpus.readers.documents import list_document_files
-
-    if config.pipeline == "stack_edu":
-        source = config.stack_edu
-        if source.stack_v2 is not None:
-            return "row files", list_document_files(source.stack_v2.paths, source.stack_v2.rows_storage_options)
-        return "repositories", list(source.source_trees.roots)
-    return "files", list_document_files(config.input.paths, config.input.storage_options)
-
-
 def sample_units(units: list[str], count: int) -> list[str]:
     """`count` units spread evenly over the list (the first, then every len/count-th)."""
     if count >= len(units):
@@ -107,18 +91,12 @@ def sample_units(units: list[str], count: int) -> list[str]:
     return [units[int(i * step)] for i in range(count)]
 
 
-def _sample_config(config: RunConfig, sample: list[str], output_dir: str) -> RunConfig:
+def _sample_config(config: RunConfig, units_key: str, sample: list[str], output_dir: str) -> RunConfig:
+    """`config` reading only `sample` (set at `units_key`), one task, into `output_dir`."""
     data = config.model_dump(mode="json")
     data["output_dir"] = output_dir
     data["executor"] = {"kind": "local", "tasks": 1, "workers": 1}
-    if config.pipeline == "finemath":
-        data["finemath"]["warc"]["paths"] = sample
-    elif config.pipeline == "stack_edu" and config.stack_edu.stack_v2 is not None:
-        data["stack_edu"]["stack_v2"]["paths"] = sample
-    elif config.pipeline == "stack_edu":
-        data["stack_edu"]["source_trees"]["roots"] = sample
-    else:
-        data["input"]["paths"] = sample
+    set_override(data, units_key, sample)
     return validate_config(data)
 
 
@@ -129,13 +107,15 @@ def estimate_run(config: RunConfig, sample_count: int = 1, work_dir: str | None 
     from smolcorpus.errors import ConfigError
     from smolcorpus.run import run_config
 
-    unit, units = input_units(config.resolved_paths())
+    spec = PIPELINES[config.pipeline]
+    inputs = spec.input_units(config.resolved_paths())
+    unit, units = inputs.name, inputs.units
     if not units:
         raise ConfigError("--estimate: the input is empty")
     sample = sample_units(units, sample_count)
     with tempfile.TemporaryDirectory(prefix="smolcorpus-estimate-", dir=work_dir) as tmp:
         output = Path(tmp) / "run"
-        summary = run_config(_sample_config(config, sample, str(output)), quiet=True)
+        summary = run_config(_sample_config(config, inputs.config_key, sample, str(output)), quiet=True)
         first = summary.stages[0].counters
         reader = next(iter(first.values()), {})
         records = reader.get("records", reader.get("documents", 0))
@@ -148,7 +128,7 @@ def estimate_run(config: RunConfig, sample_count: int = 1, work_dir: str | None 
         output_bytes = sum(
             p.stat().st_size for folder in ("curated", "tokens") for p in (output / folder).rglob("*") if p.is_file()
         )
-        if config.pipeline == "tokenize":
+        if spec.subset_prefix is None:  # token shards at the top of the output folder
             output_bytes = sum(p.stat().st_size for p in output.glob("*.parquet"))
         tokens = 0.0
         summary_file = output / "summary.json"

@@ -19,7 +19,7 @@ from datatrove.pipeline.writers import JsonlWriter
 from datatrove.utils.hashing import HashConfig
 
 from smolcorpus.classifiers.score import ClassifierScorer, ScoreThresholdFilter
-from smolcorpus.config import FineMathConfig, TokenizeConfig
+from smolcorpus.config import FineMathConfig, RunConfig, TokenizeConfig
 from smolcorpus.dedup import minhash_filter, minhash_stages
 from smolcorpus.filters.decontamination import DecontaminationFilter, benchmark_from_file
 from smolcorpus.filters.domain_stats import DomainCounter, DomainListWriter
@@ -28,10 +28,11 @@ from smolcorpus.filters.math_extractor import MathExtractor
 from smolcorpus.filters.math_prefilter import MathPrefilter
 from smolcorpus.filters.pii import CountingPIIFormatter
 from smolcorpus.filters.url_filter import OfflineURLFilter
-from smolcorpus.pipelines.stack_edu import StackEduLayout
+from smolcorpus.pipelines.layout import CorpusLayout
+from smolcorpus.pipelines.registry import InputUnits, PipelineSpec
 from smolcorpus.pipelines.tokenize import grouped_token_stages
 from smolcorpus.readers.intermediate import IntermediateReader
-from smolcorpus.readers.warc import WarcHtmlReader
+from smolcorpus.readers.warc import WarcHtmlReader, list_warc_files
 from smolcorpus.runtime.stage import Stage
 from smolcorpus.tokenize.tokenizer import TokenizerSpec
 from smolcorpus.writers.curated import FineMathWriter
@@ -40,7 +41,7 @@ from smolcorpus.writers.funnel import FunnelSummaryWriter
 RECALL_NAME, PRECISION_NAME = "math_recall", "math"
 
 
-def _filter_steps(settings: FineMathConfig, layout: StackEduLayout) -> list:
+def _filter_steps(settings: FineMathConfig, layout: CorpusLayout) -> list:
     quality = settings.quality
     steps = [WarcHtmlReader(settings.warc.paths, settings.warc.storage_options, settings.warc.max_bytes,
                             drop_ledger=layout.ledger("read_warc"))]  # fmt: skip
@@ -100,7 +101,7 @@ def finemath_stages(
     settings: FineMathConfig, tokenize: TokenizeConfig, tokenizer: TokenizerSpec, output_dir: str, tasks: int
 ) -> list[Stage]:
     """The stages of one FineMath run, in dependency order (see the module docstring)."""
-    layout = StackEduLayout(output_dir)
+    layout = CorpusLayout(output_dir)
     dedup = settings.dedup
     stages = [Stage("filter", _filter_steps(settings, layout), tasks)]
 
@@ -144,3 +145,29 @@ def finemath_stages(
     ]
     stages += grouped_token_stages(layout.curated, layout.tokens, groups, tokenize, tokenizer, tasks, summary_steps)
     return stages
+
+
+def _input_units(config: RunConfig) -> InputUnits:
+    warc = config.finemath.warc
+    return InputUnits("WARC files", list_warc_files(warc.paths, warc.storage_options), "finemath.warc.paths")
+
+
+def _classifier_models(config: dict) -> list[str]:
+    section = config.get("finemath") or {}
+    return [section.get("recall", {}).get("model"), section.get("precision", {}).get("model")]
+
+
+SPEC = PipelineSpec(
+    name="finemath",
+    section="finemath",
+    build_stages=lambda config, tokenizer: finemath_stages(
+        config.finemath, config.tokenize, tokenizer, config.output_dir, config.executor.tasks
+    ),
+    input_units=_input_units,
+    subset_prefix="finemath-",
+    card_description="Math web pages from Common Crawl with their LaTeX kept (FineMath-style); subsets by a 0–5 "
+    "math-education grade when the run had a grader (`all` when it had none).",
+    license="odc-by",
+    languages=("en",),
+    classifier_models=_classifier_models,
+)

@@ -19,7 +19,7 @@ from datatrove.pipeline.writers import JsonlWriter
 from datatrove.utils.hashing import HashConfig
 
 from smolcorpus.classifiers.score import LanguageThresholdFilter, PerLanguageScorer
-from smolcorpus.config import StackEduConfig, TokenizeConfig
+from smolcorpus.config import RunConfig, StackEduConfig, TokenizeConfig
 from smolcorpus.dedup import exact_dedup_filter, exact_dedup_stages, minhash_filter, minhash_stages
 from smolcorpus.dedup.minhash import CodeWordTokenizer
 from smolcorpus.filters.code import (
@@ -35,7 +35,10 @@ from smolcorpus.filters.code import (
     VendoredFilter,
 )
 from smolcorpus.filters.decontamination import DecontaminationFilter, benchmark_from_file
+from smolcorpus.pipelines.layout import CorpusLayout
+from smolcorpus.pipelines.registry import InputUnits, PipelineSpec
 from smolcorpus.pipelines.tokenize import grouped_token_stages
+from smolcorpus.readers.documents import list_document_files
 from smolcorpus.readers.intermediate import IntermediateReader
 from smolcorpus.readers.source_tree import SourceTreeReader
 from smolcorpus.readers.stack_v2 import StackV2Reader
@@ -43,28 +46,11 @@ from smolcorpus.runtime.stage import Stage
 from smolcorpus.tokenize.tokenizer import TokenizerSpec
 from smolcorpus.writers.curated import StackEduWriter, language_slug
 from smolcorpus.writers.funnel import FunnelSummaryWriter
-from smolcorpus.writers.ledger import DropLedger
 
 SCORE_NAME = "edu"
 
 
-class StackEduLayout:
-    """Where a run's files go, below its output folder."""
-
-    def __init__(self, output_dir: str):
-        root = output_dir.rstrip("/")
-        self.root = root
-        self.work = f"{root}/work"
-        self.filtered = f"{root}/work/filtered"
-        self.ledgers = f"{root}/work/dropped"
-        self.curated = f"{root}/curated"
-        self.tokens = f"{root}/tokens"
-
-    def ledger(self, step: str, default_reason: str = "dropped") -> DropLedger:
-        return DropLedger(self.ledgers, step, default_reason)
-
-
-def _readers(settings: StackEduConfig, layout: StackEduLayout) -> list:
+def _readers(settings: StackEduConfig, layout: CorpusLayout) -> list:
     readers = []
     if settings.stack_v2 is not None:
         source = settings.stack_v2
@@ -96,7 +82,7 @@ def _readers(settings: StackEduConfig, layout: StackEduLayout) -> list:
     return readers
 
 
-def _filters(settings: StackEduConfig, layout: StackEduLayout) -> list:
+def _filters(settings: StackEduConfig, layout: CorpusLayout) -> list:
     rules = settings.filters
     filters = [CodeLanguageFilter(settings.languages, exclusion_writer=layout.ledger("language"))]
     if settings.permissive_only:
@@ -138,7 +124,7 @@ def stack_edu_stages(
     settings: StackEduConfig, tokenize: TokenizeConfig, tokenizer: TokenizerSpec, output_dir: str, tasks: int
 ) -> list[Stage]:
     """The stages of one Stack-Edu run, in dependency order (see the module docstring)."""
-    layout = StackEduLayout(output_dir)
+    layout = CorpusLayout(output_dir)
     dedup = settings.dedup
     stages = [
         Stage(
@@ -206,3 +192,30 @@ def stack_edu_stages(
     stages += grouped_token_stages(layout.curated, layout.tokens, groups, tokenize, tokenizer, tasks, [funnel],
                                    id_column="blob_id")  # fmt: skip
     return stages
+
+
+def _input_units(config: RunConfig) -> InputUnits:
+    source = config.stack_edu
+    if source.stack_v2 is not None:
+        files = list_document_files(source.stack_v2.paths, source.stack_v2.rows_storage_options)
+        return InputUnits("row files", files, "stack_edu.stack_v2.paths")
+    return InputUnits("repositories", list(source.source_trees.roots), "stack_edu.source_trees.roots")
+
+
+def _classifier_models(config: dict) -> list[str]:
+    scoring = (config.get("stack_edu") or {}).get("scoring", {})
+    return [*scoring.get("models", {}).values(), scoring.get("default_model")]
+
+
+SPEC = PipelineSpec(
+    name="stack_edu",
+    section="stack_edu",
+    build_stages=lambda config, tokenizer: stack_edu_stages(
+        config.stack_edu, config.tokenize, tokenizer, config.output_dir, config.executor.tasks
+    ),
+    input_units=_input_units,
+    subset_prefix="stack-edu-",
+    card_description="Educational source code (Stack-Edu-style): permissively licensed files, filtered, "
+    "deduplicated and scored per language for educational value.",
+    classifier_models=_classifier_models,
+)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datatrove.pipeline.tokens import DocumentTokenizer
 
-from smolcorpus.config import InputConfig, TokenizeConfig
+from smolcorpus.config import InputConfig, RunConfig, TokenizeConfig
+from smolcorpus.pipelines.registry import InputUnits, PipelineSpec
 from smolcorpus.readers import DocumentFileReader
+from smolcorpus.readers.documents import list_document_files
 from smolcorpus.runtime.stage import Stage
 from smolcorpus.tokenize.grouped import GroupedManifestWriter, GroupedTokenShardWriter
 from smolcorpus.tokenize.manifest import ManifestWriter
@@ -74,3 +76,19 @@ def grouped_token_stages(
     )
     manifests = GroupedManifestWriter(tokens_dir, groups, tokenizer, tasks, settings.pack_length)
     return [Stage("tokenize", [writer], tasks), Stage("summary", [manifests, *summary_steps], 1, cpus_per_task=1)]
+
+
+def _input_units(config: RunConfig) -> InputUnits:
+    return InputUnits("files", list_document_files(config.input.paths, config.input.storage_options), "input.paths")
+
+
+SPEC = PipelineSpec(
+    name="tokenize",
+    section="input",
+    build_stages=lambda config, tokenizer: tokenize_stages(
+        config.input, config.tokenize, tokenizer, config.output_dir, config.executor.tasks
+    ),
+    input_units=_input_units,
+    subset_prefix=None,
+    card_description="Tokenized documents (Parquet token shards with a manifest).",
+)

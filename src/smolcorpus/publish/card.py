@@ -7,17 +7,11 @@ from pathlib import Path
 
 import yaml
 
+from smolcorpus.pipelines import PIPELINES
 from smolcorpus.redaction import redact
 
 SIZE_CATEGORIES = ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M"),
                    (10_000_000, "1M<n<10M"), (100_000_000, "10M<n<100M"), (1_000_000_000, "100M<n<1B"))  # fmt: skip
-DESCRIPTIONS = {
-    "finemath": "Math web pages from Common Crawl with their LaTeX kept (FineMath-style); subsets by a 0–5 "
-    "math-education grade when the run had a grader (`all` when it had none).",
-    "stack_edu": "Educational source code (Stack-Edu-style): permissively licensed files, filtered, deduplicated "
-    "and scored per language for educational value.",
-    "tokenize": "Tokenized documents (Parquet token shards with a manifest).",
-}
 
 
 def public_config(config: dict) -> str:
@@ -50,7 +44,7 @@ def card_metadata(run, license_id: str) -> dict:
         "pretty_name": run.run_name,
         "size_categories": [size_category(total)],
         "task_categories": ["text-generation"],
-        "language": ["en"] if run.pipeline == "finemath" else None,
+        "language": list(languages) if (languages := PIPELINES[run.pipeline].languages) else None,
         "tags": ["smolcorpus", run.pipeline],
         "configs": configs,
     }
@@ -63,13 +57,8 @@ def default_subset(run):
 
 def classifier_metrics(config: dict) -> list[tuple[str, dict]]:
     """(model folder, validation metrics) of every classifier the run's config used."""
-    paths = []
-    section = config.get(config["pipeline"]) or {}
-    if config["pipeline"] == "finemath":
-        paths = [section.get("recall", {}).get("model"), section.get("precision", {}).get("model")]
-    elif config["pipeline"] == "stack_edu":
-        scoring = section.get("scoring", {})
-        paths = [*scoring.get("models", {}).values(), scoring.get("default_model")]
+    spec = PIPELINES.get(config["pipeline"])
+    paths = spec.classifier_models(config) if spec else []
     found = []
     for path in filter(None, paths):
         config_file = Path(path) / "config.json"
@@ -83,7 +72,7 @@ def dataset_card(run, repo_id: str, license_id: str) -> str:
     metadata = {k: v for k, v in card_metadata(run, license_id).items() if v is not None}
     config = run.run_info["config"]
     lines = ["---", yaml.safe_dump(metadata, sort_keys=False).rstrip(), "---", "", f"# {run.run_name}", "",
-             DESCRIPTIONS[run.pipeline], "", "```python", "from datasets import load_dataset", "",
+             PIPELINES[run.pipeline].card_description, "", "```python", "from datasets import load_dataset", "",
              f'ds = load_dataset("{repo_id}", name="{default_subset(run).name}", split="train")', "```", "",
              "## Subsets", "", "| subset | documents | tokens (SmolLM2 tokenizer) |", "|---|---:|---:|"]  # fmt: skip
     for subset in run.subsets:

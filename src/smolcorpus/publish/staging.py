@@ -18,12 +18,11 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from smolcorpus.errors import SmolcorpusError
+from smolcorpus.pipelines import PIPELINES
 from smolcorpus.runtime.atomic_folder import fresh_partial, swap_in
 from smolcorpus.runtime.provenance import RUN_INFO_NAME
 
 REPO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,95}/[A-Za-z0-9][A-Za-z0-9_.-]{0,95}$")
-SUBSET_PREFIX = {"finemath": "finemath-", "stack_edu": "stack-edu-", "tokenize": ""}
-LICENSES = {"finemath": "odc-by", "stack_edu": "other", "tokenize": "other"}
 
 
 class PublishError(SmolcorpusError):
@@ -69,8 +68,11 @@ def read_run_output(folder: str | Path) -> RunOutput:
         pipeline = info["config"]["pipeline"]
     except (ValueError, KeyError, TypeError) as e:
         raise PublishError(f"{info_path}: unreadable ({type(e).__name__}: {e}); was the run interrupted?") from e
+    if pipeline not in PIPELINES:
+        raise PublishError(f"{info_path}: unknown pipeline {pipeline!r} (known: {', '.join(PIPELINES)})")
     run = RunOutput(folder, pipeline, info["config"].get("name", "smolcorpus"), info)
-    if pipeline == "tokenize":
+    spec = PIPELINES[pipeline]
+    if spec.subset_prefix is None:  # the output folder is one subset of token shards
         manifest = _manifest(folder)
         if manifest is None:
             raise PublishError(f"{folder}: no manifest.json; the run did not finish (rerun `smolcorpus run`)")
@@ -91,7 +93,7 @@ def read_run_output(folder: str | Path) -> RunOutput:
             raise PublishError(f"{folder}/tokens/{curated.name}: no manifest.json; the tokenize stage did not finish")
         if manifest["num_documents"] != documents:
             raise PublishError(f"{curated}: {documents} rows but its token manifest lists {manifest['num_documents']}")
-        name = SUBSET_PREFIX[pipeline] + curated.name
+        name = spec.subset_prefix + curated.name
         run.subsets.append(Subset(name, files, documents, manifest["num_tokens"]))
     if not run.subsets:
         raise PublishError(f"{folder}: the run kept no documents; nothing to publish")
@@ -133,7 +135,7 @@ def stage(run: RunOutput, target: str | Path, repo_id: str, license_id: str | No
         destination.mkdir(parents=True)
         for i, source in enumerate(subset.files):
             _link_or_copy(source, destination / f"{i:05d}.parquet")
-    (partial / "README.md").write_text(dataset_card(run, repo_id, license_id or LICENSES[run.pipeline]))
+    (partial / "README.md").write_text(dataset_card(run, repo_id, license_id or PIPELINES[run.pipeline].license))
     # the config as run, with credentials removed (the resolved file on disk may hold S3 keys)
     (partial / "smolcorpus_config.yaml").write_text(public_config(run.run_info["config"]))
     (partial / STAGING_MARKER).write_text(f"staged for {repo_id} from {run.folder}\n")

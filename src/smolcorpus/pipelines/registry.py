@@ -1,0 +1,51 @@
+"""The table of pipelines. A pipeline is one module of this package that ends with a `PipelineSpec`; registering
+it is one line in `PIPELINES` (pipelines/__init__.py). Everything that differs by pipeline is read from its
+spec: `run` builds its stages, `run --estimate` samples its input units, `publish` names its subsets and writes
+its card, and the config section it reads is the `RunConfig` field named by `section`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from smolcorpus.config import RunConfig
+from smolcorpus.runtime.stage import Stage
+from smolcorpus.tokenize.tokenizer import TokenizerSpec
+
+
+@dataclass(frozen=True)
+class InputUnits:
+    """What a run reads, in units `--estimate` can sample: their name ("WARC files"), the units in reading order,
+    and where the list lives in the config (dotted key, e.g. `finemath.warc.paths`)."""
+
+    name: str
+    units: list[str]
+    config_key: str
+
+
+@dataclass(frozen=True)
+class PipelineSpec:
+    """One pipeline, as the rest of smolcorpus sees it.
+
+    Attributes:
+        name: the config's `pipeline:` value.
+        section: the `RunConfig` field holding its settings (defaults live in that config model).
+        build_stages: (resolved config, tokenizer) → the stages, in dependency order.
+        input_units: config → its `InputUnits`.
+        subset_prefix: a published subset is `<prefix><curated folder>` (`finemath-3plus`, `stack-edu-python`);
+            None: the run's output folder is one subset of token shards (`tokenize`).
+        card_description: the dataset card's first paragraph.
+        license: the card's default license id.
+        languages: natural languages of the text, for the card (None: not stated).
+        classifier_models: the run's config dict → the classifier folders it used (their metrics go on the card).
+    """
+
+    name: str
+    section: str
+    build_stages: Callable[[RunConfig, TokenizerSpec], list[Stage]]
+    input_units: Callable[[RunConfig], InputUnits]
+    subset_prefix: str | None
+    card_description: str
+    license: str = "other"
+    languages: tuple[str, ...] | None = None
+    classifier_models: Callable[[dict], list[str]] = lambda config: []

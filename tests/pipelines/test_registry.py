@@ -1,0 +1,30 @@
+"""The table of pipelines agrees with the config: every registered pipeline is a `pipeline:` value the config
+accepts and reads the section the config reserves for it; the config accepts no other."""
+
+import pytest
+
+from smolcorpus.config import pipeline_sections, validate_config
+from smolcorpus.errors import ConfigError
+from smolcorpus.pipelines import PIPELINES
+
+
+def test_every_pipeline_is_registered_once_with_its_config_section():
+    assert set(PIPELINES) == set(pipeline_sections()) == {"tokenize", "stack_edu", "finemath"}
+    for name, spec in PIPELINES.items():
+        assert spec.name == name
+        assert spec.section == pipeline_sections()[name]
+        assert spec.card_description and spec.license
+
+
+def test_an_unknown_pipeline_is_refused_with_the_known_ones():
+    with pytest.raises(ConfigError, match="unknown pipeline 'math'; one of: tokenize, stack_edu, finemath"):
+        validate_config({"pipeline": "math", "output_dir": "out"})
+
+
+def test_publish_subsets_follow_the_spec():
+    """Corpus pipelines publish `<prefix><curated folder>` subsets; tokenize publishes its shards as one subset."""
+    assert PIPELINES["finemath"].subset_prefix == "finemath-" and PIPELINES["finemath"].languages == ("en",)
+    assert PIPELINES["stack_edu"].subset_prefix == "stack-edu-"
+    assert PIPELINES["tokenize"].subset_prefix is None
+    config = {"pipeline": "stack_edu", "stack_edu": {"scoring": {"models": {"Python": "m/py"}, "default_model": None}}}
+    assert [m for m in PIPELINES["stack_edu"].classifier_models(config) if m] == ["m/py"]
