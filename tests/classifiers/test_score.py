@@ -82,9 +82,13 @@ def test_per_language_scores_and_thresholds(math_model_dir):
     scored = {d.id: d for d in scorer.run(iter(docs))}
     assert "edu_int_score" in scored["j"].metadata and "edu_int_score" not in scored["r"].metadata
     assert scorer.stats["unscored_Rust"].total == 1 and scorer.stats["scored"].total == 2
-    threshold = LanguageThresholdFilter("edu")
+    from smolcorpus.config import CodeScoringConfig
+
+    threshold = LanguageThresholdFilter("edu", CodeScoringConfig().thresholds)  # the config's Stack-Edu defaults
     for doc_id, score in (("j", 2), ("p", 2)):
         scored[doc_id].metadata["edu_int_score"] = score
     assert threshold.filter(scored["j"]) is True  # Java keeps 2 and up (Stack-Edu)
     assert threshold.filter(scored["p"]) == (False, "below_threshold_Python")
     assert threshold.filter(scored["r"]) == (False, "missing_edu_int_score")
+    # a user who wants Java at 3 like the rest removes its entry: the filter adds no threshold of its own
+    assert LanguageThresholdFilter("edu", {}).filter(scored["j"]) == (False, "below_threshold_Java")

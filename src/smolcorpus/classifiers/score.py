@@ -8,9 +8,7 @@ from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.filters.base_filter import BaseFilter
 from datatrove.pipeline.writers.disk_base import DiskWriter
 
-
-def score_keys(name: str) -> tuple[str, str]:
-    return f"{name}_score", f"{name}_int_score"
+from smolcorpus.score_keys import score_keys
 
 
 class ClassifierScorer(PipelineStep):
@@ -155,7 +153,8 @@ class PerLanguageScorer(PipelineStep):
 
 
 class LanguageThresholdFilter(BaseFilter):
-    """Keep documents whose `<name>_int_score` reaches their language's threshold (Stack-Edu: 3, Java 2).
+    """Keep documents whose `<name>_int_score` reaches their language's threshold (`thresholds`, else
+    `default_threshold`; Stack-Edu's 3 and Java's 2 are the config's defaults: `stack_edu.scoring`).
     Reasons: `below_threshold_<language>`, `missing_<name>_int_score`."""
 
     name = "🎓 Per-language threshold"
@@ -164,7 +163,7 @@ class LanguageThresholdFilter(BaseFilter):
                  language_key: str = "language", exclusion_writer: DiskWriter | None = None):  # fmt: skip
         super().__init__(exclusion_writer)
         self.key = score_keys(name)[1]
-        self.thresholds = {"Java": 2, **(thresholds or {})}
+        self.thresholds = dict(thresholds or {})
         self.default_threshold = default_threshold
         self.language_key = language_key
 

@@ -34,6 +34,7 @@ from smolcorpus.pipelines.tokenize import grouped_token_stages
 from smolcorpus.readers.intermediate import IntermediateReader
 from smolcorpus.readers.warc import WarcHtmlReader, list_warc_files
 from smolcorpus.runtime.stage import Stage
+from smolcorpus.score_keys import score_key
 from smolcorpus.tokenize.tokenizer import TokenizerSpec
 from smolcorpus.writers.curated import FineMathWriter
 from smolcorpus.writers.funnel import FunnelSummaryWriter
@@ -80,7 +81,7 @@ def _filter_steps(settings: FineMathConfig, layout: CorpusLayout) -> list:
         recall = settings.recall
         steps.append(ClassifierScorer(recall.model, name=RECALL_NAME, device=recall.device, dtype=recall.dtype))
     # counted before the recall threshold, so that domain shares are over every page that reached this point
-    steps.append(DomainCounter(f"{layout.work}/domains", f"{RECALL_NAME}_score", settings.recall.threshold))
+    steps.append(DomainCounter(f"{layout.work}/domains", score_key(RECALL_NAME), settings.recall.threshold))
     if settings.recall.model:
         recall_ledger = layout.ledger("recall")
         steps.append(ScoreThresholdFilter(RECALL_NAME, settings.recall.threshold, True, recall_ledger))

@@ -14,6 +14,8 @@ import pyarrow as pa
 from datatrove.data import Document
 from datatrove.pipeline.writers import ParquetWriter
 
+from smolcorpus.score_keys import int_score_key, score_key
+
 STACK_EDU_SCHEMA = pa.schema(
     [
         ("blob_id", pa.string()),
@@ -51,8 +53,8 @@ def stack_edu_row(document: Document, score_name: str = "edu") -> dict:
         "detected_licenses": [str(x) for x in metadata.get("detected_licenses") or []],
         "license_type": metadata.get("license_type"),
         "text": document.text,
-        "score": metadata.get(f"{score_name}_score"),
-        "int_score": metadata.get(f"{score_name}_int_score"),
+        "score": metadata.get(score_key(score_name)),
+        "int_score": metadata.get(int_score_key(score_name)),
     }
 
 
@@ -104,8 +106,8 @@ def finemath_row(document: Document, score_name: str = "math") -> dict:
     """The curated row of a web page; `score`/`int_score` come from `<score_name>_score`/`_int_score`."""
     metadata = document.metadata
     row = {name: metadata.get(name) for name in FINEMATH_SCHEMA.names}
-    row.update(text=document.text, id=document.id, score=metadata.get(f"{score_name}_score"),
-               int_score=metadata.get(f"{score_name}_int_score"))  # fmt: skip
+    row.update(text=document.text, id=document.id, score=metadata.get(score_key(score_name)),
+               int_score=metadata.get(int_score_key(score_name)))  # fmt: skip
     return row
 
 
@@ -134,7 +136,7 @@ class FineMathWriter(ParquetWriter):
         if self.subsets is None:
             super().write(document, rank, subset="all")
             return
-        grade = document.metadata.get(f"{self.score_name}_int_score")
+        grade = document.metadata.get(int_score_key(self.score_name))
         for subset, minimum in self.subsets.items():
             if grade is not None and grade >= minimum:
                 super().write(document, rank, subset=subset)
