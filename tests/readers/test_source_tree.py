@@ -46,8 +46,8 @@ def test_bad_files_are_skipped_with_reasons(tmp_path):
     docs = read_all(reader)
     assert [d.metadata["path"] for d in docs] == ["ok.py"]
     stats = {key: value.total for key, value in reader.stats.stats.items()}
-    assert stats["skipped_binary"] == 1 and stats["skipped_undecodable"] == 1
-    assert stats["skipped_too_large"] == 1 and stats["skipped_unreadable"] == 1
+    assert stats["dropped_binary"] == 1 and stats["dropped_undecodable"] == 1
+    assert stats["dropped_too_large"] == 1 and stats["dropped_unreadable"] == 1
 
 
 def test_license_from_the_root_file(tmp_path, shared_data):
@@ -88,7 +88,7 @@ def test_symlinks_out_of_the_tree_are_not_read(tmp_path):
     assert [d.metadata["path"] for d in docs] == ["real.py"]
     assert not any("root:" in d.text or "API_KEY" in d.text for d in docs)
     stats = {key: value.total for key, value in reader.stats.stats.items()}
-    assert stats["skipped_outside_tree"] == 2 and stats["skipped_duplicate_symlink"] == 1
+    assert stats["dropped_outside_tree"] == 2 and stats["dropped_duplicate_symlink"] == 1
 
 
 def test_a_symlink_to_an_unlisted_file_of_the_tree_is_read_once(tmp_path):

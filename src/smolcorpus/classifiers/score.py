@@ -8,6 +8,7 @@ from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.filters.base_filter import BaseFilter
 from datatrove.pipeline.writers.disk_base import DiskWriter
 
+from smolcorpus.runtime.step_stats import merge_stats
 from smolcorpus.score_keys import score_keys
 
 
@@ -147,9 +148,7 @@ class PerLanguageScorer(PipelineStep):
                 self.stat_update("scored", value=len(batch))
         # the per-language scorers counted grades and truncations in their own stats: report them as this step's
         for scorer in [*self.scorers.values(), *([self.default] if self.default else [])]:
-            for key, value in scorer.stats.stats.items():
-                if key != "scored":
-                    self.stats.stats[key] += value
+            merge_stats(self, scorer, exclude=("scored",))
 
 
 class LanguageThresholdFilter(BaseFilter):

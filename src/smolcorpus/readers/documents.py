@@ -24,6 +24,7 @@ from datatrove.pipeline.base import PipelineStep
 from datatrove.utils.logging import logger
 
 from smolcorpus.errors import InputFileError
+from smolcorpus.runtime.step_stats import count_drop
 
 PARQUET_SUFFIXES = (".parquet",)
 JSONL_SUFFIXES = (".jsonl", ".json", ".ndjson")
@@ -177,7 +178,7 @@ class DocumentFileReader(PipelineStep):
     def _jsonl_records(self, f, path: str) -> Iterator[dict | None]:
         for line_number, raw in enumerate(bounded_lines(f, self.max_bytes), start=1):
             if raw is None:
-                self.stat_update("dropped_too_large")
+                count_drop(self, "too_large")
                 logger.warning(f"{path}:{line_number}: skipping a line over {self.max_bytes:,} bytes")
                 continue
             if not raw.strip():
@@ -207,14 +208,14 @@ class DocumentFileReader(PipelineStep):
         return None
 
     def _log_bad_line(self, path: str, line_number: int, reason: str) -> None:
-        self.stat_update("dropped_invalid_json")
+        count_drop(self, "invalid_json")
         logger.warning(f"{path}:{line_number}: skipping line that is not a JSON object ({reason})")
 
     def _to_document(self, record: dict | None, path: str, index: int) -> Document | None:
         if record is None:
             return None  # already counted as dropped_invalid_json
         if self.text_column not in record:
-            self.stat_update("dropped_missing_text_column")
+            count_drop(self, "missing_text_column")
             return None
         text = record.pop(self.text_column)
         if isinstance(text, bytes):  # a binary Parquet column
@@ -224,12 +225,12 @@ class DocumentFileReader(PipelineStep):
                 text = text.decode("utf-8", errors="replace")
                 self.stat_update("undecodable_bytes_replaced")
         if text is None or (isinstance(text, str) and not text):
-            self.stat_update("dropped_empty_text")
+            count_drop(self, "empty_text")
             return None
         if not isinstance(text, str):
             text = str(text)
         if len(text) > self.max_bytes // 4 and len(text.encode("utf-8")) > self.max_bytes:
-            self.stat_update("dropped_too_large")
+            count_drop(self, "too_large")
             return None
         doc_id = record.pop(self.id_column, None)
         if doc_id is None:

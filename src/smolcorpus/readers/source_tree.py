@@ -4,7 +4,7 @@ Language comes from the file extension (the 15 Stack-Edu languages and a few rel
 columns of ARCHITECTURE.md §4: `blob_id` is the git blob id of the content (what Software Heritage and The Stack v2
 call a file), `path` is relative to the repository root, and the licence comes from the root LICENSE/COPYING file.
 Files that are not source are not read; files that cannot be used are skipped and counted with a reason:
-`skipped_binary` (NUL bytes), `skipped_undecodable` (not UTF-8), `skipped_too_large`, `skipped_unreadable`; with a
+`dropped_binary` (NUL bytes), `dropped_undecodable` (not UTF-8), `dropped_too_large`, `dropped_unreadable`; with a
 `drop_ledger` each skipped file also gets a ledger line.
 """
 
@@ -20,6 +20,7 @@ from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 from datatrove.utils.logging import logger
 
+from smolcorpus.runtime.step_stats import count_drop
 from smolcorpus.writers.ledger import DropLedger
 
 EXTENSION_LANGUAGES = {
@@ -142,11 +143,9 @@ class SourceTreeReader(PipelineStep):
                     self.update_doc_stats(document)
                     yield document
 
-    def _skip(self, reason: str, repo_name: str, relative: str, path: Path, size: int | None) -> None:
-        self.stat_update(f"skipped_{reason}")
-        if self.drop_ledger is not None:
-            language = EXTENSION_LANGUAGES[path.suffix.lower()]
-            self.drop_ledger.record(self._rank, reason, f"{repo_name}/{relative}", language, size)
+    def _drop(self, reason: str, repo_name: str, relative: str, path: Path, size: int | None) -> None:
+        language = EXTENSION_LANGUAGES[path.suffix.lower()]
+        count_drop(self, reason, self.drop_ledger, self._rank, f"{repo_name}/{relative}", language, size)
 
     def _read(self, root: Path, repo_name: str, licenses: list[str], license_type: str, path: Path):
         relative = path.relative_to(root).as_posix()
@@ -154,29 +153,29 @@ class SourceTreeReader(PipelineStep):
         # of this repository; a symlink to a file of the tree that is read anyway would count it twice
         real = os.path.realpath(path)
         if os.path.commonpath([real, str(root)]) != str(root):
-            self._skip("outside_tree", repo_name, relative, path, None)
+            self._drop("outside_tree", repo_name, relative, path, None)
             return None
         if path.is_symlink() and real in self._regular_files:
-            self._skip("duplicate_symlink", repo_name, relative, path, None)
+            self._drop("duplicate_symlink", repo_name, relative, path, None)
             return None
         path = Path(real)
         try:
             size = path.stat().st_size
             if size > self.max_bytes:
-                self._skip("too_large", repo_name, relative, path, size)
+                self._drop("too_large", repo_name, relative, path, size)
                 return None
             content = path.read_bytes()
         except OSError as e:
-            self._skip("unreadable", repo_name, relative, path, None)
+            self._drop("unreadable", repo_name, relative, path, None)
             logger.warning(f"{path}: skipped, cannot read it ({e})")
             return None
         if b"\x00" in content[:8192]:
-            self._skip("binary", repo_name, relative, path, len(content))
+            self._drop("binary", repo_name, relative, path, len(content))
             return None
         try:
             text = content.decode("utf-8")
         except UnicodeDecodeError:
-            self._skip("undecodable", repo_name, relative, path, len(content))
+            self._drop("undecodable", repo_name, relative, path, len(content))
             return None
         metadata = {
             "blob_id": git_blob_id(content),

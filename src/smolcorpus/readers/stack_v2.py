@@ -27,6 +27,7 @@ from datatrove.utils.logging import logger
 
 from smolcorpus.errors import InputFileError
 from smolcorpus.readers.documents import count_parquet_rows
+from smolcorpus.runtime.step_stats import count_drop
 from smolcorpus.writers.ledger import DropLedger
 
 SOFTWARE_HERITAGE_CONTENT = "s3://softwareheritage/content"
@@ -246,13 +247,11 @@ class StackV2Reader(PipelineStep):
             yield document
 
     def _drop(self, row: dict, reason: str) -> None:
-        self.stat_update(f"dropped_{reason}")
-        if self.drop_ledger is not None:
-            item_id = str(row.get("blob_id") or f"row:{row.get('repo_name')}/{row.get('path')}")
-            language, size = row.get("language"), row.get("length_bytes")
-            language = language if isinstance(language, str) else None
-            size = size if isinstance(size, int) and not isinstance(size, bool) else None
-            self.drop_ledger.record(self._rank, reason, item_id[:1000], language, size)
+        item_id = str(row.get("blob_id") or f"row:{row.get('repo_name')}/{row.get('path')}")
+        language, size = row.get("language"), row.get("length_bytes")
+        language = language if isinstance(language, str) else None
+        size = size if isinstance(size, int) and not isinstance(size, bool) else None
+        count_drop(self, reason, self.drop_ledger, self._rank, item_id[:1000], language, size)
 
     def _fetch(self, fs, urls: list[str]) -> dict[str, bytes | BaseException]:
         """Fetch all `urls` concurrently; retry the throttled ones with backoff; return bytes or the last error."""

@@ -21,6 +21,8 @@ from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 from datatrove.utils.logging import logger
 
+from smolcorpus.runtime.step_stats import count_drop
+
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
@@ -337,6 +339,4 @@ class WarcHtmlReader(PipelineStep):
             self._cut_after(path, size, end)
 
     def _drop(self, rank: int, reason: str, record_id: str, size: int) -> None:
-        self.stat_update(f"dropped_{reason}")
-        if self.drop_ledger is not None:
-            self.drop_ledger.record(rank, reason, record_id, None, size)
+        count_drop(self, reason, self.drop_ledger, rank, record_id, None, size)

@@ -16,6 +16,7 @@ from datatrove.data import Document, DocumentsPipeline
 from datatrove.io import DataFolderLike, get_datafolder
 from datatrove.pipeline.base import PipelineStep
 
+from smolcorpus.runtime.step_stats import merge_stats
 from smolcorpus.tokenize.manifest import ManifestWriter
 from smolcorpus.tokenize.shards import TokenShardWriter, part_record_name
 from smolcorpus.tokenize.tokenizer import TokenizerSpec
@@ -109,11 +110,8 @@ class GroupedManifestWriter(PipelineStep):
 def _report(step: PipelineStep, group: str, inner: PipelineStep) -> None:
     """Copy the inner step's document and token counts into `step`'s stats as `<group>/documents|tokens`, and add
     them to `documents`/`tokens` (all groups), which the report reads as the step's documents in."""
-    counters = inner.stats.stats
-    for key in ("documents", "tokens"):
-        if key in counters and counters[key].total:
-            step.stat_update(f"{group}/{key}", value=int(counters[key].total))
-            step.stat_update(key, value=int(counters[key].total))
+    merge_stats(step, inner, keys=("documents", "tokens"), prefix=f"{group}/")
+    merge_stats(step, inner, keys=("documents", "tokens"))
 
 
 def _has_documents(folder, shard_tasks: int) -> bool:
