@@ -22,11 +22,11 @@ from datatrove.pipeline.writers import JsonlWriter
 
 from smolcorpus.config import ExecutorConfig, validate_config
 from smolcorpus.readers.installed import InstalledDocumentsReader, installed_source_trees
+from smolcorpus.report.funnel import SUMMARY_JSON, SUMMARY_MARKDOWN
 from smolcorpus.run import run_config
 from smolcorpus.runtime.executors import run_stages
 from smolcorpus.runtime.stage import Stage
 from smolcorpus.tokenize.manifest import read_manifest
-from smolcorpus.writers.funnel import SUMMARY_JSON, SUMMARY_MARKDOWN
 
 DEMO_SEQUENCE_LENGTH = 2048
 

@@ -143,6 +143,6 @@ def estimate_run(config: RunConfig, sample_count: int = 1, work_dir: str | None 
 
 def _step_name(step: str) -> str:
     """The report's step label without its type (`🔻 - FILTER: ➗ Math prefilter` → `Math prefilter`)."""
-    from smolcorpus.report import step_label
+    from smolcorpus.report.page import step_label
 
     return step_label(step).split(": ", 1)[-1]

@@ -12,7 +12,7 @@ import pytest
 
 from smolcorpus.cli import main
 from smolcorpus.config import validate_config
-from smolcorpus.report import ReportError, read_stage_stats, render_report, step_label, write_report
+from smolcorpus.report.page import ReportError, read_stage_stats, render_report, step_label, write_report
 from smolcorpus.run import run_config
 
 
