@@ -154,3 +154,14 @@ def run_measured(command: list[str]) -> tuple[subprocess.CompletedProcess, float
     result = subprocess.run([sys.executable, "-c", wrapper, *command], capture_output=True, text=True)
     peak = next(line for line in reversed(result.stderr.splitlines()) if line.startswith("PEAK_RSS_KB="))
     return result, int(peak.split("=")[1]) / 1024
+
+
+@pytest.fixture(scope="session")
+def demo_output(tmp_path_factory):
+    """The demo's real outputs (a code corpus, a web-math corpus, token shards), built once per session: the run
+    the publish tests publish."""
+    from smolcorpus.demo import run_demo
+
+    output = tmp_path_factory.mktemp("publish_demo") / "demo"
+    run_demo(output, tasks=2, workers=2)
+    return output

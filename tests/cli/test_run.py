@@ -1,42 +1,14 @@
+"""`smolcorpus run` and `tokenize` (cli/run.py): end to end on real documents, dry runs, bad configs."""
+
 import json
-import re
 import subprocess
 import sys
 
-import pytest
-
-from smolcorpus.cli import build_parser, main
-
-SUBCOMMANDS = [
-    "run",
-    "tokenize",
-    "demo",
-    "extract",
-    "mix",
-    "publish",
-    "report",
-    "annotate",
-    "classifier",
-    "local-judge",
-    "version",
-]
-NESTED = [["classifier", "train"], ["classifier", "evaluate"], ["classifier", "score"], ["classifier", "distill"]]
+from smolcorpus.cli import main
 
 
 def smolcorpus(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "smolcorpus.cli", *args], capture_output=True, text=True)
-
-
-@pytest.mark.parametrize("command", [[], *[[c] for c in SUBCOMMANDS], *NESTED])
-def test_help_on_every_subcommand(command):
-    result = smolcorpus(*command, "--help")
-    assert result.returncode == 0
-    assert "usage: smolcorpus" in result.stdout
-
-
-def test_parser_lists_every_subcommand():
-    help_text = build_parser().format_help()
-    assert all(command in help_text for command in SUBCOMMANDS)
 
 
 def test_tokenize_command_end_to_end(real_corpus, real_documents, tmp_path):
@@ -89,41 +61,3 @@ def test_dry_run_prints_stages_and_writes_nothing(real_corpus, tmp_path):
 def test_main_returns_2_on_missing_config(capsys):
     assert main(["run", "/nonexistent/config.yaml"]) == 2
     assert "config file not found" in capsys.readouterr().err
-
-
-def test_extract_prints_markdown_with_tex(shared_data, tmp_path):
-    import gzip
-
-    page = tmp_path / "tsne.html"
-    source = shared_data / "extraction_gt" / "trafilatura_eval" / "html" / "en.wikipedia.org.tsne.html.gz"
-    page.write_bytes(gzip.decompress(source.read_bytes()))
-    result = smolcorpus("extract", str(page), "--url", "https://en.wikipedia.org/wiki/T-distributed_stochastic")
-    assert result.returncode == 0, result.stderr
-    assert "mathml_annotation 34" in result.stderr and "$p_{j\\mid i}" in result.stdout
-    warc = smolcorpus("extract", str(shared_data / "warc" / "warcio_example.warc.gz"))
-    assert warc.returncode == 0 and "illustrative examples" in warc.stdout and "http://example.com/" in warc.stderr
-    missing = smolcorpus("extract", str(tmp_path / "nope.html"))
-    assert missing.returncode != 0 and "no such file" in missing.stderr
-
-
-def test_extract_explain_lists_kinds_records_and_dropped_formulas(shared_data, tmp_path):
-    """A Stack Exchange page (math_dev): the answers as records, the TeX kept, and the one formula that lives in
-    a comment (outside the main content) listed as not in the text."""
-    import gzip
-
-    page = tmp_path / "se.html"
-    page.write_bytes(
-        gzip.decompress((shared_data / "math_dev" / "pages" / "se_worldbuilding_162264.html.gz").read_bytes())
-    )
-    result = smolcorpus("extract", str(page), "--explain")
-    assert result.returncode == 0, result.stderr
-    report = result.stdout
-    assert "main content: 3 records (div.js-post-body)" in report
-    assert re.search(r"tex_in_text\s+21\s+20", report) and "[tex_in_text] $1/r^2$" in report
-    assert "begingroup" not in report
-
-
-def test_quiet_goes_before_or_after_the_command():
-    parser = build_parser()
-    assert parser.parse_args(["--quiet", "demo"]).quiet and parser.parse_args(["demo", "-q"]).quiet
-    assert not parser.parse_args(["demo"]).quiet and parser.parse_args(["run", "x.yaml", "--quiet"]).quiet
