@@ -1,12 +1,14 @@
 import json
 
 import pyarrow.parquet as pq
+import pytest
 
 from smolcorpus.demo import run_demo
 from smolcorpus.readers.installed import installed_documents, installed_source_trees
 from smolcorpus.tokenize import read_manifest
 
 
+@pytest.mark.slow
 def test_demo_runs_offline_end_to_end(tmp_path):
     summary = run_demo(tmp_path / "demo", tasks=2, workers=2)
     documents = installed_documents()

@@ -89,6 +89,7 @@ def check_complete(path: Path, expected_ids: set[str]) -> dict[str, dict]:
     return {r["id"]: r for r in lines}
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(3600)
 def test_every_sampled_document_gets_a_grade_or_a_reason(server, documents, tmp_path):
     summary = annotate([str(p) for p in documents], tmp_path, "web-edu", server.judge(), sample=8, **SETTINGS)
@@ -109,6 +110,7 @@ def test_every_sampled_document_gets_a_grade_or_a_reason(server, documents, tmp_
     assert again.already_done == summary.annotated and again.documents == 8
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(3600)
 def test_killed_server_then_rerun_loses_and_duplicates_nothing(server, documents, tmp_path):
     inputs = [str(p) for p in documents]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from smolcorpus.cli import main
 from tests.publish.helpers import card_header
 
 
+@pytest.mark.slow
 def test_cli_dry_run_stages_verifies_and_uploads_nothing(demo_output, tmp_path, monkeypatch, capsys):
     import huggingface_hub
 

@@ -6,6 +6,8 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from smolcorpus.publish.staging import (
     read_run_output,
     stage,
@@ -13,6 +15,7 @@ from smolcorpus.publish.staging import (
 from smolcorpus.runtime.provenance import RUN_INFO_NAME
 
 
+@pytest.mark.slow
 def test_credentials_in_the_config_are_not_published(demo_output, tmp_path, monkeypatch):
     """A run that read WARCs from S3 with keys in its config: the card and config file say where, not who."""
     run_folder = tmp_path / "run"

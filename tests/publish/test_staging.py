@@ -20,6 +20,7 @@ from smolcorpus.runtime.provenance import RUN_INFO_NAME
 from tests.publish.helpers import card_header
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("corpus", ["code", "web/corpus"])
 def test_dry_run_stages_loadable_subsets_with_a_truthful_card(demo_output, corpus, tmp_path):
     run = read_run_output(demo_output / corpus)
@@ -40,6 +41,7 @@ def test_dry_run_stages_loadable_subsets_with_a_truthful_card(demo_output, corpu
     assert "## Pipeline configuration" in readme and (staged / "smolcorpus_config.yaml").is_file()
 
 
+@pytest.mark.slow
 def test_bad_input_is_refused_before_anything_is_written(demo_output, tmp_path, capsys):
     for bad in ("no-slash", "org/na me", "org/../x", "-org/x"):
         with pytest.raises(PublishError, match="bad repository id"):
@@ -64,6 +66,7 @@ def test_bad_input_is_refused_before_anything_is_written(demo_output, tmp_path, 
         read_run_output(unfinished)
 
 
+@pytest.mark.slow
 def test_staging_never_touches_the_run_or_a_foreign_folder(demo_output, tmp_path):
     run = read_run_output(demo_output / "code")
     for inside in (demo_output / "code", demo_output, demo_output / "code" / "curated" / "x"):
@@ -82,6 +85,7 @@ def test_staging_never_touches_the_run_or_a_foreign_folder(demo_output, tmp_path
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine", "staged"]  # no .partial / .previous left
 
 
+@pytest.mark.slow
 def test_a_tokenize_run_publishes_its_token_shards(demo_output, tmp_path):
     run = read_run_output(demo_output / "tokens")
     assert [s.name for s in run.subsets] == ["default"]

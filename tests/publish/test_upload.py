@@ -3,6 +3,8 @@ the `huggingface_hub.HfApi` boundary and checks what smolcorpus sends it."""
 
 from __future__ import annotations
 
+import pytest
+
 from smolcorpus.publish.staging import (
     STAGING_MARKER,
     read_run_output,
@@ -11,6 +13,7 @@ from smolcorpus.publish.staging import (
 from smolcorpus.publish.upload import upload_staged
 
 
+@pytest.mark.slow
 def test_upload_sends_the_staged_folder_as_a_dataset(demo_output, tmp_path):
     """Fake at the huggingface_hub boundary (no Hub access here): records the calls smolcorpus makes."""
 

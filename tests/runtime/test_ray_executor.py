@@ -6,6 +6,8 @@ from smolcorpus.config import validate_config
 from smolcorpus.run import run_config
 from tests.pipelines.helpers import comparable_manifest, token_rows, tokenize_config
 
+pytestmark = pytest.mark.slow  # every test here starts or uses an executor cluster
+
 ray = pytest.importorskip("ray", reason="ray is not installed (pip install 'smolcorpus[ray]')")
 
 

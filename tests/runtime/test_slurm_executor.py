@@ -12,6 +12,8 @@ from smolcorpus.config import validate_config
 from smolcorpus.run import run_config
 from tests.pipelines.helpers import comparable_manifest, token_rows, tokenize_config
 
+pytestmark = pytest.mark.slow  # every test here starts or uses an executor cluster
+
 
 def slurm_partition() -> str:
     return slurm_partitions()[0]
