@@ -5,9 +5,10 @@ from datatrove.data import Document
 from datatrove.pipeline.writers import JsonlWriter
 
 from smolcorpus.config import ExecutorConfig
-from smolcorpus.dedup import exact_dedup_stages, normalized_content
+from smolcorpus.dedup import exact_dedup_filter, exact_dedup_stages, normalized_content
 from smolcorpus.readers import DocumentFileReader
 from smolcorpus.runtime.executors import run_stages
+from smolcorpus.runtime.stage import Stage
 
 
 def test_normalized_content_ignores_line_endings_and_trailing_spaces():
@@ -27,9 +28,11 @@ def test_exact_copies_across_files_keep_one(shared_data, tmp_path):
             for doc_id, text in items:
                 f.write(json.dumps({"id": doc_id, "text": text}) + "\n")
     output = tmp_path / "out"
-    stages = exact_dedup_stages(lambda: DocumentFileReader([str(corpus)]),
-                                [JsonlWriter(str(output), output_filename="${rank}.jsonl.gz")],
-                                work_dir=str(tmp_path / "exact"), tasks=2)  # fmt: skip
+    work = str(tmp_path / "exact")
+    stages = exact_dedup_stages(lambda: DocumentFileReader([str(corpus)]), work_dir=work, tasks=2)
+    remove = [DocumentFileReader([str(corpus)]), exact_dedup_filter(work),
+              JsonlWriter(str(output), output_filename="${rank}.jsonl.gz")]  # fmt: skip
+    stages.append(Stage("exact_filter", remove, 2))
     run_stages(stages, ExecutorConfig(tasks=2, workers=2), logs_root=str(tmp_path / "logs"), run_name="t")
     kept = []
     for path in output.glob("*.jsonl.gz"):

@@ -7,9 +7,10 @@ import json
 from datatrove.pipeline.writers import JsonlWriter
 
 from smolcorpus.config import ExecutorConfig
-from smolcorpus.dedup.minhash import PRESETS, minhash_stages
+from smolcorpus.dedup.minhash import PRESETS, minhash_filter, minhash_stages
 from smolcorpus.readers import DocumentFileReader
 from smolcorpus.runtime.executors import run_stages
+from smolcorpus.runtime.stage import Stage
 
 VENDORED_PAIRS = [("cmarkup.xsl", "xslt"), ("README", "text"), ("entities.xsl", "xslt")]
 
@@ -25,13 +26,12 @@ def test_vendored_copies_are_near_duplicates(shared_data, tmp_path):
                 f.write(json.dumps({"id": entry["file"], "text": text, "repo_name": entry["repo"]}) + "\n")
 
     output = tmp_path / "deduped"
-    stages = minhash_stages(
-        lambda: DocumentFileReader([str(corpus)]),
-        [JsonlWriter(str(output), output_filename="${rank}.jsonl.gz")],
-        work_dir=str(tmp_path / "minhash"),
-        tasks=3,
-        config=PRESETS["code"],
-    )
+    work = str(tmp_path / "minhash")
+    stages = minhash_stages(lambda: DocumentFileReader([str(corpus)]), work_dir=work, tasks=3, config=PRESETS["code"])
+    # the caller removes what the stages found, in a stage of its own over the same documents
+    remove = [DocumentFileReader([str(corpus)]), minhash_filter(work),
+              JsonlWriter(str(output), output_filename="${rank}.jsonl.gz")]  # fmt: skip
+    stages.append(Stage("minhash_filter", remove, 3))
     results = run_stages(stages, ExecutorConfig(tasks=3, workers=2), logs_root=str(tmp_path / "logs"), run_name="t")
     assert [r.name for r in results] == ["minhash_signatures", "minhash_buckets", "minhash_clusters", "minhash_filter"]
 

@@ -1,4 +1,4 @@
-"""Exact dedup (same content → keep one) as three datatrove stages: signatures → find duplicates → filter.
+"""Exact dedup (same content → keep one) over datatrove: two stages (signatures → find duplicates) and a filter step.
 
 The content is the text with trailing whitespace stripped from every line, so copies that differ only in line
 endings or trailing spaces count as the same file (as The Stack's exact dedup on normalised content did). With
@@ -49,7 +49,8 @@ def exact_dedup_config(per_language: bool = False) -> ExactDedupConfig:
 def exact_dedup_filter(
     work_dir: str, per_language: bool = False, exclusion_writer: DiskWriter | None = None
 ) -> ExactDedupFilter:
-    """The filter step of the last stage (usable on its own after `exact_dedup_stages(...)[:2]` ran)."""
+    """The step that removes the copies `exact_dedup_stages` found (put it in a later stage, over the same
+    documents in the same order: documents are matched by their index in each task's stream)."""
     return ExactDedupFilter(
         f"{work_dir.rstrip('/')}/duplicates",
         config=exact_dedup_config(per_language),
@@ -58,17 +59,10 @@ def exact_dedup_filter(
 
 
 def exact_dedup_stages(
-    source: SourceFactory,
-    after_filter: list[PipelineStep],
-    work_dir: str,
-    tasks: int,
-    prefix: str = "exact",
-    per_language: bool = False,
-    exclusion_writer: DiskWriter | None = None,
+    source: SourceFactory, work_dir: str, tasks: int, prefix: str = "exact", per_language: bool = False
 ) -> list[Stage]:
-    """Three stages; `source()` must build the same reader (and steps) for signatures and filter: documents are
-    matched by their index in each task's stream. `after_filter` steps follow the filter in the last stage;
-    `exclusion_writer` (e.g. a `DropLedger`) receives the removed copies."""
+    """The two stages that find exact copies (signatures, find); `exact_dedup_filter` removes them in a stage of
+    the caller's. `source()` builds the reader (and steps) whose documents are deduplicated."""
     config = exact_dedup_config(per_language)
     work = work_dir.rstrip("/")
     return [
@@ -78,9 +72,4 @@ def exact_dedup_stages(
             tasks,
         ),  # fmt: skip
         Stage(f"{prefix}_find", [ExactFindDedups(f"{work}/signatures", f"{work}/duplicates", config=config)], 1),
-        Stage(
-            f"{prefix}_filter",
-            [*source_steps(source), exact_dedup_filter(work, per_language, exclusion_writer), *after_filter],
-            tasks,
-        ),
     ]

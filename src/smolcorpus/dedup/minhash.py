@@ -1,4 +1,4 @@
-"""MinHash near-dedup as four datatrove stages, with presets per corpus.
+"""MinHash near-dedup over datatrove: three stages that find near-duplicates and a filter step that removes them;
 
 datatrove's MinHash runs as: signatures (N tasks) → buckets (one task per bucket) → clusters (1 task) → filter
 (the same N tasks over the same input, in the same order, since it drops documents by their index in each
@@ -15,7 +15,7 @@ gives the same kind of words at a fraction of the cost.
 
 Per-language dedup (`per_language=True`): each document's shingle hashes are XOR-ed with a hash of its language
 before MinHashing, so documents of different languages can never share a bucket signature, while documents of
-the same language hash exactly as before. One set of four stages then does what one run per language would.
+the same language hash exactly as before. One set of stages then does what one run per language would.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from collections.abc import Iterator
 
 import numpy as np
 from datatrove.data import Document, DocumentsPipeline
-from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.dedup import (
     MinhashDedupBuckets,
     MinhashDedupCluster,
@@ -89,28 +88,27 @@ class LanguageMinhashSignature(MinhashDedupSignature):
 
 
 def minhash_filter(work_dir: str, exclusion_writer: DiskWriter | None = None) -> MinhashDedupFilter:
-    """The filter step of the last stage (usable on its own after `minhash_stages(...)[:3]` ran)."""
+    """The step that removes the duplicates `minhash_stages` found (put it in a later stage, over the same
+    documents in the same order as the signature stage read)."""
     return MinhashDedupFilter(f"{work_dir.rstrip('/')}/remove_ids", exclusion_writer=exclusion_writer)
 
 
 def minhash_stages(
     source: SourceFactory,
-    after_filter: list[PipelineStep],
     work_dir: str,
     tasks: int,
     config: MinhashConfig | None = None,
     prefix: str = "minhash",
     language: str | WordTokenizer = "eng",
     per_language: bool = False,
-    exclusion_writer: DiskWriter | None = None,
 ) -> list[Stage]:
-    """Four stages; `source()` must build the same reader (and steps: same files, same order) for signatures and
-    filter.
+    """The three stages that find near-duplicates (signatures, buckets, clusters); `minhash_filter` removes them
+    in a stage of the caller's. `source()` builds the reader (and steps) whose documents are deduplicated: the
+    filter must see the same documents in the same order.
 
-    `after_filter` steps (e.g. a writer) follow the filter in the last stage. Intermediate files go under
-    `work_dir` (signatures/, buckets/, remove_ids/). `prefix` names the stages. `language` picks datatrove's word
-    tokenizer (or is one, e.g. `CodeWordTokenizer()`); `per_language` dedups within each document `language`
-    only; `exclusion_writer` receives the removed documents.
+    Intermediate files go under `work_dir` (signatures/, buckets/, remove_ids/). `prefix` names the stages.
+    `language` picks datatrove's word tokenizer (or is one, e.g. `CodeWordTokenizer()`); `per_language` dedups
+    within each document `language` only.
     """
     config = config or PRESETS["fineweb"]
     work = work_dir.rstrip("/")
@@ -127,9 +125,4 @@ def minhash_stages(
             config.num_buckets,
         ),  # fmt: skip
         Stage(f"{prefix}_clusters", [MinhashDedupCluster(f"{work}/buckets", f"{work}/remove_ids", config=config)], 1),
-        Stage(
-            f"{prefix}_filter",
-            [*source_steps(source), minhash_filter(work, exclusion_writer), *after_filter],
-            tasks,
-        ),
     ]

@@ -13,14 +13,11 @@ Every removed page lands in a drop ledger under `work/dropped/<step>/`.
 
 from __future__ import annotations
 
-from datatrove.pipeline.dedup.minhash import MinhashConfig
 from datatrove.pipeline.filters import GopherQualityFilter, GopherRepetitionFilter
 from datatrove.pipeline.writers import JsonlWriter
-from datatrove.utils.hashing import HashConfig
 
 from smolcorpus.classifiers.score import ClassifierScorer, ScoreThresholdFilter
 from smolcorpus.config import FineMathConfig, RunConfig, TokenizeConfig
-from smolcorpus.dedup import minhash_filter, minhash_stages
 from smolcorpus.filters.decontamination import DecontaminationFilter, benchmark_from_file
 from smolcorpus.filters.domain_stats import DomainCounter, DomainListWriter
 from smolcorpus.filters.language_id import FastTextLanguageID, LanguageScoreFilter
@@ -28,6 +25,7 @@ from smolcorpus.filters.math_extractor import MathExtractor
 from smolcorpus.filters.math_prefilter import MathPrefilter
 from smolcorpus.filters.pii import CountingPIIFormatter
 from smolcorpus.filters.url_filter import OfflineURLFilter
+from smolcorpus.pipelines.dedup import dedup_filters, dedup_stages
 from smolcorpus.pipelines.layout import CorpusLayout
 from smolcorpus.pipelines.registry import InputUnits, PipelineSpec
 from smolcorpus.pipelines.tokenize import grouped_token_stages
@@ -103,24 +101,13 @@ def finemath_stages(
 ) -> list[Stage]:
     """The stages of one FineMath run, in dependency order (see the module docstring)."""
     layout = CorpusLayout(output_dir)
-    dedup = settings.dedup
     stages = [Stage("filter", _filter_steps(settings, layout), tasks)]
 
     def filtered_reader() -> IntermediateReader:
         return IntermediateReader(layout.filtered)
 
-    if dedup.minhash:
-        config = MinhashConfig(
-            n_grams=dedup.n_grams,
-            num_buckets=dedup.num_buckets,
-            hashes_per_bucket=dedup.hashes_per_bucket,
-            hash_config=HashConfig(precision=64),
-        )
-        stages += minhash_stages(filtered_reader, [], f"{layout.work}/minhash", tasks, config=config)[:3]
-
-    curate = [filtered_reader()]
-    if dedup.minhash:
-        curate.append(minhash_filter(f"{layout.work}/minhash", layout.ledger("near_dedup", "near_duplicate")))
+    stages += dedup_stages(settings.dedup, layout, filtered_reader, tasks)
+    curate = [filtered_reader(), *dedup_filters(settings.dedup, layout)]
     precision = settings.precision
     subsets = precision.subsets if precision.model else None
     if precision.model:

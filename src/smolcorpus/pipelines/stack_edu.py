@@ -14,13 +14,10 @@ Every removed file lands in a drop ledger under `work/dropped/<step>/`, so read 
 
 from __future__ import annotations
 
-from datatrove.pipeline.dedup.minhash import MinhashConfig
 from datatrove.pipeline.writers import JsonlWriter
-from datatrove.utils.hashing import HashConfig
 
 from smolcorpus.classifiers.score import LanguageThresholdFilter, PerLanguageScorer
 from smolcorpus.config import RunConfig, StackEduConfig, TokenizeConfig
-from smolcorpus.dedup import exact_dedup_filter, exact_dedup_stages, minhash_filter, minhash_stages
 from smolcorpus.dedup.minhash import CodeWordTokenizer
 from smolcorpus.filters.code import (
     AlphanumericFilter,
@@ -35,6 +32,7 @@ from smolcorpus.filters.code import (
     VendoredFilter,
 )
 from smolcorpus.filters.decontamination import DecontaminationFilter, benchmark_from_file
+from smolcorpus.pipelines.dedup import dedup_filters, dedup_stages
 from smolcorpus.pipelines.layout import CorpusLayout
 from smolcorpus.pipelines.registry import InputUnits, PipelineSpec
 from smolcorpus.pipelines.tokenize import grouped_token_stages
@@ -125,7 +123,6 @@ def stack_edu_stages(
 ) -> list[Stage]:
     """The stages of one Stack-Edu run, in dependency order (see the module docstring)."""
     layout = CorpusLayout(output_dir)
-    dedup = settings.dedup
     stages = [
         Stage(
             "filter",
@@ -141,31 +138,8 @@ def stack_edu_stages(
     def filtered_reader() -> IntermediateReader:
         return IntermediateReader(layout.filtered)
 
-    def exact_removal(ledgered: bool) -> list:
-        if not dedup.exact:
-            return []
-        ledger = layout.ledger("exact_dedup", "exact_duplicate") if ledgered else None
-        return [exact_dedup_filter(f"{layout.work}/exact", dedup.per_language, ledger)]
-
-    if dedup.exact:
-        stages += exact_dedup_stages(
-            filtered_reader, [], f"{layout.work}/exact", tasks, per_language=dedup.per_language
-        )[:2]
-    if dedup.minhash:
-        config = MinhashConfig(
-            n_grams=dedup.n_grams,
-            num_buckets=dedup.num_buckets,
-            hashes_per_bucket=dedup.hashes_per_bucket,
-            hash_config=HashConfig(precision=64),
-        )
-        stages += minhash_stages(
-            lambda: [filtered_reader(), *exact_removal(ledgered=False)], [], f"{layout.work}/minhash", tasks,
-            config=config, per_language=dedup.per_language, language=CodeWordTokenizer(),
-        )[:3]  # fmt: skip
-
-    curate = [filtered_reader(), *exact_removal(ledgered=True)]
-    if dedup.minhash:
-        curate.append(minhash_filter(f"{layout.work}/minhash", layout.ledger("near_dedup", "near_duplicate")))
+    stages += dedup_stages(settings.dedup, layout, filtered_reader, tasks, language=CodeWordTokenizer())
+    curate = [filtered_reader(), *dedup_filters(settings.dedup, layout)]
     scoring = settings.scoring
     if scoring.enabled:
         curate += [
