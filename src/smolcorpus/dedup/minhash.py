@@ -1,4 +1,5 @@
-"""MinHash near-dedup over datatrove: three stages that find near-duplicates and a filter step that removes them;
+"""MinHash near-dedup over datatrove: three stages that find near-duplicates, a filter step that removes them,
+and presets per corpus.
 
 datatrove's MinHash runs as: signatures (N tasks) → buckets (one task per bucket) → clusters (1 task) → filter
 (the same N tasks over the same input, in the same order, since it drops documents by their index in each
