@@ -7,6 +7,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
-# one pytest worker per core (pytest-xdist); a test module stays on one worker (tests/conftest.py), so its fixtures
-# are built once. SMOLCORPUS_TEST_WORKERS=0 runs everything in this process.
-exec .venv/bin/python -m pytest -ra -n "${SMOLCORPUS_TEST_WORKERS:-auto}" --dist loadgroup "$@"
+# one pytest worker per core (pytest-xdist); a test module stays on one worker (--dist loadfile), so its module
+# fixtures (a pipeline run, a server) are built once. SMOLCORPUS_TEST_WORKERS=0 runs everything in this process.
+exec .venv/bin/python -m pytest -ra -n "${SMOLCORPUS_TEST_WORKERS:-auto}" --dist loadfile "$@"

@@ -27,16 +27,6 @@ def require_shared_data() -> Path:
     return SHARED_DATA
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config, items):
-    """Under pytest-xdist (`scripts/test.sh` runs `-n auto --dist loadgroup`) a test module runs on one worker, so
-    its module fixtures (a pipeline run, a server) are built once; tests marked `xdist_group(name)` run together
-    wherever they are (the publish tests share one demo run)."""
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None:
-            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
-
-
 @pytest.fixture(scope="session", autouse=True)
 def isolated_cache(tmp_path_factory):
     """Converted assets go to a per-session cache, so tests exercise the conversion and never touch ~/.cache."""

@@ -7,9 +7,6 @@ import pytest
 from smolcorpus.cli import main
 from tests.publish.helpers import card_header
 
-# one worker builds the demo run these tests publish (the `demo_output` session fixture)
-pytestmark = pytest.mark.xdist_group("demo_output")
-
 
 @pytest.mark.slow
 def test_cli_dry_run_stages_verifies_and_uploads_nothing(demo_output, tmp_path, monkeypatch, capsys):

@@ -14,9 +14,6 @@ from smolcorpus.publish.staging import (
 )
 from smolcorpus.runtime.provenance import RUN_INFO_NAME
 
-# one worker builds the demo run these tests publish (the `demo_output` session fixture)
-pytestmark = pytest.mark.xdist_group("demo_output")
-
 
 @pytest.mark.slow
 def test_credentials_in_the_config_are_not_published(demo_output, tmp_path, monkeypatch):

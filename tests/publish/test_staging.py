@@ -19,9 +19,6 @@ from smolcorpus.publish.staging import (
 from smolcorpus.runtime.provenance import RUN_INFO_NAME
 from tests.publish.helpers import card_header
 
-# one worker builds the demo run these tests publish (the `demo_output` session fixture)
-pytestmark = pytest.mark.xdist_group("demo_output")
-
 
 @pytest.mark.slow
 @pytest.mark.parametrize("corpus", ["code", "web/corpus"])

@@ -12,9 +12,6 @@ from smolcorpus.publish.staging import (
 )
 from smolcorpus.publish.upload import upload_staged
 
-# one worker builds the demo run these tests publish (the `demo_output` session fixture)
-pytestmark = pytest.mark.xdist_group("demo_output")
-
 
 @pytest.mark.slow
 def test_upload_sends_the_staged_folder_as_a_dataset(demo_output, tmp_path):
