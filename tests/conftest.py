@@ -157,11 +157,16 @@ def run_measured(command: list[str]) -> tuple[subprocess.CompletedProcess, float
 
 
 @pytest.fixture(scope="session")
-def demo_output(tmp_path_factory):
-    """The demo's real outputs (a code corpus, a web-math corpus, token shards), built once per session: the run
-    the publish tests publish."""
+def demo_run(tmp_path_factory) -> tuple[Path, str]:
+    """(output folder, printed summary) of one demo run per session: its real outputs (a code corpus, a web-math
+    corpus, token shards) are what the demo test checks and the publish tests publish."""
     from smolcorpus.demo import run_demo
 
-    output = tmp_path_factory.mktemp("publish_demo") / "demo"
-    run_demo(output, tasks=2, workers=2)
-    return output
+    output = tmp_path_factory.mktemp("demo_run") / "demo"
+    summary = run_demo(output, tasks=2, workers=2)
+    return output, summary
+
+
+@pytest.fixture(scope="session")
+def demo_output(demo_run) -> Path:
+    return demo_run[0]

@@ -9,16 +9,17 @@ from smolcorpus.tokenize import read_manifest
 
 
 @pytest.mark.slow
-def test_demo_runs_offline_end_to_end(tmp_path):
-    summary = run_demo(tmp_path / "demo", tasks=2, workers=2)
+def test_demo_runs_offline_end_to_end(demo_run):
+    """The session's demo run (tests/conftest.py; the publish tests publish the same outputs), then a rerun."""
+    output, summary = demo_run
     documents = installed_documents()
-    manifest = read_manifest(str(tmp_path / "demo" / "tokens"))
+    manifest = read_manifest(str(output / "tokens"))
     assert manifest["num_documents"] == len(documents) > 50
     assert manifest["num_tokens"] > 100_000
     assert f"tokenized   {len(documents):,} documents" in summary
     assert "training sequences of 2048 tokens" in summary
     # the code part: installed source trees through the stack_edu pipeline
-    code = tmp_path / "demo" / "code"
+    code = output / "code"
     funnel = json.loads((code / "summary.json").read_text())
     python = funnel["languages"]["Python"]
     assert python["kept"]["files"] > 100 and python["kept"]["tokens"] > 100_000
@@ -29,13 +30,13 @@ def test_demo_runs_offline_end_to_end(tmp_path):
     assert read_manifest(str(code / "tokens" / "python"))["num_documents"] == len(curated)
     assert "edu scoring: off" in summary
     # the web-math part: NumPy docstrings in four math markups, through the finemath pipeline
-    web = tmp_path / "demo" / "web" / "corpus"
+    web = output / "web" / "corpus"
     rows = [row for path in (web / "curated" / "all").glob("*.parquet") for row in pq.read_table(path).to_pylist()]
     numpy_rows = [row for row in rows if "/numpy/" in row["url"]]
     assert len(numpy_rows) >= 20 and sum("$$" in row["text"] for row in numpy_rows) >= 15
     assert not any("/python/" in row["url"] for row in rows)  # help topics carry no math: prefiltered
     assert "web math" in summary and "formulas as TeX" in summary
     # a second run resumes: nothing is recomputed, the result is the same
-    again = run_demo(tmp_path / "demo", tasks=2, workers=2)
-    assert read_manifest(str(tmp_path / "demo" / "tokens"))["shards"] == manifest["shards"]
+    again = run_demo(output, tasks=2, workers=2)
+    assert read_manifest(str(output / "tokens"))["shards"] == manifest["shards"]
     assert "smolcorpus demo: done" in again

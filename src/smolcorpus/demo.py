@@ -31,7 +31,7 @@ from smolcorpus.tokenize.manifest import read_manifest
 DEMO_SEQUENCE_LENGTH = 2048
 
 
-def run_demo(output: Path, tasks: int = 4, workers: int = 2, quiet: bool = False) -> str:
+def run_demo(output: Path, tasks: int = 4, workers: int = 2, quiet: bool = False, verbose: bool = False) -> str:
     """Run the demo into `output`; return the printed summary. Rerunning resumes (finished stages are skipped)."""
     output = output.resolve()
     executor = ExecutorConfig(kind="local", tasks=tasks, workers=workers)
@@ -51,6 +51,7 @@ def run_demo(output: Path, tasks: int = 4, workers: int = 2, quiet: bool = False
         logs_root=str(output / "logs"),
         run_name="demo",
         quiet=quiet,
+        verbose=verbose,
     )[0]
     config = validate_config(
         {
@@ -63,12 +64,12 @@ def run_demo(output: Path, tasks: int = 4, workers: int = 2, quiet: bool = False
         },
         source="smolcorpus demo",
     )
-    summary = run_config(config, quiet=quiet)
+    summary = run_config(config, quiet=quiet, verbose=verbose)
     tokenize_seconds = sum(stage.seconds for stage in summary.stages)
     manifest = read_manifest(str(output / "tokens"))
     loader_line = _read_back(output / "tokens")
-    code_lines = _code_corpus(output / "code", executor, quiet)
-    web_lines = _web_math(output / "web", executor, quiet)
+    code_lines = _code_corpus(output / "code", executor, quiet, verbose)
+    web_lines = _web_math(output / "web", executor, quiet, verbose)
     total = time.perf_counter() - started
     documents_in = sum(step.get("documents", 0) for step in collected.counters.values())
     lines = [
@@ -92,7 +93,7 @@ def run_demo(output: Path, tasks: int = 4, workers: int = 2, quiet: bool = False
     return "\n".join(lines)
 
 
-def _web_math(output: Path, executor: ExecutorConfig, quiet: bool = False) -> list[str]:
+def _web_math(output: Path, executor: ExecutorConfig, quiet: bool = False, verbose: bool = False) -> list[str]:
     """Part 5: the finemath pipeline on the demo's own WARC; returns the summary lines."""
     import pyarrow.parquet as pq
 
@@ -111,7 +112,7 @@ def _web_math(output: Path, executor: ExecutorConfig, quiet: bool = False) -> li
         source="smolcorpus demo",
     )
     started = time.perf_counter()
-    run_config(config, quiet=quiet)
+    run_config(config, quiet=quiet, verbose=verbose)
     seconds = time.perf_counter() - started
     rows = [row for path in sorted((output / "corpus" / "curated").rglob("*.parquet"))
             for row in pq.read_table(path, columns=["url", "text"]).to_pylist()]  # fmt: skip
@@ -129,7 +130,7 @@ def _web_math(output: Path, executor: ExecutorConfig, quiet: bool = False) -> li
     ]
 
 
-def _code_corpus(output: Path, executor: ExecutorConfig, quiet: bool = False) -> list[str]:
+def _code_corpus(output: Path, executor: ExecutorConfig, quiet: bool = False, verbose: bool = False) -> list[str]:
     """Part 4: the stack_edu pipeline on installed source trees; returns the summary lines."""
     trees = installed_source_trees()
     config = validate_config(
@@ -150,7 +151,7 @@ def _code_corpus(output: Path, executor: ExecutorConfig, quiet: bool = False) ->
         source="smolcorpus demo",
     )
     started = time.perf_counter()
-    run_config(config, quiet=quiet)
+    run_config(config, quiet=quiet, verbose=verbose)
     seconds = time.perf_counter() - started
     funnel = json.loads((output / SUMMARY_JSON).read_text())
     totals = funnel["totals"]

@@ -65,9 +65,11 @@ def run_config(
     wait: bool = True,
     timeout_seconds: float | None = None,
     quiet: bool = False,
+    verbose: bool = False,
 ) -> RunSummary:
     """Plan the run, write its provenance next to the outputs, then run (or, on Slurm, submit) every stage.
-    `quiet`: no progress bars and no datatrove INFO logging on the console."""
+    The console: progress bars, warnings and errors by default; `verbose` adds datatrove's logging, `quiet`
+    shows nothing but what the caller prints (`runtime.console`)."""
     config, stages = plan_config(config)
     # refused before any work: someone else's folder, another run's, inputs and outputs nested, a run in progress
     with claimed_output_folder(config):
@@ -80,6 +82,7 @@ def run_config(
             wait=wait,
             timeout_seconds=timeout_seconds,
             quiet=quiet,
+            verbose=verbose,
         )
         summary = RunSummary(config, results, submitted_only=config.executor.kind == "slurm" and not wait)
         if not summary.submitted_only and not is_remote(config.output_dir):

@@ -9,6 +9,7 @@ import sys
 
 from smolcorpus import __version__
 from smolcorpus.cli import annotate, classifier, extract, mix, publish, report, run
+from smolcorpus.cli.flags import QUIET_HELP, VERBOSE_HELP
 from smolcorpus.errors import SmolcorpusError
 
 
@@ -23,8 +24,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Build FineMath- and Stack-Edu-style pretraining corpora on datatrove.",
     )
     parser.add_argument("--version", action="version", version=f"smolcorpus {__version__}")
-    parser.add_argument("-q", "--quiet", action="store_true",
-                        help="no progress bars and no datatrove logs on the console (logs/ keeps them)")  # fmt: skip
+    parser.add_argument("-q", "--quiet", action="store_true", help=QUIET_HELP)
+    parser.add_argument("-v", "--verbose", action="store_true", help=VERBOSE_HELP)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for group in (run, extract, mix, report, publish, annotate, classifier):
         group.add_commands(sub)

@@ -7,7 +7,7 @@ import argparse
 import os
 from pathlib import Path
 
-from smolcorpus.cli.flags import add_executor_flags, add_quiet_flag, executor_overrides
+from smolcorpus.cli.flags import add_console_flags, add_executor_flags, executor_overrides
 from smolcorpus.errors import SmolcorpusError
 
 
@@ -69,14 +69,17 @@ def run_or_plan(config, args: argparse.Namespace, config_file: str | None) -> in
             steps = ", ".join(type(step).__name__ for step in stage.pipeline)
             print(f"  stage {stage.name}: {stage.tasks} task(s): {steps}")
         return 0
-    print(run_config(config, config_file=config_file, wait=not args.no_wait, quiet=args.quiet).render())
+    summary = run_config(
+        config, config_file=config_file, wait=not args.no_wait, quiet=args.quiet, verbose=args.verbose
+    )
+    print(summary.render())
     return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from smolcorpus.demo import run_demo
 
-    print(run_demo(Path(args.output), tasks=args.tasks, workers=args.workers, quiet=args.quiet))
+    print(run_demo(Path(args.output), tasks=args.tasks, workers=args.workers, quiet=args.quiet, verbose=args.verbose))
     return 0
 
 
@@ -119,7 +122,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
                           "them with the SmolLM2 tokenizer, read them back as training sequences, and print a "
                           "summary.")  # fmt: skip
     demo.add_argument("--output", default="out/demo", help="output folder (default: out/demo)")
-    add_quiet_flag(demo)
+    add_console_flags(demo)
     demo.add_argument("--tasks", type=int, default=4)
     demo.add_argument("--workers", type=int, default=2)
     demo.set_defaults(func=cmd_demo)

@@ -23,6 +23,7 @@ from datatrove.utils.stats import PipelineStats
 
 from smolcorpus.config import ExecutorConfig
 from smolcorpus.errors import ConfigError
+from smolcorpus.runtime.console import console_mode, filtered_stderr, run_console, task_console_mode
 from smolcorpus.runtime.executor_json import RedactedJsonMixin
 from smolcorpus.runtime.progress import DocumentCounter, StageProgress, documents_written, expected_documents
 from smolcorpus.runtime.ray_executor import init_ray, ray_executor
@@ -41,14 +42,12 @@ class FailureTolerantLocalExecutor(RedactedJsonMixin, LocalPipelineExecutor):
     """
 
     def _launch_run_for_rank(self, rank: int, ranks_q, completed=None, completed_lock=None) -> PipelineStats:
-        with _console_silenced(os.environ.get(QUIET_ENV) == "1"):
+        mode = task_console_mode()
+        with _console_silenced(mode == "quiet"), filtered_stderr(mode):
             try:
                 return super()._launch_run_for_rank(rank, ranks_q, completed, completed_lock)
             except Exception:
                 return PipelineStats()
-
-
-QUIET_ENV = "SMOLCORPUS_QUIET"  # set while a quiet run executes; task processes inherit it
 
 
 @contextlib.contextmanager
@@ -66,24 +65,6 @@ def _console_silenced(silence: bool):
     finally:
         os.dup2(saved, 2)
         os.close(saved)
-
-
-@contextlib.contextmanager
-def quiet_run(quiet: bool):
-    """While running stages with `quiet`: task processes (which inherit the variable) keep their console output
-    to their log files. Failures still surface: StageFailedError names the failed tasks and their error line."""
-    if not quiet:
-        yield
-        return
-    previous = os.environ.get(QUIET_ENV)
-    os.environ[QUIET_ENV] = "1"
-    try:
-        yield
-    finally:
-        if previous is None:
-            os.environ.pop(QUIET_ENV, None)
-        else:
-            os.environ[QUIET_ENV] = previous
 
 
 def stage_logging_dir(logs_root: str, stage: Stage) -> str:
@@ -157,21 +138,25 @@ def run_stages(
     poll_seconds: float = 5.0,
     timeout_seconds: float | None = None,
     quiet: bool = False,
+    verbose: bool = False,
 ) -> list[StageResult]:
     """Run (or, on Slurm, submit) every stage in order. Raise StageFailedError if a stage leaves tasks incomplete.
 
-    Local and Ray stages show a progress bar of finished tasks; `quiet` turns it off and keeps datatrove's
-    INFO logging off the console (task log files are unchanged)."""
+    The console (`runtime.console`): by default a progress bar per stage, warnings and errors, datatrove's INFO
+    logging in the task log files only; `verbose` shows datatrove's logging too; `quiet` shows nothing (task log
+    files are the same in every mode)."""
     for stage in stages:
         check_stage_record(stage_logging_dir(logs_root, stage), stage)
     executors = build_executors(stages, config, logs_root, run_name)
+    mode = console_mode(quiet, verbose)
     if config.kind == "slurm":
-        return run_slurm(stages, executors, wait, poll_seconds, timeout_seconds, quiet)
+        with run_console(mode):
+            return run_slurm(stages, executors, wait, poll_seconds, timeout_seconds, quiet)
     if config.kind == "ray":
         init_ray(config)
     results = []
     written: dict[str, int] = {}  # output folder → documents earlier stages wrote there (the bars' totals)
-    with quiet_run(quiet):
+    with run_console(mode):
         for stage, executor in zip(stages, executors, strict=True):
             already_done = not executor.get_incomplete_ranks()
             started = time.perf_counter()

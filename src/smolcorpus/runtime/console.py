@@ -1,0 +1,92 @@
+"""What a run shows on the console. Three modes:
+
+- `normal` (the default): progress bars, warnings and errors, the summary; datatrove's INFO lines and per-task
+  stats blocks go only to the task log files (`logs/<stage>/logs/task_NNNNN.log`, which always keep everything);
+- `verbose`: everything datatrove prints, as datatrove prints it;
+- `quiet`: nothing but the summary (no bars, no logs; errors still end the run with a message).
+
+datatrove re-creates its loguru console handler on `sys.stderr` whenever a task starts or ends, so the level cannot
+be set once; instead, while a run lasts, `sys.stderr` is a `LogLevelFilter` that drops loguru records below
+WARNING and passes everything else (progress bars, warnings, tracebacks) through. Task processes get the same
+filter when they start (`CONSOLE_ENV` tells them the mode)."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import re
+import sys
+
+CONSOLE_ENV = "SMOLCORPUS_CONSOLE"  # the mode of the run in progress; task processes inherit it
+MODES = ("normal", "verbose", "quiet")
+# a loguru record as datatrove formats it (console or task format, optional [NODE n] prefix), below WARNING
+_QUIET_RECORD = re.compile(r"(?:\[NODE \d+\] )?\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ \| (?:TRACE|DEBUG|INFO|SUCCESS)\b")
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def console_mode(quiet: bool = False, verbose: bool = False) -> str:
+    return "quiet" if quiet else "verbose" if verbose else "normal"
+
+
+class LogLevelFilter(io.TextIOBase):
+    """A text stream that forwards writes to `stream`, except loguru records below WARNING (loguru writes each record
+    in one call, multi-line stats blocks included, so a record is dropped whole)."""
+
+    def __init__(self, stream):
+        super().__init__()
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        if _QUIET_RECORD.match(_ANSI.sub("", text[:200])):
+            return len(text)
+        return self.stream.write(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+    def fileno(self) -> int:
+        return self.stream.fileno()
+
+    @property
+    def encoding(self) -> str:
+        return getattr(self.stream, "encoding", "utf-8")
+
+
+@contextlib.contextmanager
+def filtered_stderr(mode: str):
+    """In `normal` mode, `sys.stderr` is a `LogLevelFilter` over the current stderr until the block ends."""
+    if mode != "normal" or isinstance(sys.stderr, LogLevelFilter):
+        yield
+        return
+    original = sys.stderr
+    sys.stderr = LogLevelFilter(original)
+    try:
+        yield
+    finally:
+        sys.stderr = original
+
+
+@contextlib.contextmanager
+def run_console(mode: str):
+    """For a run in the calling process: task processes learn the mode from `CONSOLE_ENV`, and this process's
+    stderr is filtered in `normal` mode."""
+    previous = os.environ.get(CONSOLE_ENV)
+    os.environ[CONSOLE_ENV] = mode
+    try:
+        with filtered_stderr(mode):
+            yield
+    finally:
+        if previous is None:
+            os.environ.pop(CONSOLE_ENV, None)
+        else:
+            os.environ[CONSOLE_ENV] = previous
+
+
+def task_console_mode() -> str:
+    """The mode a task process runs in (`normal` unless the run said otherwise)."""
+    mode = os.environ.get(CONSOLE_ENV, "normal")
+    return mode if mode in MODES else "normal"
