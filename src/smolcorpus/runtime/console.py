@@ -7,7 +7,8 @@
 
 datatrove re-creates its loguru console handler on `sys.stderr` whenever a task starts or ends, so the level cannot
 be set once; instead, while a run lasts, `sys.stderr` is a `LogLevelFilter` that drops loguru records below
-WARNING and passes everything else (progress bars, warnings, tracebacks) through. Task processes get the same
+WARNING and passes everything else (progress bars, warnings, tracebacks) through, and the console handler is
+re-created on it. Task processes get the same
 filter when they start (`CONSOLE_ENV` tells them the mode)."""
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import io
 import os
 import re
 import sys
+
+from datatrove.utils.logging import setup_default_logger
 
 CONSOLE_ENV = "SMOLCORPUS_CONSOLE"  # the mode of the run in progress; task processes inherit it
 MODES = ("normal", "verbose", "quiet")
@@ -64,10 +67,12 @@ def filtered_stderr(mode: str):
         return
     original = sys.stderr
     sys.stderr = LogLevelFilter(original)
+    setup_default_logger()  # loguru's console handler holds the stream it was given: give it the filter
     try:
         yield
     finally:
         sys.stderr = original
+        setup_default_logger()
 
 
 @contextlib.contextmanager
