@@ -78,8 +78,9 @@ def test_killed_run_resumes_without_duplicates_or_gaps(real_corpus, reference, t
     assert 2 <= done < 8, "the run should have been killed mid-way"
     assert not (output / "manifest.json").exists()
 
+    # --verbose: datatrove's own report of the tasks it skips is on the console (by default only in the logs)
     result = subprocess.run(
-        [sys.executable, "-m", "smolcorpus.cli", "run", str(config)], capture_output=True, text=True
+        [sys.executable, "-m", "smolcorpus.cli", "run", str(config), "--verbose"], capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert f"Skipping {done} already completed tasks" in result.stderr
