@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Quick start, part 2: build the virtualenv if needed, then run the test suite (arguments pass to pytest;
-# -m "not slow" is the quick loop: no LLM-server, demo or executor-cluster tests).
+# -m "not slow" is the quick loop: no test that takes more than ~30 s).
 # Tests on real data read ../shared/data (or $SMOLCORPUS_SHARED_DATA) and skip with a reason when it is absent.
 # The Slurm test needs the one-node cluster (sudo scripts/slurm_cluster.sh install && sudo scripts/slurm_cluster.sh start)
 # and skips without it, unless SMOLCORPUS_REQUIRE_SLURM=1.

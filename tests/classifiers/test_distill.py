@@ -10,6 +10,8 @@ from smolcorpus.classifiers.labels import load_labels
 from smolcorpus.classifiers.score import ClassifierScorer
 from smolcorpus.classifiers.train import train_classifier
 
+pytestmark = pytest.mark.slow  # trains an embedding teacher and a fastText student
+
 
 @pytest.fixture(scope="module")
 def code_teacher(code_labels, tmp_path_factory):

@@ -8,6 +8,8 @@ from smolcorpus.classifiers.encoder import Encoder
 from smolcorpus.classifiers.labels import load_labels
 from smolcorpus.classifiers.train import train_classifier
 
+pytestmark = pytest.mark.slow  # encodes real documents with MiniLM on CPU
+
 
 @pytest.fixture(scope="module")
 def minilm():

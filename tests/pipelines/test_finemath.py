@@ -18,6 +18,8 @@ from smolcorpus.run import run_config
 from smolcorpus.writers.curated import FINEMATH_SCHEMA
 from tests.s3_server import s3_client, s3fs_options
 
+pytestmark = pytest.mark.slow  # whole FineMath runs on real WARCs and pages (minutes)
+
 
 def math_page_warc(shared_data: Path, target: Path) -> list[str]:
     """Write the math pages as HTTP responses into a gzipped WARC; return their URLs."""

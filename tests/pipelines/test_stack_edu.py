@@ -23,6 +23,8 @@ from smolcorpus.tokenize import read_manifest
 from smolcorpus.writers.curated import STACK_EDU_SCHEMA, language_slug
 from tests.s3_server import ThrottlingProxy, s3_client, s3fs_options
 
+pytestmark = pytest.mark.slow  # whole Stack-Edu runs on real source trees (minutes)
+
 BUCKET = "stack-e2e"
 PERMISSIVE = {"MIT", "Apache-2.0", "BSD-2-Clause", "CC-BY-4.0"}
 RULE_STEPS = {"file_size", "vendored", "generated", "minified", "encoded", "data_heavy", "line_length", "alphanumeric"}

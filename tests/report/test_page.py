@@ -15,6 +15,8 @@ from smolcorpus.config import validate_config
 from smolcorpus.report.page import ReportError, read_stage_stats, render_report, step_label, write_report
 from smolcorpus.run import run_config
 
+pytestmark = pytest.mark.slow  # runs a whole pipeline to report on
+
 
 @pytest.fixture(scope="module")
 def math_run(shared_data, tmp_path_factory):
