@@ -69,6 +69,10 @@ def test_hidden_spans_keep_script_tags_and_hide_bodies():
     # a "</script" or "-->" outside any block is text; "<script" without ">" hides the rest of the page
     assert hidden_spans(b"<p>--></script></p>") == []
     assert hidden_spans(b"<p>x</p><script") == [(8, 15)]
+    # conditional comments: "<!-->" closes at once, so what the idiom <!--[if !IE]><!--> wraps is visible
+    mathjax = b'<!--[if !IE]><!--><script src="https://cdn.example/mathjax/tex-chtml.js"></script><!--<![endif]-->'
+    assert math_signals(mathjax)[0] == "mathjax"
+    assert math_signals(b"<!-->theorem, integral and polynomial<!--->")[1] == 3
 
 
 def test_hostile_pages_cost_one_pass(tmp_path):

@@ -97,3 +97,17 @@ def test_a_symlink_to_an_unlisted_file_of_the_tree_is_read_once(tmp_path):
     (tmp_path / "lib.js").symlink_to(tmp_path / ".hg" / "lib.js")
     docs = read_all(SourceTreeReader([str(tmp_path)]))
     assert [d.metadata["path"] for d in docs] == ["lib.js"] and "one = 1" in docs[0].text
+
+
+def test_a_symlink_to_a_file_without_extension_takes_its_language_from_its_own_name(tmp_path):
+    """`tool.py → bin/tool` (a script without extension, as bin/ folders hold): read as Python, and when it cannot
+    be read (a binary target) dropped with its reason, not a crash on the target's missing extension."""
+    (tmp_path / ".hidden").mkdir()
+    (tmp_path / ".hidden" / "tool").write_text("print('hello')\n")
+    (tmp_path / ".hidden" / "blob").write_bytes(b"\x00\x01binary")
+    (tmp_path / "tool.py").symlink_to(tmp_path / ".hidden" / "tool")
+    (tmp_path / "blob.py").symlink_to(tmp_path / ".hidden" / "blob")
+    reader = SourceTreeReader([str(tmp_path)])
+    docs = read_all(reader)
+    assert [(d.metadata["path"], d.metadata["language"]) for d in docs] == [("tool.py", "Python")]
+    assert reader.stats["dropped_binary"].total == 1

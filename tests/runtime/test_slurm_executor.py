@@ -3,6 +3,7 @@ on a real one-node Slurm cluster, started by `scripts/slurm_cluster.sh start`. C
 SMOLCORPUS_REQUIRE_SLURM=1 so that a missing cluster fails instead of skipping."""
 
 import os
+import re
 import shutil
 import subprocess
 
@@ -48,8 +49,11 @@ def test_slurm_job_array_matches_the_local_executor(real_corpus, tmp_path, capsy
     config = validate_config(tokenize_config([real_corpus], slurm_out, tasks=4, kind="slurm", slurm=slurm_settings))
     summary = run_config(config, timeout_seconds=600)
     # while waiting: one bar of finished tasks over the chain (4 tokenize + 1 manifest), from completion markers
-    bar = [part for part in capsys.readouterr().err.replace("\r", "\n").splitlines() if part.startswith("slurm")]
+    err = capsys.readouterr().err
+    bar = [part for part in err.replace("\r", "\n").splitlines() if part.startswith("slurm")]
     assert bar and bar[-1].startswith("slurm: done: 100%") and "5/5 [" in bar[-1], bar[-3:]
+    # the job ids are on the console (datatrove logs them at INFO, which the default console leaves to the logs)
+    assert re.search(r"submitted to Slurm: tokenize → job \d+, manifest → job \d+", err), err[-2000:]
 
     tokenize_dir = slurm_out / "logs" / "tokenize"
     script = (tokenize_dir / "launch_script.slurm").read_text()

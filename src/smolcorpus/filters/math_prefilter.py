@@ -82,13 +82,17 @@ def hidden_spans(page: bytes) -> list[tuple[int, int]]:
         if closing is None:
             if edge % 2 == 1:  # a closing edge outside any block: ignored
                 continue
-            if edge == 4:  # a comment hides itself
-                body = start
-            else:  # a script or style keeps its opening tag (the src that names a library)
-                body = page.find(b">", end) + 1
-                if body == 0:  # "<script" without ">": the page ends there
-                    spans.append((start, len(page)))
-                    return spans
+            if edge == 4:  # a comment hides itself up to the first "-->" ("<!-->" and "<!--->" end at once, as in
+                close = page.find(b"-->", start + 2)  # browsers: the idiom <!--[if !IE]><!--> shows what follows)
+                stop = close + 3 if close != -1 else len(page)
+                spans.append((start, stop))
+                hidden_until = stop
+                continue
+            # a script or style keeps its opening tag (the src that names a library)
+            body = page.find(b">", end) + 1
+            if body == 0:  # "<script" without ">": the page ends there
+                spans.append((start, len(page)))
+                return spans
             closing, hidden_until = edge + 1, body
         elif edge == closing:
             stop = end if closing == 5 else page.find(b">", end) + 1

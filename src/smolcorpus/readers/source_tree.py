@@ -158,28 +158,29 @@ class SourceTreeReader(PipelineStep):
         if path.is_symlink() and real in self._regular_files:
             self._drop("duplicate_symlink", repo_name, relative, path, None)
             return None
+        listed = path  # its name gives the language: a symlink's target may have no extension
         path = Path(real)
         try:
             size = path.stat().st_size
             if size > self.max_bytes:
-                self._drop("too_large", repo_name, relative, path, size)
+                self._drop("too_large", repo_name, relative, listed, size)
                 return None
             content = path.read_bytes()
         except OSError as e:
-            self._drop("unreadable", repo_name, relative, path, None)
+            self._drop("unreadable", repo_name, relative, listed, None)
             logger.warning(f"{path}: skipped, cannot read it ({e})")
             return None
         if b"\x00" in content[:8192]:
-            self._drop("binary", repo_name, relative, path, len(content))
+            self._drop("binary", repo_name, relative, listed, len(content))
             return None
         try:
             text = content.decode("utf-8")
         except UnicodeDecodeError:
-            self._drop("undecodable", repo_name, relative, path, len(content))
+            self._drop("undecodable", repo_name, relative, listed, len(content))
             return None
         metadata = {
             "blob_id": git_blob_id(content),
-            "language": EXTENSION_LANGUAGES[path.suffix.lower()],
+            "language": EXTENSION_LANGUAGES[listed.suffix.lower()],
             "repo_name": repo_name,
             "path": relative,
             "src_encoding": "UTF-8",

@@ -42,7 +42,9 @@ class FailureTolerantLocalExecutor(RedactedJsonMixin, LocalPipelineExecutor):
     """
 
     def _launch_run_for_rank(self, rank: int, ranks_q, completed=None, completed_lock=None) -> PipelineStats:
-        mode = task_console_mode()
+        # the run's mode travels with the pickled executor: a forkserver's children keep the environment of the
+        # first run that started it, so CONSOLE_ENV alone could be stale in a second run of the same process
+        mode = getattr(self, "console_mode", None) or task_console_mode()
         with _console_silenced(mode == "quiet"), filtered_stderr(mode):
             try:
                 return super()._launch_run_for_rank(rank, ranks_q, completed, completed_lock)
@@ -149,6 +151,8 @@ def run_stages(
         check_stage_record(stage_logging_dir(logs_root, stage), stage)
     executors = build_executors(stages, config, logs_root, run_name)
     mode = console_mode(quiet, verbose)
+    for executor in executors:
+        executor.console_mode = mode
     if config.kind == "slurm":
         with run_console(mode):
             return run_slurm(stages, executors, wait, poll_seconds, timeout_seconds, quiet)

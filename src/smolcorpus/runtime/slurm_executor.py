@@ -61,6 +61,10 @@ def run_slurm(stages, executors, wait, poll_seconds, timeout_seconds, quiet=Fals
     started = time.perf_counter()
     executors[-1].run()  # datatrove submits the whole chain through `depends`
     job_ids = [str(e.job_id) for e in executors if e.job_id not in (None, -1)]
+    if not quiet and job_ids:  # datatrove says so at INFO level, which the default console leaves to the logs
+        submitted = ", ".join(f"{s.name} → job {e.job_id}" for s, e in zip(stages, executors, strict=True)
+                              if e.job_id not in (None, -1))  # fmt: skip
+        print(f"submitted to Slurm: {submitted}", file=sys.stderr)
     if wait and job_ids:
         stage_dirs = [(s.name, s.tasks, e.logging_dir.path) for s, e in zip(stages, executors, strict=True)]
         with SlurmProgress(stage_dirs, disable=quiet) as progress:
