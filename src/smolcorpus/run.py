@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from smolcorpus.config import RunConfig, is_remote
-from smolcorpus.pipelines import build_stages
+from smolcorpus.pipelines import PIPELINES, build_stages
 from smolcorpus.report.funnel import SUMMARY_MARKDOWN
 from smolcorpus.runtime.executors import run_stages
 from smolcorpus.runtime.output_claim import claimed_output_folder
@@ -73,7 +73,7 @@ def run_config(
     config, stages = plan_config(config)
     # refused before any work: someone else's folder, another run's, inputs and outputs nested, a run in progress
     with claimed_output_folder(config):
-        write_run_info(config, config_file)
+        write_run_info(config, config_file, PIPELINES[config.pipeline].publication(config))
         results = run_stages(
             stages,
             config.executor,

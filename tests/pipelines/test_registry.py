@@ -28,3 +28,17 @@ def test_publish_subsets_follow_the_spec():
     assert PIPELINES["tokenize"].subset_prefix is None
     config = {"pipeline": "stack_edu", "stack_edu": {"scoring": {"models": {"Python": "m/py"}, "default_model": None}}}
     assert [m for m in PIPELINES["stack_edu"].classifier_models(config) if m] == ["m/py"]
+
+
+def test_a_run_records_what_publish_needs(tmp_path):
+    """`publish` reads the output folder alone: the spec's publication facts are what run_info.json carries."""
+    import json
+
+    from smolcorpus.runtime.provenance import write_run_info
+
+    config = validate_config({"pipeline": "finemath", "output_dir": str(tmp_path / "out"),
+                              "finemath": {"warc": {"paths": [str(tmp_path)]}}})  # fmt: skip
+    path = write_run_info(config, None, PIPELINES["finemath"].publication(config))
+    publication = json.loads(path.read_text())["publication"]
+    assert publication == {"subset_prefix": "finemath-", "card_description": PIPELINES["finemath"].card_description,
+                           "license": "odc-by", "languages": ["en"], "classifier_models": []}  # fmt: skip

@@ -61,6 +61,11 @@ def test_bad_input_is_refused_before_anything_is_written(demo_output, tmp_path, 
     assert main(["publish", str(unfinished), "--repo-id", "org/x", "--dry-run"]) == 2
     assert "no manifest.json" in capsys.readouterr().err
     assert not (unfinished / "publish").exists()
+    # a run_info.json without what publishing needs (written before runs recorded it): rerun, then publish
+    info = json.loads((unfinished / RUN_INFO_NAME).read_text())
+    (unfinished / RUN_INFO_NAME).write_text(json.dumps({k: v for k, v in info.items() if k != "publication"}))
+    with pytest.raises(PublishError, match="no `publication` section.*rerun"):
+        read_run_output(unfinished)
     (unfinished / RUN_INFO_NAME).write_text('{"config": ')  # a run_info.json cut short
     with pytest.raises(PublishError, match="unreadable"):
         read_run_output(unfinished)

@@ -1,7 +1,8 @@
 """The table of pipelines. A pipeline is one module of this package that ends with a `PipelineSpec`; registering
 it is one line in `PIPELINES` (pipelines/__init__.py). Everything that differs by pipeline is read from its
-spec: `run` builds its stages, `run --estimate` samples its input units, `publish` names its subsets and writes
-its card, and the config section it reads is the `RunConfig` field named by `section`."""
+spec: `run` builds its stages and records its `publication()` in run_info.json (where `publish` reads subset names
+and card text: publish never imports the pipelines), `run --estimate` samples its input units, and the config
+section it reads is the `RunConfig` field named by `section`."""
 
 from __future__ import annotations
 
@@ -49,3 +50,15 @@ class PipelineSpec:
     license: str = "other"
     languages: tuple[str, ...] | None = None
     classifier_models: Callable[[dict], list[str]] = lambda config: []
+
+    def publication(self, config: RunConfig) -> dict:
+        """What `publish` needs to know of this pipeline for a run of `config` (written into run_info.json by
+        `run`, so that `publish` reads the output folder alone): subset prefix, card text, license, languages and
+        the classifier folders the run used."""
+        return {
+            "subset_prefix": self.subset_prefix,
+            "card_description": self.card_description,
+            "license": self.license,
+            "languages": list(self.languages) if self.languages else None,
+            "classifier_models": [m for m in self.classifier_models(config.model_dump(mode="json")) if m],
+        }

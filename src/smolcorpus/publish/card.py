@@ -7,7 +7,6 @@ from pathlib import Path
 
 import yaml
 
-from smolcorpus.pipelines import PIPELINES
 from smolcorpus.redaction import redact
 
 SIZE_CATEGORIES = ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M"),
@@ -44,7 +43,7 @@ def card_metadata(run, license_id: str) -> dict:
         "pretty_name": run.run_name,
         "size_categories": [size_category(total)],
         "task_categories": ["text-generation"],
-        "language": list(languages) if (languages := PIPELINES[run.pipeline].languages) else None,
+        "language": run.publication["languages"],
         "tags": ["smolcorpus", run.pipeline],
         "configs": configs,
     }
@@ -55,12 +54,10 @@ def default_subset(run):
     return max(run.subsets, key=lambda subset: subset.documents)
 
 
-def classifier_metrics(config: dict) -> list[tuple[str, dict]]:
-    """(model folder, validation metrics) of every classifier the run's config used."""
-    spec = PIPELINES.get(config["pipeline"])
-    paths = spec.classifier_models(config) if spec else []
+def classifier_metrics(model_folders: list[str]) -> list[tuple[str, dict]]:
+    """(model folder, validation metrics) of every classifier folder the run used that holds a config.json."""
     found = []
-    for path in filter(None, paths):
+    for path in model_folders:
         config_file = Path(path) / "config.json"
         if config_file.is_file():
             model = json.loads(config_file.read_text())
@@ -72,7 +69,7 @@ def dataset_card(run, repo_id: str, license_id: str) -> str:
     metadata = {k: v for k, v in card_metadata(run, license_id).items() if v is not None}
     config = run.run_info["config"]
     lines = ["---", yaml.safe_dump(metadata, sort_keys=False).rstrip(), "---", "", f"# {run.run_name}", "",
-             PIPELINES[run.pipeline].card_description, "", "```python", "from datasets import load_dataset", "",
+             run.publication["card_description"], "", "```python", "from datasets import load_dataset", "",
              f'ds = load_dataset("{repo_id}", name="{default_subset(run).name}", split="train")', "```", "",
              "## Subsets", "", "| subset | documents | tokens (SmolLM2 tokenizer) |", "|---|---:|---:|"]  # fmt: skip
     for subset in run.subsets:
@@ -88,7 +85,7 @@ def dataset_card(run, repo_id: str, license_id: str) -> str:
             "Every input item was kept or dropped with a reason; the funnel:"
         )
         lines += ["", "## How it was built", "", built_with, "", summary.read_text().rstrip()]
-    metrics = classifier_metrics(config)
+    metrics = classifier_metrics(run.publication["classifier_models"])
     if metrics:
         lines += ["", "## Classifiers", ""]
         for path, validation in metrics:

@@ -18,7 +18,6 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from smolcorpus.errors import SmolcorpusError
-from smolcorpus.pipelines import PIPELINES
 from smolcorpus.runtime.atomic_folder import fresh_partial, swap_in
 from smolcorpus.runtime.provenance import RUN_INFO_NAME
 
@@ -43,6 +42,7 @@ class RunOutput:
     pipeline: str
     run_name: str
     run_info: dict
+    publication: dict  # what the pipeline's spec says about publishing (run_info.json's `publication`)
     subsets: list[Subset] = field(default_factory=list)
 
 
@@ -68,11 +68,12 @@ def read_run_output(folder: str | Path) -> RunOutput:
         pipeline = info["config"]["pipeline"]
     except (ValueError, KeyError, TypeError) as e:
         raise PublishError(f"{info_path}: unreadable ({type(e).__name__}: {e}); was the run interrupted?") from e
-    if pipeline not in PIPELINES:
-        raise PublishError(f"{info_path}: unknown pipeline {pipeline!r} (known: {', '.join(PIPELINES)})")
-    run = RunOutput(folder, pipeline, info["config"].get("name", "smolcorpus"), info)
-    spec = PIPELINES[pipeline]
-    if spec.subset_prefix is None:  # the output folder is one subset of token shards
+    publication = info.get("publication")
+    if not isinstance(publication, dict):
+        raise PublishError(f"{info_path}: no `publication` section (written by smolcorpus runs since 0.1); rerun "
+                           "`smolcorpus run` on the same config once: finished stages are skipped")  # fmt: skip
+    run = RunOutput(folder, pipeline, info["config"].get("name", "smolcorpus"), info, publication)
+    if publication["subset_prefix"] is None:  # the output folder is one subset of token shards
         manifest = _manifest(folder)
         if manifest is None:
             raise PublishError(f"{folder}: no manifest.json; the run did not finish (rerun `smolcorpus run`)")
@@ -93,7 +94,7 @@ def read_run_output(folder: str | Path) -> RunOutput:
             raise PublishError(f"{folder}/tokens/{curated.name}: no manifest.json; the tokenize stage did not finish")
         if manifest["num_documents"] != documents:
             raise PublishError(f"{curated}: {documents} rows but its token manifest lists {manifest['num_documents']}")
-        name = spec.subset_prefix + curated.name
+        name = publication["subset_prefix"] + curated.name
         run.subsets.append(Subset(name, files, documents, manifest["num_tokens"]))
     if not run.subsets:
         raise PublishError(f"{folder}: the run kept no documents; nothing to publish")
@@ -135,7 +136,7 @@ def stage(run: RunOutput, target: str | Path, repo_id: str, license_id: str | No
         destination.mkdir(parents=True)
         for i, source in enumerate(subset.files):
             _link_or_copy(source, destination / f"{i:05d}.parquet")
-    (partial / "README.md").write_text(dataset_card(run, repo_id, license_id or PIPELINES[run.pipeline].license))
+    (partial / "README.md").write_text(dataset_card(run, repo_id, license_id or run.publication["license"]))
     # the config as run, with credentials removed (the resolved file on disk may hold S3 keys)
     (partial / "smolcorpus_config.yaml").write_text(public_config(run.run_info["config"]))
     (partial / STAGING_MARKER).write_text(f"staged for {repo_id} from {run.folder}\n")

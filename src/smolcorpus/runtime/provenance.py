@@ -44,7 +44,9 @@ def _package_version(name: str) -> str | None:
         return None
 
 
-def run_info(config: RunConfig, config_file: str | None) -> dict:
+def run_info(config: RunConfig, config_file: str | None, publication: dict | None = None) -> dict:
+    """What run_info.json holds; `publication`: what `publish` needs to know of the pipeline (its spec's
+    `publication()`), so that publishing reads the output folder alone."""
     return {
         "smolcorpus_version": __version__,
         "git_revision": git_revision(),
@@ -54,10 +56,11 @@ def run_info(config: RunConfig, config_file: str | None) -> dict:
         "command": redact(sys.argv),
         "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "config": redact(config.model_dump(mode="json")),
+        "publication": redact(publication) if publication else None,
     }
 
 
-def write_run_info(config: RunConfig, config_file: str | None = None) -> Path:
+def write_run_info(config: RunConfig, config_file: str | None = None, publication: dict | None = None) -> Path:
     """Write `run_info.json` and `config.resolved.yaml` into the run's output folder (local folders only), with
     credentials redacted."""
     out = Path(config.output_dir)
@@ -66,5 +69,5 @@ def write_run_info(config: RunConfig, config_file: str | None = None) -> Path:
     resolved = yaml.safe_dump(redact(config.model_dump(mode="json")), sort_keys=False)
     (out / RESOLVED_CONFIG_NAME).write_text(resolved, encoding="utf-8")
     path = out / RUN_INFO_NAME
-    path.write_text(json.dumps(run_info(config, config_file), indent=2), encoding="utf-8")
+    path.write_text(json.dumps(run_info(config, config_file, publication), indent=2), encoding="utf-8")
     return path
