@@ -372,7 +372,7 @@ class RunConfig(StrictModel):
     name: str = Field("smolcorpus", pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", description="used in job names")
     output_dir: str
     # each pipeline's settings; `pipeline` in json_schema_extra says which pipeline reads the section (its spec in
-    # smolcorpus.pipelines names the same field)
+    # the pipeline's spec names the same field)
     input: InputConfig | None = Field(
         None, description="documents to tokenize (pipeline: tokenize)", json_schema_extra={"pipeline": "tokenize"}
     )

@@ -49,4 +49,3 @@ def test_default_console_shows_bars_and_summary_and_verbose_shows_datatrove(real
                          "--verbose")  # fmt: skip
     assert verbose.returncode == 0, verbose.stderr[-2000:]
     assert "| INFO" in verbose.stderr and "Stats: All 2 tasks" in verbose.stderr
-    assert len(verbose.stderr.splitlines()) > 3 * len(default.stderr.splitlines())
