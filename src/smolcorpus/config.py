@@ -371,8 +371,8 @@ class RunConfig(StrictModel):
     pipeline: str = Field(description="which pipeline to build: one of the sections below names it")
     name: str = Field("smolcorpus", pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", description="used in job names")
     output_dir: str
-    # each pipeline's settings; `pipeline` in json_schema_extra says which pipeline reads the section (its spec in
-    # the pipeline's spec names the same field)
+    # each pipeline's settings; `pipeline` in json_schema_extra says which pipeline reads the section (the pipeline
+    # module's spec names the same field)
     input: InputConfig | None = Field(
         None, description="documents to tokenize (pipeline: tokenize)", json_schema_extra={"pipeline": "tokenize"}
     )
