@@ -30,13 +30,12 @@ def _ray_executor_class():
     return TerminableRayExecutor
 
 
-def ray_executor(stage, config: ExecutorConfig, logging_dir, previous, workers) -> PipelineExecutor:
+def ray_executor(stage, config: ExecutorConfig, logging_dir, workers) -> PipelineExecutor:
     return _ray_executor_class()(
         stage.pipeline,
         tasks=stage.tasks,
         workers=workers,
         logging_dir=logging_dir,
-        depends=previous,
         cpus_per_task=stage.cpus_per_task or config.ray.cpus_per_task,
         mem_per_cpu_gb=config.ray.mem_per_cpu_gb,
     )
