@@ -125,8 +125,9 @@ def stage_flow(stage: StageStats) -> StageFlow:
     documents, the ledger has them), else a step's `total` or `documents`. Out: the last step that forwards
     documents (`forwarded`: a filter or a pass-through such as the kept-samples step), else the last that counts
     documents (`documents`/`total`: a writer; a writer into nested subsets counts a page once per subset, which is
-    why `forwarded` comes first). Characters and tokens are those the same two steps count, except that a later
-    step with the same `total` (the writer after a formatter) gives the characters as written."""
+    why `forwarded` comes first). Characters (`doc_len`) and tokens are those the same two steps count (tokens in:
+    `doc_len_tokens`; out: also a token writer's `tokens`), except that a later step with the same `total` (the
+    writer after a formatter) gives the characters as written."""
     flow = StageFlow(stage.name)
     first = next((s for s in stage.steps if "documents" in s.counters or "total" in s.counters), None)
     if first is None:
@@ -136,7 +137,8 @@ def stage_flow(stage: StageStats) -> StageFlow:
         flow.documents_in = first.counters["documents"] + never_documents
     else:
         flow.documents_in = first.counters.get("total", first.counters.get("documents"))
-    flow.characters_in, flow.tokens_in = first.counters.get("doc_len"), _tokens(first)
+    # tokens in: only datatrove's count of the documents' own token counts (a token writer's `tokens` is its output)
+    flow.characters_in, flow.tokens_in = first.counters.get("doc_len"), first.counters.get("doc_len_tokens")
     last = next((s for s in reversed(stage.steps) if "forwarded" in s.counters), None)
     if last is not None:
         flow.documents_out = last.counters["forwarded"]
