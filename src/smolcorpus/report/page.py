@@ -139,11 +139,12 @@ def stage_flow(stage: StageStats) -> StageFlow:
         flow.documents_in = first.counters.get("total", first.counters.get("documents"))
     # tokens in: only datatrove's count of the documents' own token counts (a token writer's `tokens` is its output)
     flow.characters_in, flow.tokens_in = first.counters.get("doc_len"), first.counters.get("doc_len_tokens")
-    last = next((s for s in reversed(stage.steps) if "forwarded" in s.counters), None)
-    if last is not None:
+    forwarding = [i for i, s in enumerate(stage.steps) if "forwarded" in s.counters]
+    if forwarding:
+        last = stage.steps[forwarding[-1]]
         flow.documents_out = last.counters["forwarded"]
         # a writer after it that wrote those same documents counts the characters as written (after a formatter)
-        after = stage.steps[stage.steps.index(last) + 1 :]
+        after = stage.steps[forwarding[-1] + 1 :]
         last = next((s for s in reversed(after) if s.counters.get("total") == flow.documents_out), last)
     else:
         last = next(s for s in reversed(stage.steps) if "documents" in s.counters or "total" in s.counters)
