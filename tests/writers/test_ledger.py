@@ -62,6 +62,9 @@ def test_the_ledger_samples_what_it_drops_the_same_with_one_or_two_tasks(shared_
             list(step.run(iter(documents[rank::tasks]), rank=rank, world_size=tasks))
         with ledger:  # a reader's drop: an item that never had a text
             ledger.record(tasks, "too_large", "urn:uuid:1", None, 6_000_000)
+    before = {p.name: p.read_bytes() for p in (tmp_path / "s2" / "file_size").iterdir()}
+    list(step.run(iter(documents[0::2]), rank=0, world_size=2))  # task 0 reruns: its sample file is rewritten
+    assert {p.name: p.read_bytes() for p in (tmp_path / "s2" / "file_size").iterdir()} == before
     one, two = read_samples(str(tmp_path / "s1")), read_samples(str(tmp_path / "s2"))
     assert one == two and set(one) == {"file_size/file_too_small", "file_size/file_too_large", "file_size/too_large"}
     dropped = {line["id"]: line for line in read_ledger(tmp_path / "dropped1" / "file_size")}

@@ -336,7 +336,7 @@ def _sample(record: dict) -> str:
     fields = [("id", record.get("id"))]
     fields += [(k, record[k]) for k in ("step", "reason") if k in record]
     fields += sorted((record.get("metadata") or {}).items())
-    rows = "".join(f"<tr><th>{_esc(k)}</th><td>{_esc(v)}</td></tr>" for k, v in fields)
+    rows = "".join(f"<tr><th>{_esc(k)}</th><td>{_esc('—' if v is None else v)}</td></tr>" for k, v in fields)
     chars = record.get("text_chars", 0)
     if not record.get("text"):
         note = "no text (an item the reader could not turn into a document, or an empty extraction)"
