@@ -16,6 +16,7 @@ from smolcorpus.config import validate_config
 from smolcorpus.readers.warc import WarcHtmlReader
 from smolcorpus.run import run_config
 from smolcorpus.writers.curated import FINEMATH_SCHEMA
+from smolcorpus.writers.samples import read_samples
 from tests.s3_server import s3_client, s3fs_options
 
 pytestmark = pytest.mark.slow  # whole FineMath runs on real WARCs and pages (minutes)
@@ -100,6 +101,15 @@ def curated_rows(output: Path) -> list[dict]:
         assert table.schema.equals(FINEMATH_SCHEMA)
         rows += table.to_pylist()
     return rows
+
+
+def read_filtered(output: Path) -> list[dict]:
+    """The pages the filter stage wrote (what the curate stage reads)."""
+    pages = []
+    for path in sorted((output / "work" / "filtered").glob("*.jsonl.gz")):
+        with gzip.open(path, "rt") as f:
+            pages += [json.loads(line) for line in f]
+    return pages
 
 
 def ledger(output: Path) -> list[dict]:
@@ -268,6 +278,14 @@ def test_recall_and_precision_classifiers_make_the_subsets(warc_inputs, math_mod
     broader = json.loads((out / "tokens" / "2plus" / "manifest.json").read_text())["num_tokens"]
     assert funnel["totals"]["kept_tokens"] == broader > 0
     assert "| 3plus |" in (out / "summary.md").read_text()
+    # the report: the curate stage keeps each page once (its writer writes a 3plus page into both subsets), the
+    # thresholds of both classifiers, and kept samples per grade
+    html = (out / "report.html").read_text()
+    assert f"<tr><td>curate</td><td>{len(read_filtered(out)):,}</td><td>{len(three):,}</td>" in html
+    assert "thresholds: recall threshold: score ≥ 0.4 (on the float score, not drawn)" in html
+    assert "thresholds: 2plus: int score ≥ 2; 3plus: int score ≥ 3" in html
+    kept = read_samples(str(out / "work" / "samples" / "kept"))
+    assert set(kept) == {f"language=en, math_int_score={row['int_score']}" for row in three.values()}
 
 
 def test_a_run_where_every_page_is_dropped_still_completes(shared_data, tmp_path):

@@ -41,4 +41,5 @@ def test_a_run_records_what_publish_needs(tmp_path):
     path = write_run_info(config, None, PIPELINES["finemath"].publication(config))
     publication = json.loads(path.read_text())["publication"]
     assert publication == {"subset_prefix": "finemath-", "card_description": PIPELINES["finemath"].card_description,
-                           "license": "odc-by", "languages": ["en"], "classifier_models": []}  # fmt: skip
+                           "license": "odc-by", "languages": ["en"], "classifier_models": [],
+                           "score_thresholds": {}}  # fmt: skip

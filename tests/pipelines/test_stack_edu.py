@@ -8,6 +8,7 @@ from __future__ import annotations
 import gzip
 import json
 from collections import Counter
+from html import escape as html_escape
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -287,3 +288,38 @@ def test_report_shows_the_edu_score_histogram(stack_edu_run):
     assert counts and "Classifier scores" in html
     for grade, n in counts.items():
         assert f"<tr><td>{grade}</td><td>{int(n):,}</td></tr>" in html
+
+
+def test_report_shows_languages_thresholds_and_samples(stack_edu_run, code_corpus):
+    """The report's new sections on the code run: the funnel's first stage reads every row, the language table is
+    the summary's, the thresholds come from run_info.json, and the samples are the run's own files."""
+    from smolcorpus.writers.samples import read_samples, sample_key
+
+    output = stack_edu_run["output"]
+    html = (output / "report.html").read_text()
+    overview = html.split('id="overview"')[1].split("</table>")[0]
+    assert f"<tr><td>filter</td><td>{len(code_corpus['rows']):,}</td>" in overview  # kept + dropped = read
+    summary = json.loads((output / "summary.json").read_text())
+    for language, entry in summary["languages"].items():
+        assert (f"<tr><td>{html_escape(language)}</td><td>{entry['read']:,}</td><td>{entry['kept']['files']:,}</td>"
+                f"<td>{entry['kept']['bytes']:,}</td>") in html  # fmt: skip
+    info = json.loads((output / "run_info.json").read_text())
+    assert info["publication"]["score_thresholds"] == {
+        "edu": [{"label": "default", "min_int_score": 3.0}, {"label": "Java", "min_int_score": 2.0}]}  # fmt: skip
+    assert '<p class="thresholds">thresholds: default: int score ≥ 3; Java: int score ≥ 2</p>' in html
+    # kept samples: per language and int score, the curated files with the smallest keys
+    groups: dict[str, list[str]] = {}
+    for row in curated(output):
+        groups.setdefault(f"language={row['language']}, edu_int_score={row['int_score']}", []).append(row["blob_id"])
+    kept = read_samples(str(output / "work" / "samples" / "kept"))
+    assert set(kept) == set(groups) and len(groups) >= 5
+    for group, ids in groups.items():
+        assert [r["id"] for r in kept[group]] == sorted(ids, key=lambda i: (sample_key(0, i), i))[:3]
+        assert all(r["metadata"]["edu_int_score"] >= (2 if "=Java," in group else 3) for r in kept[group])
+    dropped = read_samples(str(output / "work" / "samples" / "dropped"))
+    assert set(dropped) == set(summary["dropped_by_reason"])
+    licensed = dropped["license/license_not_permissive"]
+    assert len(licensed) == 3 and all(r["text"] and not r["html"] and r["metadata"]["license_type"] for r in licensed)
+    assert all(r["text"] == "" for r in dropped["read_stack_v2/missing_blob"])  # never became documents
+    for record in licensed:
+        assert html_escape(record["text"]) in html

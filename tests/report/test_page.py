@@ -1,19 +1,29 @@
-"""The run report on real pipeline outputs: its numbers equal datatrove's stats, and it renders in headless
-Chromium (Debian's `chromium`; CI installs it) to a PNG screenshot."""
+"""The run report on real pipeline outputs: its numbers equal datatrove's stats, the summary and the files the run
+wrote; its samples are the run's own documents, escaped; and it renders in headless Chromium (Debian's `chromium`;
+CI installs it) with every section, no console message and a sane screenshot."""
 
 from __future__ import annotations
 
+import gzip
+import html as html_lib
+import io
 import json
 import re
 import shutil
 import subprocess
+from collections import Counter
+from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 
 from smolcorpus.cli import main
 from smolcorpus.config import validate_config
+from smolcorpus.filters.domain_stats import merge_domain_counts
+from smolcorpus.filters.formula_stats import formula_bin
 from smolcorpus.report.page import ReportError, read_stage_stats, render_report, step_label, write_report
 from smolcorpus.run import run_config
+from smolcorpus.writers.samples import sample_key, write_samples
 
 pytestmark = pytest.mark.slow  # runs a whole pipeline to report on
 
@@ -35,6 +45,32 @@ def math_run(shared_data, tmp_path_factory):
 def table_rows(html: str, stage: str) -> list[list[str]]:
     section = html.split(f'id="stage-{stage}"')[1].split("</table>")[0]
     return [re.findall(r"<td>(.*?)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", section) if "<td>" in row]
+
+
+def section_rows(html: str, anchor: str) -> list[list[str]]:
+    """The rows of the first table after `id="<anchor>"`."""
+    section = html.split(f'id="{anchor}"')[1].split("</table>")[0]
+    return [re.findall(r"<td>(.*?)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", section) if "<td>" in row]
+
+
+def stats_of(output: Path, stage: str) -> list[dict]:
+    entries = json.loads((output / "logs" / stage / "stats.json").read_text())
+    return [{**e, "stats": {k: v["total"] if isinstance(v, dict) else v for k, v in e["stats"].items()}}
+            for e in entries]  # fmt: skip
+
+
+def jsonl(folder: Path) -> list[dict]:
+    lines = []
+    for path in sorted(folder.rglob("*.jsonl.gz")):
+        with gzip.open(path, "rt") as f:
+            lines += [json.loads(line) for line in f]
+    return lines
+
+
+def curated_ids(output: Path) -> list[str]:
+    return [
+        i for path in sorted((output / "curated").rglob("*.parquet")) for i in pq.read_table(path)["id"].to_pylist()
+    ]
 
 
 def test_run_writes_a_report_whose_numbers_equal_the_stats(math_run):
@@ -68,6 +104,106 @@ def test_run_writes_a_report_whose_numbers_equal_the_stats(math_run):
     assert writer[1] == f"{manifest['num_documents']:,}"
 
 
+def test_overview_shows_what_entered_and_left_each_stage(math_run, tmp_path):
+    output, _ = math_run
+    html = (output / "report.html").read_text()
+    rows = {row[0]: row for row in section_rows(html, "overview")}
+    assert set(rows) == {p.name for p in (output / "logs").iterdir()}
+    summary = json.loads((output / "summary.json").read_text())
+    reader, *_, writer = [e["stats"] for e in stats_of(output, "filter") if "Progress" not in e["name"]]
+    # in: the pages read plus the records that never became pages (the summary's `read`); out: what was written
+    assert rows["filter"][1:5] == [f"{summary['totals']['read']:,}", f"{writer['total']:,}", f"{reader['doc_len']:,}",
+                                   f"{writer['doc_len']:,}"]  # fmt: skip
+    manifest = json.loads((output / "tokens" / "all" / "manifest.json").read_text())
+    kept = len(curated_ids(output))
+    assert rows["curate"][2] == rows["tokenize"][2] == f"{kept:,}" and kept == manifest["num_documents"]
+    assert rows["tokenize"][5:7] == ["n/a", f"{manifest['num_tokens']:,}"]  # curated pages carry no token count
+    assert rows["minhash_buckets"][1:7] == ["n/a"] * 6  # the stage reads signatures, not documents
+    # every stage links to its log folder, relative, also from a report written elsewhere
+    for stage in rows:
+        assert f'<a class="logs" href="logs/{stage}/">' in html and (output / "logs" / stage).is_dir()
+    (tmp_path / "copies").mkdir()
+    elsewhere = write_report(output, tmp_path / "copies" / "report.html").read_text()
+    href = re.search(r'<a class="logs" href="([^"]+)/filter/"', elsewhere).group(1)
+    assert (tmp_path / "copies" / href / "filter" / "stats.json").is_file()
+
+
+def test_language_domain_and_formula_tables_match_the_run(math_run):
+    output, _ = math_run
+    html = (output / "report.html").read_text()
+    summary = json.loads((output / "summary.json").read_text())
+    languages = {row[0]: row for row in section_rows(html, "languages")}
+    assert set(languages) == set(summary["languages"]) == {"en", "unknown"}
+    for language, entry in summary["languages"].items():
+        assert languages[language][1:4] == [f"{entry['read']:,}", f"{entry['kept']['files']:,}",
+                                            f"{entry['kept']['bytes']:,}"]  # fmt: skip
+        assert languages[language][6] == f"{sum(d['bytes'] for d in entry['dropped']):,}"
+    pages, math_pages = merge_domain_counts(str(output / "work" / "domains"))
+    domains = section_rows(html, "domains")
+    assert len(domains) == min(len(pages), 25) > 0
+    assert all(row[1] == f"{pages[row[0]]:,}" and row[2] == f"{math_pages.get(row[0], 0):,}" for row in domains)
+    # formulas per kept page: the extractor's counts of the pages that reached the curated files
+    kept = set(curated_ids(output))
+    filtered = jsonl(output / "work" / "filtered")
+    expected = Counter(formula_bin(p["metadata"]["math_formulas"]) for p in filtered if p["id"] in kept)
+    assert {row[0]: int(row[1].replace(",", "")) for row in section_rows(html, "formulas")} == expected
+    assert sum(expected.values()) == len(kept)
+
+
+def test_samples_are_the_ledgers_and_curated_documents_with_the_smallest_keys(math_run):
+    output, _ = math_run
+    html = (output / "report.html").read_text()
+    summary = json.loads((output / "summary.json").read_text())
+    ledger = jsonl(output / "work" / "dropped")
+    samples = {}
+    for record in jsonl(output / "work" / "samples"):
+        samples.setdefault(record["group"], []).append(record)
+    assert set(summary["dropped_by_reason"]) <= set(samples)  # every drop reason has its samples
+    for group, count in summary["dropped_by_reason"].items():
+        ids = sorted(
+            {r["id"] for r in ledger if f"{r['step']}/{r['reason']}" == group}, key=lambda i: sample_key(0, i)
+        )
+        section = html.split(f'<h4>{group} <span class="count">({count:,} dropped, {min(count, 3)} shown)')[1]
+        shown = re.findall(r"<tr><th>id</th><td>(.*?)</td>", section.split("</section>")[0])
+        assert shown == [html_lib.escape(i) for i in ids[:3]]
+    prefilter = sorted(samples["prefilter/no_math_signal"], key=lambda r: r["key"])[:3]
+    for record in prefilter:  # raw HTML pages, shown as the text a reader sees
+        assert record["html"] and record["text"] and not re.search(r"<(div|p|script|a)\b", record["text"])
+        assert html_lib.escape(record["text"]) in html
+    assert "readable text of the HTML" in html and "no text (an item the reader" in html  # read_warc drops
+    kept = sorted(curated_ids(output), key=lambda i: sample_key(0, i))
+    assert [r["id"] for r in sorted(samples["language=en"], key=lambda r: r["key"])[:3]] == kept[:3]
+    assert '<h4>language=en <span class="count">(3 shown)</span></h4>' in html
+
+
+@pytest.fixture(scope="module")
+def hostile_report(math_run, tmp_path_factory) -> Path:
+    """A copy of the run with a kept sample from a hostile page: script, markup and a javascript: URL."""
+    output, _ = math_run
+    copy = tmp_path_factory.mktemp("hostile") / "run"
+    shutil.copytree(output, copy)
+    script = '<script>console.error("injected")</script>'
+    record = {
+        "id": f"{script}<b>id</b>",
+        "group": f'<img src=x onerror=console.error("group")>{script}',
+        "key": "0" * 16,
+        "html": False,
+        "text": f"</pre>{script}<p>page text</p>",
+        "text_chars": 60,
+        "text_cut": False,
+        "metadata": {"url": "javascript:console.error('url')", "math_marker": script},
+    }
+    write_samples(str(copy / "work" / "samples" / "kept"), "09999.jsonl.gz", [record])
+    return write_report(copy)
+
+
+def test_hostile_samples_are_escaped(hostile_report):
+    html = hostile_report.read_text()
+    assert "<script" not in html and "<img src=x" not in html and "<b>id</b>" not in html
+    assert "&lt;/pre&gt;&lt;script&gt;console.error(&quot;injected&quot;)&lt;/script&gt;" in html
+    assert 'href="javascript' not in html and "javascript:console.error(&#x27;url&#x27;)" in html
+
+
 def test_unfinished_stages_are_reported_not_fatal(math_run, tmp_path, capsys):
     output, _ = math_run
     copy = tmp_path / "copy"
@@ -81,18 +217,44 @@ def test_unfinished_stages_are_reported_not_fatal(math_run, tmp_path, capsys):
         write_report(tmp_path / "nothing")
 
 
-def test_report_renders_in_headless_chromium(math_run, tmp_path):
-    output, _ = math_run
+def chromium(*arguments: str) -> subprocess.CompletedProcess:
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
     if browser is None:
         pytest.skip("chromium is not installed (apt-get install chromium; CI installs it)")
-    screenshot = tmp_path / "report.png"
     # --enable-logging=stderr: the page's console messages (script errors included) reach stderr as CONSOLE lines
-    result = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--window-size=1100,2400",
-                             "--enable-logging=stderr", "--v=0",
-                             f"--screenshot={screenshot}", (output / "report.html").as_uri()],
-                            capture_output=True, text=True, timeout=120)  # fmt: skip
+    return subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr", "--v=0",
+                           *arguments], capture_output=True, text=True, timeout=120)  # fmt: skip
+
+
+def console_lines(result: subprocess.CompletedProcess) -> list[str]:
+    return [line for line in result.stderr.splitlines() if ":CONSOLE" in line or "Uncaught" in line]
+
+
+SECTIONS = ("overview", "languages", "domains", "formulas", "samples", "samples-dropped", "samples-kept", "stages",
+            "tokens")  # fmt: skip
+
+
+def test_report_renders_in_headless_chromium(hostile_report, tmp_path):
+    """One Chromium run on the real run's report (plus a hostile sample): a screenshot and the rendered DOM."""
+    screenshot = tmp_path / "report.png"
+    result = chromium("--window-size=1100,2400", f"--screenshot={screenshot}", "--dump-dom", hostile_report.as_uri())
     assert result.returncode == 0, result.stderr[-2000:]
     assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and screenshot.stat().st_size > 20_000
-    console = [line for line in result.stderr.splitlines() if ":CONSOLE" in line]
+    console = console_lines(result)
     assert not console, console  # the report has no script: any console message is an error
+    from PIL import Image
+
+    picture = Image.open(io.BytesIO(screenshot.read_bytes())).convert("RGB")
+    assert picture.size == (1100, 2400)  # as asked
+    colours = picture.resize((275, 600)).quantize(64).convert("RGB").getcolors(1 << 16)
+    assert max(n for n, _ in colours) < 0.95 * 275 * 600 and len(colours) >= 8  # not blank: text, tables, charts
+    assert picture.crop((0, 0, 1100, 600)).convert("L").getextrema()[0] < 60  # dark text at the top (the title)
+    # the rendered DOM: every section, the charts, the hostile text as text and no script
+    dom = result.stdout
+    assert all(f'id="{anchor}"' in dom for anchor in SECTIONS)
+    assert dom.count("<img") >= 4 and "<script" not in dom  # charts: funnel, formulas, drops, tokens
+    assert "<pre>&lt;/pre&gt;&lt;script&gt;" in dom
+    # the console check can fail: the same hostile text written unescaped logs its console.error
+    control = tmp_path / "unescaped.html"
+    control.write_text("<html><body><pre></pre><script>console.error('injected')</script></pre></body></html>")
+    assert any("injected" in line for line in console_lines(chromium("--dump-dom", control.as_uri())))

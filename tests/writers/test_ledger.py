@@ -1,5 +1,6 @@
 """The drop ledger as a real filter's exclusion writer on real source files: one line per dropped file with its
-reason, language and size, and no text; lines for input items that never became documents (readers)."""
+reason, language and size, and no text; lines for input items that never became documents (readers); samples of
+what it drops, text included, outside the ledger folder."""
 
 import gzip
 import json
@@ -7,7 +8,9 @@ import json
 from datatrove.data import Document
 
 from smolcorpus.filters.code import FileSizeFilter
+from smolcorpus.report.funnel import read_ledgers
 from smolcorpus.writers.ledger import LEDGER_FIELDS, DropLedger
+from smolcorpus.writers.samples import read_samples, sample_key
 
 
 def read_ledger(folder) -> list[dict]:
@@ -43,3 +46,40 @@ def test_a_reader_records_items_that_never_became_documents(tmp_path):
     assert read_ledger(tmp_path / "read_warc") == [
         {"id": "urn:uuid:1", "language": "unknown", "reason": "too_large", "bytes": 6_000_000, "step": "read_warc"}
     ]
+
+
+def test_the_ledger_samples_what_it_drops_the_same_with_one_or_two_tasks(shared_data, tmp_path):
+    entries = [json.loads(line) for line in (shared_data / "code" / "index.jsonl").read_text().splitlines()]
+    documents = [
+        Document(text=(shared_data / e["file"]).read_text(errors="replace"), id=e["file"],
+                 metadata={"language": e["language"], "length_bytes": e["bytes"]})
+        for e in entries
+    ]  # fmt: skip
+    for tasks in (1, 2):
+        ledger = DropLedger(str(tmp_path / f"dropped{tasks}"), "file_size", samples_folder=str(tmp_path / f"s{tasks}"))
+        step = FileSizeFilter(min_bytes=3_000, max_bytes=20_000, exclusion_writer=ledger)
+        for rank in range(tasks):
+            list(step.run(iter(documents[rank::tasks]), rank=rank, world_size=tasks))
+        with ledger:  # a reader's drop: an item that never had a text
+            ledger.record(tasks, "too_large", "urn:uuid:1", None, 6_000_000)
+    before = {p.name: p.read_bytes() for p in (tmp_path / "s2" / "file_size").iterdir()}
+    list(step.run(iter(documents[0::2]), rank=0, world_size=2))  # task 0 reruns: its sample file is rewritten
+    assert {p.name: p.read_bytes() for p in (tmp_path / "s2" / "file_size").iterdir()} == before
+    one, two = read_samples(str(tmp_path / "s1")), read_samples(str(tmp_path / "s2"))
+    assert one == two and set(one) == {"file_size/file_too_small", "file_size/file_too_large", "file_size/too_large"}
+    dropped = {line["id"]: line for line in read_ledger(tmp_path / "dropped1" / "file_size")}
+    small = sorted((i for i, line in dropped.items() if line["reason"] == "file_too_small"),
+                   key=lambda i: sample_key(0, i))  # fmt: skip
+    assert [r["id"] for r in one["file_size/file_too_small"]] == small[:3]
+    by_id = {d.id: d for d in documents}
+    for record in one["file_size/file_too_small"]:  # the dropped file's own text, with what decided
+        text = by_id[record["id"]].text
+        assert record["text"] == text[:1_500] and record["text_chars"] == len(text)
+        assert record["metadata"]["length_bytes"] < 3_000 and record["metadata"]["language"]
+        assert (record["step"], record["reason"]) == ("file_size", "file_too_small")
+    reader_drop = next(r for r in one["file_size/too_large"] if r["id"] == "urn:uuid:1")
+    assert reader_drop["text"] == "" and reader_drop["metadata"]["length_bytes"] == 6_000_000
+    # samples live outside the ledger folder: the funnel reads every *.jsonl.gz there as ledger lines
+    assert sorted(p.name for p in (tmp_path / "dropped1").rglob("*.jsonl.gz")) == ["00000.jsonl.gz", "00001.jsonl.gz"]
+    assert sum(read_ledgers(str(tmp_path / "dropped2"))[(lang, step, reason)]["files"]
+               for lang, step, reason in read_ledgers(str(tmp_path / "dropped2"))) == len(dropped)  # fmt: skip

@@ -17,11 +17,12 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
-    report = sub.add_parser("report", help="write a run's HTML report (funnel, scores, tokens, throughput)",
-                            description="Turn a run's datatrove stats into one self-contained HTML file with PNG "
-                            "charts: the funnel per stage and step, classifier score histograms, tokens per "
-                            "subset/language and throughput per stage. `smolcorpus run` writes it at the "
-                            "end.")  # fmt: skip
+    report = sub.add_parser("report", help="write a run's HTML report (funnel, samples, scores, tokens)",
+                            description="Turn a run's datatrove stats, summary and samples into one self-contained "
+                            "HTML file with PNG charts: documents, characters and tokens per stage, languages and "
+                            "domains, classifier score histograms with their thresholds, sample documents per drop "
+                            "reason and kept group, the funnel per step, tokens per subset/language and throughput "
+                            "per stage. `smolcorpus run` writes it at the end.")  # fmt: skip
     report.add_argument("run_dir", help="the output folder of `smolcorpus run`")
     report.add_argument("--output", help="where to write (default: RUN_DIR/report.html)")
     report.set_defaults(func=cmd_report)

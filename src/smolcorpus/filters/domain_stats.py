@@ -3,7 +3,8 @@
 `DomainCounter` (a pass-through step) counts, per domain, the pages it sees and the pages that count as math:
 a `<score_key>` ≥ `min_score` when a recall classifier scored the page, else at least one formula found by the
 extractor (`math_formulas`). Each task writes `<folder>/<rank>.json`; `merge_domain_counts` adds them up and
-`write_domain_list` keeps the domains with at least `min_pages` math pages, most first.
+`write_domain_list` keeps the domains with at least `min_pages` math pages, most first. A corpus run keeps the task
+files in `DOMAIN_COUNTS_FOLDER` and the list in `DOMAIN_LIST_NAME` (the run report reads both).
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from urllib.parse import urlsplit
 from datatrove.data import DocumentsPipeline
 from datatrove.io import DataFolderLike, get_datafolder
 from datatrove.pipeline.base import PipelineStep
+
+DOMAIN_COUNTS_FOLDER = "work/domains"  # below a corpus run's output folder
+DOMAIN_LIST_NAME = "domains.tsv"
 
 
 def domain_of(url: str | None) -> str | None:
@@ -98,7 +102,7 @@ class DomainListWriter(PipelineStep):
         if data:
             yield from data
         rows = domain_list(*merge_domain_counts(self.counts_folder), self.min_pages)
-        with self.output_folder.open("domains.tsv", "w") as f:
+        with self.output_folder.open(DOMAIN_LIST_NAME, "w") as f:
             f.write("domain\tmath_pages\tpages\n")
             f.writelines(f"{domain}\t{n}\t{total}\n" for domain, n, total in rows)
         self.stat_update("domains_listed", value=len(rows))

@@ -5,10 +5,12 @@ Stages:
               Gopher repetition and quality → recall classifier (optional) → decontamination → email/IP
               anonymisation → `work/filtered/`
   minhash_*   MinHash signatures, buckets, clusters (FineWeb's 5-grams, 14 × 8)
-  curate      near duplicates removed → precision grade (optional) → `curated/<subset>/<rank>.parquet`
+  curate      near duplicates removed → precision grade (optional) → samples and formula counts of the kept
+              pages → `curated/<subset>/<rank>.parquet`
   tokenize    `curated/<subset>/` → `tokens/<subset>/` shards
   summary     token manifests per subset; `summary.json` / `summary.md`; `domains.tsv` (math domains)
-Every removed page lands in a drop ledger under `work/dropped/<step>/`.
+Every removed page lands in a drop ledger under `work/dropped/<step>/`; a few per reason, and a few kept pages per
+language and grade, are sampled into `work/samples/` for the report.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from smolcorpus.classifiers.score import ClassifierScorer, ScoreThresholdFilter
 from smolcorpus.config import FineMathConfig, RunConfig, TokenizeConfig
 from smolcorpus.filters.decontamination import DecontaminationFilter, benchmark_from_file
 from smolcorpus.filters.domain_stats import DomainCounter, DomainListWriter
+from smolcorpus.filters.formula_stats import FormulaHistogram
 from smolcorpus.filters.language_id import FastTextLanguageID, LanguageScoreFilter
 from smolcorpus.filters.math_extractor import MathExtractor
 from smolcorpus.filters.math_prefilter import MathPrefilter
@@ -33,7 +36,7 @@ from smolcorpus.readers.intermediate import IntermediateReader
 from smolcorpus.readers.warc import WarcHtmlReader, list_warc_files
 from smolcorpus.report.funnel import FunnelSummaryWriter
 from smolcorpus.runtime.stage import Stage
-from smolcorpus.score_keys import score_key
+from smolcorpus.score_keys import int_score_key, score_key
 from smolcorpus.tokenize.tokenizer import TokenizerSpec
 from smolcorpus.writers.curated import FineMathWriter
 
@@ -49,12 +52,12 @@ def _filter_steps(settings: FineMathConfig, layout: CorpusLayout) -> list:
         steps.append(OfflineURLFilter(
             soft_word_threshold=urls.soft_word_threshold, extra_domains=urls.extra_domains, extra_urls=urls.extra_urls,
             banned_words=urls.banned_words, use_integrated_lists=urls.integrated_lists,
-            exclusion_writer=layout.ledger("url_filter"),
+            exclusion_writer=layout.ledger("url_filter", html=True),
         ))  # fmt: skip
     if settings.prefilter:
-        steps.append(MathPrefilter(settings.min_math_words, exclusion_writer=layout.ledger("prefilter")))
+        steps.append(MathPrefilter(settings.min_math_words, exclusion_writer=layout.ledger("prefilter", html=True)))
     steps += [
-        MathExtractor(timeout=settings.extraction_timeout, drop_ledger=layout.ledger("extraction")),
+        MathExtractor(timeout=settings.extraction_timeout, drop_ledger=layout.ledger("extraction", html=True)),
         FastTextLanguageID(settings.lid_model),
         LanguageScoreFilter(
             tuple(settings.languages), settings.min_language_score, exclusion_writer=layout.ledger("language")
@@ -79,7 +82,7 @@ def _filter_steps(settings: FineMathConfig, layout: CorpusLayout) -> list:
         recall = settings.recall
         steps.append(ClassifierScorer(recall.model, name=RECALL_NAME, device=recall.device, dtype=recall.dtype))
     # counted before the recall threshold, so that domain shares are over every page that reached this point
-    steps.append(DomainCounter(f"{layout.work}/domains", score_key(RECALL_NAME), settings.recall.threshold))
+    steps.append(DomainCounter(layout.domain_counts, score_key(RECALL_NAME), settings.recall.threshold))
     if settings.recall.model:
         recall_ledger = layout.ledger("recall")
         steps.append(ScoreThresholdFilter(RECALL_NAME, settings.recall.threshold, True, recall_ledger))
@@ -115,7 +118,11 @@ def finemath_stages(
             ClassifierScorer(precision.model, name=PRECISION_NAME, device=precision.device, dtype=precision.dtype),
             ScoreThresholdFilter(PRECISION_NAME, min(subsets.values()), exclusion_writer=layout.ledger("precision")),
         ]
-    curate.append(FineMathWriter(layout.curated, subsets, score_name=PRECISION_NAME))
+    curate += [
+        layout.kept_sampler(("language", int_score_key(PRECISION_NAME)) if precision.model else ("language",)),
+        FormulaHistogram(),
+        FineMathWriter(layout.curated, subsets, score_name=PRECISION_NAME),
+    ]
     stages.append(Stage("curate", curate, tasks))
 
     groups = sorted(subsets) if subsets else ["all"]
@@ -129,7 +136,7 @@ def finemath_stages(
             subsets=groups,
             all_pages_subset=broadest,
         ),  # fmt: skip
-        DomainListWriter(f"{layout.work}/domains", layout.root, settings.domain_min_pages),
+        DomainListWriter(layout.domain_counts, layout.root, settings.domain_min_pages),
     ]
     stages += grouped_token_stages(layout.curated, layout.tokens, groups, tokenize, tokenizer, tasks, summary_steps)
     return stages
@@ -145,6 +152,18 @@ def _classifier_models(config: dict) -> list[str]:
     return [section.get("recall", {}).get("model"), section.get("precision", {}).get("model")]
 
 
+def _score_thresholds(config: RunConfig) -> dict[str, list[dict]]:
+    settings = config.finemath
+    thresholds = {}
+    if settings.recall.model:  # the recall threshold applies to the float score
+        thresholds[RECALL_NAME] = [{"label": "recall threshold", "min_score": settings.recall.threshold}]
+    if settings.precision.model:
+        thresholds[PRECISION_NAME] = [{"label": subset, "min_int_score": grade}
+                                      for subset, grade in sorted(settings.precision.subsets.items(),
+                                                                  key=lambda item: item[1])]  # fmt: skip
+    return thresholds
+
+
 SPEC = PipelineSpec(
     name="finemath",
     section="finemath",
@@ -158,4 +177,5 @@ SPEC = PipelineSpec(
     license="odc-by",
     languages=("en",),
     classifier_models=_classifier_models,
+    score_thresholds=_score_thresholds,
 )

@@ -39,6 +39,9 @@ class PipelineSpec:
         license: the card's default license id.
         languages: natural languages of the text, for the card (None: not stated).
         classifier_models: the run's config dict → the classifier folders it used (their metrics go on the card).
+        score_thresholds: the run's config → per classifier name, the thresholds its scores meet, each
+            `{"label", "min_int_score"}` (on `<name>_int_score`) or `{"label", "min_score"}` (on the float score);
+            the report draws them on the score histograms.
     """
 
     name: str
@@ -50,15 +53,17 @@ class PipelineSpec:
     license: str = "other"
     languages: tuple[str, ...] | None = None
     classifier_models: Callable[[dict], list[str]] = lambda config: []
+    score_thresholds: Callable[[RunConfig], dict[str, list[dict]]] = lambda config: {}
 
     def publication(self, config: RunConfig) -> dict:
-        """What `publish` needs to know of this pipeline for a run of `config` (written into run_info.json by
-        `run`, so that `publish` reads the output folder alone): subset prefix, card text, license, languages and
-        the classifier folders the run used."""
+        """What `publish` and the report need to know of this pipeline for a run of `config` (written into
+        run_info.json by `run`, so that they read the output folder alone): subset prefix, card text, license,
+        languages, the classifier folders the run used and the thresholds its scores met."""
         return {
             "subset_prefix": self.subset_prefix,
             "card_description": self.card_description,
             "license": self.license,
             "languages": list(self.languages) if self.languages else None,
             "classifier_models": [m for m in self.classifier_models(config.model_dump(mode="json")) if m],
+            "score_thresholds": self.score_thresholds(config),
         }

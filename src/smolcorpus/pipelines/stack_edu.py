@@ -6,10 +6,11 @@ Stages (all but `find`/`buckets`/`clusters`/`summary` run `tasks` tasks):
   exact_*     exact dedup signatures and duplicate finding over the filtered files
   minhash_*   MinHash signatures (after the exact filter), buckets, clusters
   curate      filtered files → exact + near-dup removal → per-language edu scores → per-language thresholds →
-              `curated/<language>/<rank>.parquet` (Stack-Edu columns)
+              samples of the kept files → `curated/<language>/<rank>.parquet` (Stack-Edu columns)
   tokenize    `curated/<language>/` → `tokens/<language>/` shards
   summary     token manifests per language; `summary.json` / `summary.md`: the funnel per language and reason
-Every removed file lands in a drop ledger under `work/dropped/<step>/`, so read = kept + dropped.
+Every removed file lands in a drop ledger under `work/dropped/<step>/`, so read = kept + dropped; a few per reason,
+and a few kept files per language and score, are sampled into `work/samples/` for the report.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from smolcorpus.readers.source_tree import SourceTreeReader
 from smolcorpus.readers.stack_v2 import StackV2Reader
 from smolcorpus.report.funnel import FunnelSummaryWriter
 from smolcorpus.runtime.stage import Stage
+from smolcorpus.score_keys import int_score_key
 from smolcorpus.tokenize.tokenizer import TokenizerSpec
 from smolcorpus.writers.curated import StackEduWriter, language_slug
 
@@ -158,7 +160,10 @@ def stack_edu_stages(
                 exclusion_writer=layout.ledger("edu_threshold"),
             ),  # fmt: skip
         ]
-    curate.append(StackEduWriter(layout.curated, score_name=SCORE_NAME))
+    curate += [
+        layout.kept_sampler(("language", int_score_key(SCORE_NAME)) if scoring.enabled else ("language",)),
+        StackEduWriter(layout.curated, score_name=SCORE_NAME),
+    ]
     stages.append(Stage("curate", curate, tasks))
 
     groups = sorted({language_slug(language) for language in settings.languages})
@@ -181,6 +186,14 @@ def _classifier_models(config: dict) -> list[str]:
     return [*scoring.get("models", {}).values(), scoring.get("default_model")]
 
 
+def _score_thresholds(config: RunConfig) -> dict[str, list[dict]]:
+    scoring = config.stack_edu.scoring
+    if not scoring.enabled:
+        return {}
+    languages = [{"label": language, "min_int_score": value} for language, value in sorted(scoring.thresholds.items())]
+    return {SCORE_NAME: [{"label": "default", "min_int_score": scoring.default_threshold}, *languages]}
+
+
 SPEC = PipelineSpec(
     name="stack_edu",
     section="stack_edu",
@@ -192,4 +205,5 @@ SPEC = PipelineSpec(
     card_description="Educational source code (Stack-Edu-style): permissively licensed files, filtered, "
     "deduplicated and scored per language for educational value.",
     classifier_models=_classifier_models,
+    score_thresholds=_score_thresholds,
 )

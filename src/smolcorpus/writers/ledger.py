@@ -4,12 +4,31 @@ Every filter of a corpus pipeline gets a `DropLedger` as its datatrove `exclusio
 rows they cannot turn into documents to one too. The ledger holds no text, only what the funnel summary needs
 (`id`, `language`, `reason`, `bytes`, `step`), so it stays small next to the corpus while accounting for every
 input item: kept + ledgered = read. Files: `<folder>/<step>/<rank>.jsonl.gz`, rewritten when a task reruns.
+
+With a `samples_folder`, the ledger also keeps a few of the documents it is given per reason, text included
+(writers/samples.py: the same documents whatever the number of tasks), and writes them to
+`<samples_folder>/<step>/<rank>.jsonl.gz` when it closes. Items a reader `record()`s never had a text: their
+samples show id, reason and size.
 """
 
 from __future__ import annotations
 
+from functools import partial
+
 from datatrove.data import Document
 from datatrove.pipeline.writers import JsonlWriter
+from datatrove.utils.logging import logger
+
+from smolcorpus.writers.samples import (
+    MAX_TEXT_CHARS,
+    PER_GROUP,
+    SAMPLE_SEED,
+    GroupSample,
+    sample_file,
+    sample_key,
+    sample_record,
+    write_samples,
+)
 
 LEDGER_FIELDS = ("id", "language", "reason", "bytes", "step")
 
@@ -36,19 +55,48 @@ class DropLedger(JsonlWriter):
         folder: the ledger root (e.g. `<output>/work/dropped`).
         step: a short name for the step (`filters`, `exact_dedup`, ...); lines go to `<folder>/<step>/`.
         default_reason: recorded when the step gives none (datatrove's dedup filters do not).
+        samples_folder: where samples of the dropped documents go (`<samples_folder>/<step>/`); None: no samples.
+        html: the step drops raw HTML (pages before extraction): samples show its readable text.
+        per_group / seed / max_chars: samples per reason (default 3), hash seed (0), text characters (1,500).
     """
 
     name = "🧾 Drop ledger"
 
-    def __init__(self, folder: str, step: str, default_reason: str = "dropped"):
+    def __init__(self, folder: str, step: str, default_reason: str = "dropped", samples_folder: str | None = None,
+                 html: bool = False, per_group: int = PER_GROUP, seed: int = SAMPLE_SEED,
+                 max_chars: int = MAX_TEXT_CHARS):  # fmt: skip
         super().__init__(f"{folder.rstrip('/')}/{step}", output_filename="${rank}.jsonl", compression="gzip")
         self.step = step
         self.default_reason = default_reason
+        self.samples_folder = f"{samples_folder.rstrip('/')}/{step}" if samples_folder else None
+        self.html = html
+        self.per_group = per_group
+        self.seed = seed
+        self.max_chars = max_chars
+        self._samples: dict[int, GroupSample] = {}  # per rank: one process may run several tasks in turn
 
     def _default_adapter(self, document: Document) -> dict:
         return ledger_record(self.step, self.default_reason, document)
+
+    def write(self, document: Document, rank: int = 0, **kwargs) -> None:
+        super().write(document, rank, **kwargs)
+        if self.samples_folder is None:
+            return
+        reason = str(document.metadata.get("filter_reason") or self.default_reason)  # as the ledger line says
+        sample = self._samples.setdefault(rank, GroupSample(self.per_group))
+        record = partial(sample_record, document, self.html, self.max_chars, step=self.step, reason=reason)
+        sample.offer(f"{self.step}/{reason}", sample_key(self.seed, document.id), document.id, record)
 
     def record(self, rank: int, reason: str, item_id: str, language: str | None, size: int | None) -> None:
         """Write a line for an input item that never became a document (readers use this)."""
         metadata = {"filter_reason": reason, "language": language, "length_bytes": size or 0}
         self.write(Document(text="", id=item_id, metadata=metadata), rank)
+
+    def close(self) -> None:
+        """Close the ledger files and write each task's samples (whole: a rerun rewrites them)."""
+        for rank, sample in self._samples.items():
+            if sample.refused:
+                logger.warning(f"drop samples of {self.step}: {sample.refused} documents of further reasons unsampled")
+            write_samples(self.samples_folder, sample_file(rank), sample.records())
+        self._samples.clear()
+        super().close()
