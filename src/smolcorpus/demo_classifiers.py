@@ -8,7 +8,8 @@ Under `<root>` (the demo's `classifiers/`), per classifier name:
   evaluation/<name>/                          metrics.json and plots on the test split (`classifier evaluate --report`)
 A rerun reuses a classifier whose evaluation plots exist (written last).
 
-Each classifier is built in a fresh process (both at once): fastText trains on one thread with a fixed seed, and
+Each classifier is built in a fresh process of its own, in the background (the demo starts them first and
+collects them before its runs need them): fastText trains on one thread with a fixed seed, and
 the first training in a process is reproducible, but a later one in the same process is not (fasttext-numpy2-wheel
 0.9.2 reads memory an earlier training left behind: the same data gave other weights, or "Encountered NaN" even at
 lr 0.1). A fresh process makes the demo's models, and so its scores, the same on every run.
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 import numpy as np
@@ -82,25 +84,37 @@ def build_classifier(root: Path, name: str, label_rows: Callable[[], list[dict]]
              folds=EVALUATION_FOLDS)  # fmt: skip
 
 
-def demo_classifiers(root: Path, label_sets: dict[str, Callable[[], list[dict]]]) -> dict[str, DemoClassifier]:
-    """name → the classifier labelled by `label_sets[name]` under `root`: built, each in a fresh process of its own
-    and all at once, unless a finished one is there to reuse. `label_sets` values must be module-level functions
-    (a spawned process imports them by name)."""
+@dataclass
+class ClassifierBuilds:
+    """Demo classifiers being built in the background (`start_builds`); `finish()` waits for them."""
+
+    root: Path
+    names: list[str]
+    processes: dict[str, BaseProcess]
+
+    def finish(self) -> dict[str, DemoClassifier]:
+        """name → classifier, once every build has ended; a failed build raises (its traceback is on stderr)."""
+        for name, process in self.processes.items():
+            process.join()
+            if process.exitcode != 0:
+                raise RuntimeError(f"building demo classifier {name} in {self.root} failed (exit {process.exitcode})")
+        return {name: read_classifier(self.root, name) for name in self.names}
+
+
+def start_builds(root: Path, label_sets: dict[str, Callable[[], list[dict]]]) -> ClassifierBuilds:
+    """Start building, each in a fresh process of its own, every classifier of `label_sets` (name → labelling
+    function) that `root` does not hold finished yet. The values must be module-level functions: a spawned process
+    imports them by name."""
     import multiprocessing
 
     context = multiprocessing.get_context("spawn")
-    building = {
-        name: context.Process(target=build_classifier, args=(root, name, label_rows), name=f"classifier {name}")
-        for name, label_rows in label_sets.items()
-        if not (_folders(root, name)[2] / LAST_WRITTEN).is_file()
-    }
-    for process in building.values():
-        process.start()
-    for name, process in building.items():
-        process.join()
-        if process.exitcode != 0:  # its traceback is on stderr already
-            raise RuntimeError(f"building the demo classifier {name} under {root} failed (exit {process.exitcode})")
-    return {name: read_classifier(root, name) for name in label_sets}
+    processes = {}
+    for name, label_rows in label_sets.items():
+        if not (_folders(root, name)[2] / LAST_WRITTEN).is_file():
+            # daemon: a demo that stops (an error, Ctrl-C) takes its builds with it
+            processes[name] = context.Process(target=build_classifier, args=(root, name, label_rows), daemon=True)
+            processes[name].start()
+    return ClassifierBuilds(root, list(label_sets), processes)
 
 
 def read_classifier(root: Path, name: str) -> DemoClassifier:
