@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import re
 import sysconfig
 from pathlib import Path
 
@@ -23,6 +24,7 @@ WEB_RULE = "grade = TeX formulas on the page (display and inline), at most 5"
 _SKIPPED_FOLDERS = {"site-packages", "dist-packages", "test", "tests", "idlelib", "idle_test", "__pycache__"}
 # small files: fastText trains on ≈ 0.8 MB of text per second on one thread, and ≈ 300 such files span every grade
 CODE_MIN_BYTES, CODE_MAX_BYTES = 500, 8_000
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def documented_share(source: str) -> float | None:
@@ -32,7 +34,7 @@ def documented_share(source: str) -> float | None:
         tree = ast.parse(source)
     except (SyntaxError, ValueError):
         return None
-    lines = source.splitlines()
+    lines = _LINE_BREAK.split(source)  # Python's own line breaks (str.splitlines also breaks at form feeds)
     nonblank = {number for number, line in enumerate(lines, 1) if line.strip()}
     documented = {number for number in nonblank if lines[number - 1].lstrip().startswith("#")}
     for node in ast.walk(tree):
