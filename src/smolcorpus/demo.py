@@ -24,8 +24,9 @@ from pathlib import Path
 
 from datatrove.pipeline.writers import JsonlWriter
 
+from smolcorpus.classifiers.evaluate import not_beaten_by
 from smolcorpus.config import ExecutorConfig, validate_config
-from smolcorpus.demo_classifiers import DemoClassifier, comparison, start_builds
+from smolcorpus.demo_classifiers import BASELINE_NAMES, DemoClassifier, comparison, start_builds
 from smolcorpus.demo_labels import CODE_RULE, WEB_RULE, code_examples, formula_count, web_examples
 from smolcorpus.readers.installed import InstalledDocumentsReader, installed_source_trees
 from smolcorpus.report.funnel import SUMMARY_JSON, SUMMARY_MARKDOWN
@@ -119,8 +120,12 @@ def _classifier_lines(code: DemoClassifier, web: DemoClassifier, folder: Path, w
     are demo labels. `waited`: seconds the demo waited for the builds after parts 1–3."""
 
     def held_out(classifier: DemoClassifier) -> str:
-        beaten = " (a baseline matches it: a rule would do as well)" if "warning" in classifier.metrics else ""
-        return f"{comparison(classifier.metrics, 'roc_auc')}{beaten}"
+        metrics = classifier.metrics
+        baselines = {name: numbers for name, numbers in metrics["baselines"].items() if isinstance(numbers, dict)}
+        matched = not_beaten_by(metrics["headline"], baselines)  # on ROC-AUC, F1 or MSE, as `evaluate` warns
+        named = " and ".join(BASELINE_NAMES[name] for name in matched)
+        note = f" (the {named} baseline matches or beats it)" if matched else ""
+        return f"{comparison(metrics, 'roc_auc')}{note}"
 
     threshold = code.metrics["threshold"]
     return [

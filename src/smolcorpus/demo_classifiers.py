@@ -31,6 +31,7 @@ LAST_WRITTEN = "score_histogram.png"  # `evaluate` writes metrics.json, then the
 # `classifier train --config` settings: a few hundred examples fill far fewer than fastText's 200 000 n-gram
 # buckets; 20 000 keep a model folder at ≈ 10 MB instead of ≈ 80 MB, with the same held-out ROC-AUC (±0.01)
 FASTTEXT_SETTINGS = {"bucket": 20_000}
+BASELINE_NAMES = {"tfidf": "TF-IDF", "length": "length", "constant": "constant"}  # as the summary names them
 
 
 @dataclass
@@ -132,7 +133,6 @@ def read_classifier(root: Path, name: str) -> DemoClassifier:
 def comparison(metrics: dict, key: str = "f1") -> str:
     """`fastText 0.81, TF-IDF 0.78, length 0.52, constant 0.00`: the model and its baselines on one headline key
     (`f1`: F1 of grade ≥ the model's threshold; `roc_auc`; `mse`)."""
-    labels = {"tfidf": "TF-IDF", "length": "length", "constant": "constant"}
     numbers = [("fastText", metrics["headline"][key])]
-    numbers += [(labels[name], metrics["baselines"][name][key]) for name in ("tfidf", "length", "constant")]
+    numbers += [(label, metrics["baselines"][name][key]) for name, label in BASELINE_NAMES.items()]
     return ", ".join(f"{label} {'n/a' if value is None else f'{value:.2f}'}" for label, value in numbers)
