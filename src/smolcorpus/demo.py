@@ -139,8 +139,9 @@ def _classifier_lines(code: DemoClassifier, web: DemoClassifier, folder: Path, w
         f"{web.test_examples} unseen examples):",
         f"              code {held_out(code)}; web {held_out(web)}",
         "              demo labels: a rule made them, so these numbers prove the plumbing, not quality; real labels: "
-        "`smolcorpus annotate` (any OpenAI-compatible server), or a published classifier with `kind: transformers` "
-        "(HuggingFaceTB/stack-edu-classifier-python, HuggingFaceTB/finemath-classifier); README, Classifiers",
+        "`smolcorpus annotate` (any OpenAI-compatible server), or a published classifier's Hub id as the model "
+        "(kind: transformers; HuggingFaceTB/stack-edu-classifier-python, HuggingFaceTB/finemath-classifier); "
+        "README, Classifiers",
         f"              models, labels and evaluation plots: {folder}",
     ]
 
