@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
+import io
 import json
 import os
 import shutil
@@ -164,14 +166,18 @@ def run_measured(command: list[str]) -> tuple[subprocess.CompletedProcess, float
 
 
 @pytest.fixture(scope="session")
-def demo_run(tmp_path_factory) -> tuple[Path, str]:
-    """(output folder, printed summary) of one demo run per session: its real outputs (a code corpus, a web-math
-    corpus, token shards) are what the demo test checks and the publish tests publish."""
+def demo_run(tmp_path_factory) -> tuple[Path, str, str]:
+    """(output folder, printed summary, console) of one demo run per session: its real outputs (a code corpus, a
+    web-math corpus, token shards, two classifiers) are what the demo test checks and the publish tests publish;
+    `console` is what this process wrote before the summary in the default mode (the progress bars and its
+    warnings; task processes write their few warnings to file descriptor 2 directly, not counted here)."""
     from smolcorpus.demo import run_demo
 
     output = tmp_path_factory.mktemp("demo_run") / "demo"
-    summary = run_demo(output, tasks=2, workers=2)
-    return output, summary
+    console = io.StringIO()
+    with contextlib.redirect_stdout(console), contextlib.redirect_stderr(console):
+        summary = run_demo(output, tasks=2, workers=2)
+    return output, summary, console.getvalue()
 
 
 @pytest.fixture(scope="session")

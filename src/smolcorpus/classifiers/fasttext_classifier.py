@@ -62,7 +62,10 @@ def _train_supervised(fasttext, path: str, params: FastTextParams):
                 minCount=params.min_count,
                 bucket=params.bucket,
                 seed=params.seed,
-                thread=1,  # one thread keeps training deterministic for a seed
+                # one thread keeps training deterministic for a seed, for the first training in a process: with
+                # fasttext-numpy2-wheel 0.9.2 a later one in the same process can give other weights or NaN (see
+                # demo_classifiers.py, which trains each model in a fresh process)
+                thread=1,
                 verbose=0,
             )
         except RuntimeError as e:
