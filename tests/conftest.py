@@ -38,8 +38,11 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session", autouse=True)
 def isolated_cache(tmp_path_factory):
-    """Converted assets go to a per-session cache, so tests exercise the conversion and never touch ~/.cache."""
-    cache = tmp_path_factory.mktemp("smolcorpus-cache")
+    """Converted assets (tokenizer, judge model, embeddings) go to a cache of this test session, so tests exercise
+    the conversion and never touch ~/.cache. The pytest-xdist workers of a session share it (the writers are safe
+    under concurrency): the embeddings of the same labels and the SmolLM2 conversions are made once, not per worker."""
+    cache = session_root(tmp_path_factory) / "smolcorpus-cache"
+    cache.mkdir(exist_ok=True)
     previous = os.environ.get("SMOLCORPUS_CACHE")
     os.environ["SMOLCORPUS_CACHE"] = str(cache)
     yield cache
@@ -165,19 +168,70 @@ def run_measured(command: list[str]) -> tuple[subprocess.CompletedProcess, float
     return result, int(peak.split("=")[1]) / 1024
 
 
+def session_root(tmp_path_factory) -> Path:
+    """This test session's temporary root, shared by its pytest-xdist workers (each has its own basetemp below)."""
+    root = tmp_path_factory.getbasetemp()
+    return root.parent if os.environ.get("PYTEST_XDIST_WORKER") else root
+
+
+def built_once(tmp_path_factory, name: str, build) -> tuple[Path, object]:
+    """(folder, result) of `build(folder)`, run once per test session whichever worker asks first; the others wait
+    for it and reuse the folder (read it, do not change it). `build` returns JSON-able data."""
+    from filelock import FileLock
+
+    root = session_root(tmp_path_factory)
+    folder, result_file = root / name, root / f"{name}.json"
+    with FileLock(str(root / f"{name}.lock")):
+        if result_file.is_file():
+            return folder, json.loads(result_file.read_text())
+        shutil.rmtree(folder, ignore_errors=True)  # what a failed build left
+        folder.mkdir()
+        result = build(folder)
+        result_file.write_text(json.dumps(result))
+        return folder, result
+
+
+def finemath_warcs_config(shared_data: Path, output: Path, **executor) -> dict:
+    """The finemath pipeline with its defaults on every WARC of ../shared/data/warc, 2 tasks."""
+    return {
+        "pipeline": "finemath",
+        "name": "finemath-warcs",
+        "output_dir": str(output),
+        "finemath": {"warc": {"paths": [str(shared_data / "warc")]}},
+        "executor": {"tasks": 2, **executor},
+    }
+
+
+@pytest.fixture(scope="session")
+def finemath_warcs_run(shared_data, tmp_path_factory) -> tuple[Path, Path]:
+    """(output folder, the report path the run returned) of `finemath_warcs_config` run locally, once per session:
+    the report tests read it and the Slurm test compares its own run of the same config with it."""
+    from smolcorpus.config import validate_config
+    from smolcorpus.run import run_config
+
+    def build(folder: Path) -> str:
+        return str(run_config(validate_config(finemath_warcs_config(shared_data, folder / "out", workers=2))).report)
+
+    folder, report = built_once(tmp_path_factory, "finemath_warcs_run", build)
+    return folder / "out", Path(report)
+
+
 @pytest.fixture(scope="session")
 def demo_run(tmp_path_factory) -> tuple[Path, str, str]:
     """(output folder, printed summary, console) of one demo run per session: its real outputs (a code corpus, a
     web-math corpus, token shards, two classifiers) are what the demo test checks and the publish tests publish;
-    `console` is what this process wrote before the summary in the default mode (the progress bars and its
+    `console` is what the running process wrote before the summary in the default mode (the progress bars and its
     warnings; task processes write their few warnings to file descriptor 2 directly, not counted here)."""
     from smolcorpus.demo import run_demo
 
-    output = tmp_path_factory.mktemp("demo_run") / "demo"
-    console = io.StringIO()
-    with contextlib.redirect_stdout(console), contextlib.redirect_stderr(console):
-        summary = run_demo(output, tasks=2, workers=2)
-    return output, summary, console.getvalue()
+    def build(folder: Path) -> list[str]:
+        console = io.StringIO()
+        with contextlib.redirect_stdout(console), contextlib.redirect_stderr(console):
+            summary = run_demo(folder / "demo", tasks=2, workers=2)
+        return [summary, console.getvalue()]
+
+    folder, (summary, console) = built_once(tmp_path_factory, "demo_run", build)
+    return folder / "demo", summary, console
 
 
 @pytest.fixture(scope="session")

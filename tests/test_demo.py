@@ -56,7 +56,8 @@ def test_demo_runs_offline_end_to_end(demo_run):
     # each run's report draws its classifier's histogram from the scorer's counters
     for report, name in ((code / "report.html", "edu"), (web / "report.html", "math")):
         page = report.read_text()
-        assert "<h2>Classifier scores</h2>" in page and f'alt="{name} scores"' in page
+        assert '<h2 id="scores">Classifier scores</h2>' in page and f'alt="{name} scores"' in page
+        assert 'class="thresholds"' in page  # the run's threshold, written and drawn
     # the summary says how the labels were made, how the classifiers compare, and that these are demo labels
     assert CODE_RULE in summary and WEB_RULE in summary
     assert "held-out ROC-AUC" in summary and "TF-IDF" in summary and "constant" in summary

@@ -18,28 +18,18 @@ import pyarrow.parquet as pq
 import pytest
 
 from smolcorpus.cli import main
-from smolcorpus.config import validate_config
 from smolcorpus.filters.domain_stats import merge_domain_counts
 from smolcorpus.filters.formula_stats import formula_bin
 from smolcorpus.report.page import ReportError, read_stage_stats, render_report, step_label, write_report
-from smolcorpus.run import run_config
 from smolcorpus.writers.samples import sample_key, write_samples
 
 pytestmark = pytest.mark.slow  # runs a whole pipeline to report on
 
 
 @pytest.fixture(scope="module")
-def math_run(shared_data, tmp_path_factory):
-    output = tmp_path_factory.mktemp("report_run") / "out"
-    config = {
-        "pipeline": "finemath",
-        "name": "report-test",
-        "output_dir": str(output),
-        "finemath": {"warc": {"paths": [str(shared_data / "warc")]}},
-        "executor": {"tasks": 2, "workers": 2},
-    }
-    summary = run_config(validate_config(config))
-    return output, summary
+def math_run(finemath_warcs_run):
+    """The finemath pipeline on the real WARCs (tests/conftest.py: one run per session): (output, report path)."""
+    return finemath_warcs_run
 
 
 def table_rows(html: str, stage: str) -> list[list[str]]:
@@ -74,9 +64,9 @@ def curated_ids(output: Path) -> list[str]:
 
 
 def test_run_writes_a_report_whose_numbers_equal_the_stats(math_run):
-    output, summary = math_run
-    assert summary.report == output / "report.html" and summary.report.is_file()
-    html = summary.report.read_text()
+    output, report = math_run
+    assert report == output / "report.html" and report.is_file()
+    html = report.read_text()
     stats = json.loads((output / "logs" / "filter" / "stats.json").read_text())
     rows = table_rows(html, "filter")
     funnel_steps = [e for e in stats if "Progress" not in e["name"]]  # the progress bars' counter is left out

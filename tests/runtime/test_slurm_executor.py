@@ -11,6 +11,7 @@ import pytest
 
 from smolcorpus.config import validate_config
 from smolcorpus.run import run_config
+from tests.conftest import finemath_warcs_config
 from tests.pipelines.helpers import comparable_manifest, token_rows, tokenize_config
 
 pytestmark = pytest.mark.slow  # every test here starts or uses an executor cluster
@@ -120,31 +121,22 @@ def test_stack_edu_on_slurm_matches_the_local_executor(shared_data, tmp_path):
 
 
 @pytest.mark.slurm
-def test_finemath_on_slurm_matches_the_local_executor(shared_data, tmp_path):
-    """The math pipeline (WARC → … → subsets) as Slurm job arrays, on the real WARCs of ../shared/data."""
+def test_finemath_on_slurm_matches_the_local_executor(shared_data, finemath_warcs_run, tmp_path):
+    """The math pipeline (WARC → … → subsets) as Slurm job arrays, on the real WARCs of ../shared/data, against the
+    session's local run of the same config (tests/conftest.py)."""
     import json
 
     import pyarrow.parquet as pq
 
-    partition = slurm_partition()
-
-    def config(output, **executor):
-        return {
-            "pipeline": "finemath",
-            "name": "finemath-slurm",
-            "output_dir": str(output),
-            "finemath": {"warc": {"paths": [str(shared_data / "warc")]}},
-            "executor": {"tasks": 2, **executor},
-        }
-
-    run_config(validate_config(config(tmp_path / "local", workers=2)))
-    slurm = {"partition": partition, "time": "00:20:00", "mem_per_cpu_gb": 2}
-    run_config(validate_config(config(tmp_path / "slurm", kind="slurm", slurm=slurm)), timeout_seconds=900)
+    local, _ = finemath_warcs_run
+    slurm = {"partition": slurm_partition(), "time": "00:20:00", "mem_per_cpu_gb": 2}
+    config = finemath_warcs_config(shared_data, tmp_path / "slurm", kind="slurm", slurm=slurm)
+    run_config(validate_config(config), timeout_seconds=900)
 
     def rows(root):
         paths = sorted((root / "curated").rglob("*.parquet"))
         return sorted((r["url"], r["text"]) for p in paths for r in pq.read_table(p).to_pylist())
 
-    assert rows(tmp_path / "slurm") == rows(tmp_path / "local") and rows(tmp_path / "local")
-    local_summary = json.loads((tmp_path / "local" / "summary.json").read_text())
+    assert rows(tmp_path / "slurm") == rows(local) and rows(local)
+    local_summary = json.loads((local / "summary.json").read_text())
     assert json.loads((tmp_path / "slurm" / "summary.json").read_text()) == local_summary

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -128,7 +129,7 @@ class Encoder:
                 return cached
         embeddings = self.embed(texts, batch_size)
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp.npy")
+        tmp = path.with_suffix(f".tmp{os.getpid()}.npy")  # concurrent tasks may embed the same data at once
         np.save(tmp, embeddings, allow_pickle=False)
         tmp.replace(path)
         return embeddings

@@ -1,0 +1,49 @@
+"""Make the README's two screenshots from a fresh demo run: the console of `smolcorpus demo` and its code run's report.
+
+    .venv/bin/python scripts/readme_screenshots.py            # writes docs/images/console.png and report.png
+
+Needs Chromium on the PATH (apt-get install chromium). The demo runs into a temporary folder (about a minute on 2
+cores) with a terminal width of 110 columns, so the bars fit the picture.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from smolcorpus.report.screenshot import console_page, screenshot, terminal_lines  # noqa: E402
+
+COMMAND = "smolcorpus demo"
+LINE_PIXELS = 18  # at the console page's 13 px font and 1.35 line height
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--images", type=Path, default=ROOT / "docs" / "images", help="where the PNGs go")
+    arguments = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        output = Path(folder) / "demo"
+        environment = {**os.environ, "COLUMNS": "110"}
+        run = subprocess.run([sys.executable, "-m", "smolcorpus", "demo", "--output", str(output)], env=environment,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
+        if run.returncode != 0:
+            print(run.stdout[-3000:], file=sys.stderr)
+            return run.returncode
+        page = Path(folder) / "console.html"
+        page.write_text(console_page(run.stdout, COMMAND), encoding="utf-8")
+        height = LINE_PIXELS * (len(terminal_lines(run.stdout)) + 1) + 30
+        console = screenshot(page, arguments.images / "console.png", width=1000, height=height)
+        report = screenshot(output / "code" / "report.html", arguments.images / "report.png", width=1200, height=1500)
+    print(f"wrote {console} and {report}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
