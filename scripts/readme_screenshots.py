@@ -31,14 +31,16 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         output = Path(folder) / "demo"
         environment = {**os.environ, "COLUMNS": "110"}
-        run = subprocess.run([sys.executable, "-m", "smolcorpus", "demo", "--output", str(output)], env=environment,
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
+        # bytes, not text: text mode would turn the progress bars' carriage returns into line breaks
+        command = [sys.executable, "-m", "smolcorpus.cli", "demo", "--output", str(output)]
+        run = subprocess.run(command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        printed = run.stdout.decode("utf-8", errors="replace")
         if run.returncode != 0:
-            print(run.stdout[-3000:], file=sys.stderr)
+            print(printed[-3000:], file=sys.stderr)
             return run.returncode
         page = Path(folder) / "console.html"
-        page.write_text(console_page(run.stdout, COMMAND), encoding="utf-8")
-        height = LINE_PIXELS * (len(terminal_lines(run.stdout)) + 1) + 30
+        page.write_text(console_page(printed, COMMAND), encoding="utf-8")
+        height = LINE_PIXELS * (len(terminal_lines(printed)) + 1) + 30
         console = screenshot(page, arguments.images / "console.png", width=1000, height=height)
         report = screenshot(output / "code" / "report.html", arguments.images / "report.png", width=1200, height=1500)
     print(f"wrote {console} and {report}")

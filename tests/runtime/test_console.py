@@ -26,9 +26,16 @@ def test_records_below_warning_are_dropped_whole():
     stream.write("\x1b[32m2026-12-01 19:50:44.598\x1b[0m | \x1b[1mSUCCESS \x1b[0m | x:y:1 - \n\nStats: All 2 tasks\n")
     stream.write("[NODE 0] 2026-12-01 19:50:44.598 | DEBUG    | x:y:1 - detail\n")
     stream.write("2026-12-01 19:50:44.600 | WARNING  | smolcorpus.readers.warc:_cut_after:233 - truncated\n")
+    # a task with no input file or no duplicate to remove (more tasks than files): expected, kept in the task log
+    stream.write("2026-12-01 23:54:08.150 | WARNING  | datatrove.pipeline.readers.base:run:254 - No files found on "
+                 "/tmp/demo/web/corpus/work/filtered for rank=2\n")  # fmt: skip
+    stream.write("\x1b[32m2026-12-01 23:54:12.669\x1b[0m | \x1b[33m\x1b[1mWARNING \x1b[0m | "
+                 "datatrove.pipeline.dedup.minhash:run:625 - No .remove file for rank=1.\n")  # fmt: skip
+    stream.write("2026-12-01 23:54:12.700 | WARNING  | datatrove.pipeline.readers.base:run:254 - Unexpected schema\n")
     stream.write("\rstage tokenize:  50%|█████     | 90/181 [00:01<00:01, 90.0doc/s, tasks 1/2]")
     assert sink.parts == [
         "2026-12-01 19:50:44.600 | WARNING  | smolcorpus.readers.warc:_cut_after:233 - truncated\n",
+        "2026-12-01 23:54:12.700 | WARNING  | datatrove.pipeline.readers.base:run:254 - Unexpected schema\n",
         "\rstage tokenize:  50%|█████     | 90/181 [00:01<00:01, 90.0doc/s, tasks 1/2]",
     ]
 

@@ -82,7 +82,8 @@ def code_config(shared_data, output, **executor) -> dict:
         "name": "stack-edu-slurm",
         "output_dir": str(output),
         "stack_edu": {"source_trees": {"roots": [str(r) for r in roots]}, "permissive_only": False,
-                      "languages": ["Python", "Markdown", "XSLT"], "filters": {"drop_vendored": False}},
+                      "languages": ["Python", "Markdown", "XSLT"], "filters": {"drop_vendored": False},
+                      "dedup": {"num_buckets": 4}},  # a job array task per band: 4, not 14, Python processes
         "executor": {"tasks": 3, **executor},
     }  # fmt: skip
 

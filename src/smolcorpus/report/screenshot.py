@@ -33,6 +33,8 @@ def chromium_binary() -> str:
 
 def screenshot(page: Path, png: Path, width: int = 1200, height: int = 1500, timeout: float = 120) -> Path:
     """Render the HTML file `page` at `width` x `height` CSS pixels into `png` (the top of the page)."""
+    if not page.is_file():  # Chromium would picture its own error page
+        raise ScreenshotError(f"{page}: no such file")
     png.parent.mkdir(parents=True, exist_ok=True)
     command = [chromium_binary(), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
                f"--window-size={width},{height}", f"--screenshot={png.resolve()}",

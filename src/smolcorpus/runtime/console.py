@@ -26,6 +26,13 @@ MODES = ("normal", "verbose", "quiet")
 # a loguru record as datatrove formats it (console or task format, optional [NODE n] prefix), below WARNING
 _QUIET_RECORD = re.compile(r"(?:\[NODE \d+\] )?\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ \| (?:TRACE|DEBUG|INFO|SUCCESS)\b")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
+# datatrove WARNING records about one task's share that are normal when a stage has more tasks than input files: a
+# rank with no file to read, a rank with no duplicate to remove. Kept in the task logs, not on the console; a stage
+# whose every task has nothing says so in one line of its own (IntermediateReader's warning).
+_EXPECTED_WARNING = re.compile(
+    r"(?:\[NODE \d+\] )?[\d :.-]+ \| WARNING +\| datatrove\.pipeline\.[\w.]+:run:\d+ - "
+    r"(?:No files found on .* for rank=\d+|No \.remove file for rank=\d+\.?)\s*$"
+)
 
 
 def console_mode(quiet: bool = False, verbose: bool = False) -> str:
@@ -33,15 +40,17 @@ def console_mode(quiet: bool = False, verbose: bool = False) -> str:
 
 
 class LogLevelFilter(io.TextIOBase):
-    """A text stream that forwards writes to `stream`, except loguru records below WARNING (loguru writes each record
-    in one call, multi-line stats blocks included, so a record is dropped whole)."""
+    """A text stream that forwards writes to `stream`, except loguru records below WARNING and the expected
+    warnings of tasks with nothing to do (loguru writes each record in one call, multi-line stats blocks included,
+    so a record is dropped whole)."""
 
     def __init__(self, stream):
         super().__init__()
         self.stream = stream
 
     def write(self, text: str) -> int:
-        if _QUIET_RECORD.match(_ANSI.sub("", text[:200])):
+        head = _ANSI.sub("", text[:400])
+        if _QUIET_RECORD.match(head) or _EXPECTED_WARNING.fullmatch(head):
             return len(text)
         return self.stream.write(text)
 
