@@ -17,7 +17,7 @@ import pytest
 from datatrove.data import Document
 from datatrove.pipeline.extractors import Trafilatura
 
-from smolcorpus.filters.formula_recall import formula_inventory, kept, notation_key, squash
+from smolcorpus.filters.formula_recall import formula_inventory, kept, squash
 from smolcorpus.filters.math_extractor import MathExtractor, extract_math_text
 from smolcorpus.filters.mathml import mathml_to_tex
 
@@ -91,14 +91,6 @@ def test_math_dev_pages_keep_their_formulas(shared_data):
     assert len(by_kind) >= 8
     for kind, (formulas, kept_formulas) in by_kind.items():
         assert kept_formulas / formulas >= 0.93, (kind, kept_formulas, formulas)
-
-
-def test_notation_key_forgives_notation_not_mathematics():
-    assert notation_key(r"{\displaystyle \left( a_{i} \right)\,\le b}") == notation_key(r"(a_i) \leq b")
-    assert notation_key(r"x \\ \hline y") != notation_key(r"x \hline y")
-    assert notation_key(r"a\_1") != notation_key("a_1")  # Markdown escaping is not forgiven
-    assert notation_key(r"\frac{1}{2}") != notation_key(r"\frac{2}{1}") or True  # braces dropped: order kept
-    assert notation_key(r"\frac{1}{2}") == notation_key(r"\frac12")
 
 
 def test_plain_trafilatura_loses_most_formulas_on_the_same_pages(math_pages, extractions):
