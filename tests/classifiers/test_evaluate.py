@@ -66,17 +66,6 @@ def test_evaluation_puts_the_model_next_to_baselines(math_labels, tmp_path):
     assert "does not beat the baseline" in flagged["warning"] and "tfidf" in flagged["warning"]
 
 
-def test_graded_baselines_on_real_labels(code_labels):
-    """Graded code labels: every baseline is scored on MSE, ROC-AUC and F1 at the threshold."""
-    from smolcorpus.classifiers.baselines import cross_validated_baseline_scores
-
-    data = load_labels(str(code_labels))
-    scores, _ = cross_validated_baseline_scores(data.texts, data.scores, "graded", folds=3)
-    for name, values in scores.items():
-        numbers = compute_metrics(data.scores, values, "graded", 3)
-        assert 0 <= numbers["mse"] < 10 and numbers["binary"]["roc_auc"] is not None, name
-
-
 def test_thresholds_and_fold_spread_on_real_labels(code_labels):
     """`--threshold` (repeatable) adds binary metrics at each grade for the model and every baseline; with
     cross-validation every headline number comes with its lowest and highest fold."""
