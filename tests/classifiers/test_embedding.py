@@ -4,29 +4,10 @@ import pytest
 from smolcorpus.classifiers import encoder as encoder_module
 from smolcorpus.classifiers.base import load_classifier, read_model_config
 from smolcorpus.classifiers.embedding import EmbeddingParams, apply_head
-from smolcorpus.classifiers.encoder import Encoder
 from smolcorpus.classifiers.labels import load_labels
 from smolcorpus.classifiers.train import train_classifier
 
 pytestmark = pytest.mark.slow  # encodes real documents with MiniLM on CPU
-
-
-@pytest.fixture(scope="module")
-def minilm():
-    return Encoder(None, max_length=128)
-
-
-def test_default_encoder_is_minilm_with_its_own_pooling(minilm):
-    assert minilm.pooling == "mean" and minilm.normalize
-    vectors = minilm.embed(["the derivative of x squared is 2x", "a recipe for lemon cake", ""])
-    assert vectors.shape == (3, 384) and vectors.dtype == np.float32
-    np.testing.assert_allclose(np.linalg.norm(vectors[:2], axis=1), 1.0, rtol=1e-5)
-
-
-def test_long_texts_are_truncated_and_counted(minilm):
-    before = minilm.truncated
-    minilm.embed(["word " * 1000, "short"])
-    assert minilm.truncated - before == 1
 
 
 @pytest.fixture(scope="module")
@@ -88,13 +69,6 @@ def test_apply_head_matches_scikit_learn(math_embedding):
     binary = LogisticRegression().fit(x, grades >= 3)
     got = apply_head(x, binary.coef_, binary.intercept_, np.array([0.0, 1.0]), "logistic", "binary")
     np.testing.assert_allclose(got, binary.predict_proba(x)[:, 1], rtol=1e-6)
-
-
-def test_default_max_length_is_the_length_the_encoder_was_trained_at():
-    """all-MiniLM-L6-v2 was trained on 256-token inputs (sentence_bert_config.json), though its positions go to 512."""
-    encoder = Encoder(None)
-    assert encoder.max_length == 256 and encoder.model.config.max_position_embeddings == 512
-    assert Encoder(None, max_length=2048).max_length == 512  # never past the position table
 
 
 def test_half_precision_on_the_chosen_device_scores_like_float32(math_embedding):
