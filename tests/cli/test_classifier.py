@@ -1,0 +1,59 @@
+"""`smolcorpus classifier`: arguments, the errors reported before any data is read, and the comparison table."""
+
+import pytest
+
+from smolcorpus.cli import build_parser, main
+from smolcorpus.cli.classifier import format_comparison
+
+
+def test_train_defaults_and_choices(capsys):
+    args = build_parser().parse_args(["classifier", "train", "--data", "l.parquet", "--output", "m"])
+    assert (args.kind, args.labels, args.validation_fraction, args.seed, args.name) == ("linear", "graded", 0.1, 42,
+                                                                                        None)  # fmt: skip
+    with pytest.raises(SystemExit) as exit_info:
+        build_parser().parse_args(["classifier", "train", "--kind", "svm", "--data", "l", "--output", "m"])
+    assert exit_info.value.code == 2 and "invalid choice: 'svm'" in capsys.readouterr().err
+
+
+def test_score_and_evaluate_arguments():
+    args = build_parser().parse_args(["classifier", "score", "model", "a.parquet", "b/", "--output", "o"])
+    assert (args.inputs, args.batch_size, args.device, args.dtype, args.tasks) == (["a.parquet", "b/"], 64, "auto",
+                                                                                   "float32", 1)  # fmt: skip
+    args = build_parser().parse_args(["classifier", "evaluate", "m", "--data", "d", "--report", "r",
+                                      "--threshold", "2", "--threshold", "4"])  # fmt: skip
+    assert (args.thresholds, args.folds) == ([2.0, 4.0], 5)
+
+
+def test_unknown_hyper_parameters_fail_before_the_data_is_read(tmp_path, capsys):
+    config = tmp_path / "hp.yaml"
+    config.write_text("epochs: 3\n")
+    argv = ["classifier", "train", "--kind", "fasttext", "--data", str(tmp_path / "no-labels"), "--output",
+            str(tmp_path / "m"), "--config", str(config)]  # fmt: skip
+    assert main(argv) == 2
+    assert "unknown fasttext setting(s) ['epochs']" in capsys.readouterr().err
+    assert not (tmp_path / "m").exists()
+
+
+def test_comparison_table_with_folds_and_thresholds():
+    def numbers(f1):
+        return {"f1": f1, "roc_auc": None}
+
+    metrics = {
+        "classifier": "edu",
+        "headline": {"f1": 0.8, "roc_auc": 0.9},
+        "baselines": {"folds": 3, "constant": {"f1": 0.0, "roc_auc": 0.5, "by_threshold": {"2": numbers(0.1),
+                                                                                             "3": numbers(0.2)}}},
+        "fold_spread": {"edu": {"f1": {"min": 0.7, "mean": 0.8, "max": 0.85}}},
+        "by_threshold": {"2": {"f1": 0.9, "roc_auc": 0.95}, "3": {"f1": 0.8, "roc_auc": 0.9}},
+    }  # fmt: skip
+    lines = format_comparison(metrics).splitlines()
+    assert lines[0] == "(pooled over 3 folds; in brackets: lowest–highest fold)"
+    assert lines[1].split() == ["model", "f1", "roc_auc"]
+    assert lines[2].split() == ["edu", "0.800", "(0.700–0.850)", "0.900"]
+    assert lines[3].split() == ["baseline", "constant", "0.000", "0.500"]
+    assert lines[4] == "" and lines[5] == "at each threshold (grade ≥ t):"
+    assert lines[6].split() == ["model", "F1@2", "ROC@2", "F1@3", "ROC@3"]
+    assert lines[7].split() == ["edu", "0.900", "0.950", "0.800", "0.900"]
+    assert lines[8].split() == ["baseline", "constant", "0.100", "n/a", "0.200", "n/a"]
+    single = format_comparison({**metrics, "fold_spread": {}, "by_threshold": {"3": {}}})
+    assert "pooled" not in single and "at each threshold" not in single
