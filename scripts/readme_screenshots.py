@@ -22,6 +22,7 @@ from smolcorpus.report.screenshot import console_page, screenshot, terminal_line
 
 COMMAND = "smolcorpus demo"
 LINE_PIXELS = 18  # at the console page's 13 px font and 1.35 line height
+WRAP_CHARACTERS = 118  # characters of that font in a line of the 1,000-pixel page
 
 
 def main() -> int:
@@ -40,7 +41,9 @@ def main() -> int:
             return run.returncode
         page = Path(folder) / "console.html"
         page.write_text(console_page(printed, COMMAND), encoding="utf-8")
-        height = LINE_PIXELS * (len(terminal_lines(printed)) + 1) + 30
+        # rows as the page wraps them (about 120 characters across 1,000 pixels), the command line included
+        rows = 1 + sum(max(1, -(-len(line) // WRAP_CHARACTERS)) for line in terminal_lines(printed))
+        height = LINE_PIXELS * rows + 30
         console = screenshot(page, arguments.images / "console.png", width=1000, height=height)
         report = screenshot(output / "code" / "report.html", arguments.images / "report.png", width=1200, height=1500)
     print(f"wrote {console} and {report}")
