@@ -95,7 +95,8 @@ def test_resume_continues_exactly_where_consumption_stopped(token_folder):
             for r, i, seq in zip(b["reader"], b["index"], b["input_ids"], strict=True)
         }
 
-    expected = {key: seq for key, seq in keyed(full).items() if key not in keyed(full[:stop_after])}
+    consumed = keyed(full[:stop_after])
+    expected = {key: seq for key, seq in keyed(full).items() if key not in consumed}
     assert keyed(resumed) == expected
     assert len(expected) > 0
 
