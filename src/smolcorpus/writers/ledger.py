@@ -33,6 +33,11 @@ from smolcorpus.writers.samples import (
 LEDGER_FIELDS = ("id", "language", "reason", "bytes", "step")
 
 
+def drop_reason(document: Document, default_reason: str) -> str:
+    """The reason a step gave for dropping `document` (datatrove's `filter_reason`), else `default_reason`."""
+    return str(document.metadata.get("filter_reason") or default_reason)
+
+
 def ledger_record(step: str, default_reason: str, document: Document) -> dict:
     """The ledger line for a dropped document. `bytes` is the file's size where known, else its UTF-8 text."""
     metadata = document.metadata
@@ -42,7 +47,7 @@ def ledger_record(step: str, default_reason: str, document: Document) -> dict:
     return {
         "id": document.id,
         "language": str(metadata.get("language") or "unknown"),
-        "reason": str(metadata.get("filter_reason") or default_reason),
+        "reason": drop_reason(document, default_reason),
         "bytes": int(size),
         "step": step,
     }
@@ -82,7 +87,7 @@ class DropLedger(JsonlWriter):
         super().write(document, rank, **kwargs)
         if self.samples_folder is None:
             return
-        reason = str(document.metadata.get("filter_reason") or self.default_reason)  # as the ledger line says
+        reason = drop_reason(document, self.default_reason)
         sample = self._samples.setdefault(rank, GroupSample(self.per_group))
         record = partial(sample_record, document, self.html, self.max_chars, step=self.step, reason=reason)
         sample.offer(f"{self.step}/{reason}", sample_key(self.seed, document.id), document.id, record)
