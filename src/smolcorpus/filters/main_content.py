@@ -109,7 +109,7 @@ def repeated_records(tree, extracted: str) -> Records | None:
             for key in _group_keys(element):
                 groups.setdefault(key, []).append(element)
     sizes = _Sizes()
-    extracted_shingles = _shingles(extracted)
+    extracted_shingles = None  # computed for the first group that gets that far (most pages have none)
     candidates = []
     for key, members in groups.items():
         if len(members) < 2:
@@ -124,6 +124,8 @@ def repeated_records(tree, extracted: str) -> Records | None:
         # every record mostly prose: a group that spans a menu or a footer is page layout, not a thread
         if len(records) < 2 or total < MIN_WORDS or any(links > MAX_LINK_SHARE * w for w, links in counts):
             continue
+        if extracted_shingles is None:
+            extracted_shingles = _shingles(extracted)
         if extracted_shingles:
             if total < GROWTH * len(_WORD.findall(extracted)):
                 continue

@@ -1,0 +1,180 @@
+"""trafilatura's discard rules (the XPath expressions that prune navigation, footers, share bars, hidden parts),
+evaluated with one regular expression per attribute: the same elements in the same order, about 5x faster.
+
+Before it looks for the main text, trafilatura 1.11 prunes the page with a few XPath expressions such as
+`.//*[(self::div or self::p)][contains(@id, "footer") or contains(@class, "share-") or ...]`, each with up to a
+hundred `contains`/`starts-with` tests; with `favor_precision` it runs them on the page and again on the copy its
+fallback extractors read. libxml2 evaluates every test on every element: on the pages of ../shared/data that pass
+the math prefilter this pruning is 39% of extraction time (0.2 s on a 1 MB Wikipedia page).
+
+Each such expression is a disjunction of tests on attribute values, so it compiles to one regular expression per
+attribute (`contains(@class, "x")` → `x`, `starts-with(@id, "x")` → `\\Ax`, `translate(@id, "F", "f")` → `[Ff]`,
+`@a="x"` → `\\Ax\\Z`, `@a` → the empty pattern): an element matches when one of its attributes matches its
+pattern. `compile_rule` accepts exactly that grammar and returns None for anything else (a union, `and`, `not`,
+an empty needle), and `install()` replaces, in trafilatura's own lists, only the expressions that compiled, so the
+rest keep running as XPath. tests/filters/test_trafilatura_discard.py checks on every page of ../shared/data that
+each compiled rule selects the same elements as its XPath.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# the lists of trafilatura.xpaths that trafilatura only ever calls as `expression(tree)` in prune_unwanted_nodes
+DISCARD_LISTS = (
+    "OVERALL_DISCARD_XPATH", "PAYWALL_DISCARD_XPATH", "TEASER_DISCARD_XPATH", "PRECISION_DISCARD_XPATH",
+    "DISCARD_IMAGE_ELEMENTS", "REMOVE_COMMENTS_XPATH", "COMMENTS_DISCARD_XPATH",
+)  # fmt: skip
+
+_STRING = r"""(?:"([^"]*)"|'([^']*)')"""
+_ATTRIBUTE = r"@([a-zA-Z][\w-]*)"
+# `.//*` or `.//tag`, an optional tag filter `[(self::a or self::b)]`, an optional predicate `[...]`
+_RULE = re.compile(
+    r"\s*\.//(\*|[a-zA-Z][\w-]*)\s*(?:\[\s*\(\s*(self::[\w-]+(?:\s+or\s+self::[\w-]+)*)\s*\)\s*\])?\s*(?:\[(.*)\])?\s*",
+    re.DOTALL,
+)
+# one test of the predicate: contains/starts-with of an attribute (translated or not), equality, presence
+_TEST = re.compile(
+    rf"\s*(?:(contains|starts-with)\(\s*(?:translate\(\s*{_ATTRIBUTE}\s*,\s*{_STRING}\s*,\s*{_STRING}\s*\)"
+    rf"|{_ATTRIBUTE})\s*,\s*{_STRING}\s*\)|{_ATTRIBUTE}\s*=\s*{_STRING}|{_ATTRIBUTE})\s*"
+)
+_OR = re.compile(r"or\b")
+
+
+@dataclass
+class AttributeRule:
+    """A compiled discard rule: `rule(tree)` returns the descendants of `tree` (elements only, in document order)
+    whose tag is in `tags` (any tag when None) and that have an attribute matching its pattern in `patterns`
+    (every such descendant when `patterns` is None: a rule without a predicate)."""
+
+    path: str  # the XPath source, as trafilatura wrote it
+    tags: tuple[str, ...] | None
+    patterns: tuple[tuple[str, re.Pattern], ...] | None
+
+    def __call__(self, tree) -> list:
+        context = None  # a document's `.//*` starts at its root element, an element's below it
+        if hasattr(tree, "getroot"):
+            tree = tree.getroot()
+        else:
+            context = tree
+        patterns = self.patterns
+        found = []
+        for element in tree.iter(*self.tags) if self.tags else tree.iter():
+            if element is context or not isinstance(element.tag, str):  # comments, PIs: not `*`
+                continue
+            if patterns is None:
+                found.append(element)
+                continue
+            for attribute, pattern in patterns:
+                value = element.get(attribute)
+                if value is not None and pattern.search(value):
+                    found.append(element)
+                    break
+        return found
+
+
+def _needle_pattern(needle: str, source: str, target: str) -> str:
+    """A regular expression matching `needle` inside a value after XPath translate(value, source, target)."""
+    if len(source) != len(target):  # translate that deletes characters: not handled (the XPath stays)
+        raise ValueError("translate deletes characters")
+    pattern = []
+    for char in needle:
+        # the characters that become `char`: those mapped to it, and itself unless it is mapped to another
+        sources = {s for s, t in zip(source, target, strict=True) if t == char}
+        if char not in source:
+            sources.add(char)
+        if not sources:  # nothing translates to this character: the needle can never match
+            return r"(?!)"
+        if sources == {char}:
+            pattern.append(re.escape(char))
+        else:
+            pattern.append("[" + "".join(re.escape(s) for s in sorted(sources)) + "]")
+    return "".join(pattern)
+
+
+def _predicate_patterns(predicate: str) -> tuple[tuple[str, re.Pattern], ...] | None:
+    """{attribute: alternation} for a disjunction of attribute tests, or None outside the grammar."""
+    alternatives: dict[str, list[str]] = {}
+    position = 0
+    while True:
+        test = _TEST.match(predicate, position)
+        if test is None:
+            return None
+        (function, translated, source1, source2, target1, target2, plain, needle1, needle2,
+         equal, value1, value2, present) = test.groups()  # fmt: skip
+        if function:
+            needle = needle1 if needle1 is not None else needle2
+            if not needle:  # contains(x, "") is true even without the attribute
+                return None
+            if translated:
+                source = source1 if source1 is not None else source2
+                target = target1 if target1 is not None else target2
+                try:
+                    pattern = _needle_pattern(needle, source, target)
+                except ValueError:
+                    return None
+            attribute = translated or plain
+            pattern = pattern if translated else re.escape(needle)
+            if function == "starts-with":
+                pattern = r"\A" + pattern
+        elif equal:
+            attribute = equal
+            pattern = r"\A" + re.escape(value1 if value1 is not None else value2) + r"\Z"
+        else:
+            attribute, pattern = present, ""  # presence: any value, the empty one included
+        alternatives.setdefault(attribute, []).append(pattern)
+        position = test.end()
+        if position == len(predicate):
+            break
+        joint = _OR.match(predicate, position)
+        if joint is None:
+            return None
+        position = joint.end()
+    return tuple((attribute, re.compile("|".join(patterns))) for attribute, patterns in alternatives.items())
+
+
+def compile_rule(path: str) -> AttributeRule | None:
+    """The rule for XPath source `path`, or None when it is not a disjunction of attribute tests (module doc)."""
+    rule = _RULE.fullmatch(path)
+    if rule is None:
+        return None
+    tag, tag_filter, predicate = rule.groups()
+    tags = None
+    if tag != "*":
+        if tag_filter:  # `.//p[(self::div)]`: never written, not handled
+            return None
+        tags = (tag,)
+    elif tag_filter:
+        tags = tuple(re.split(r"\s+or\s+", tag_filter.replace("self::", "")))
+    patterns = None
+    if predicate is not None:
+        patterns = _predicate_patterns(predicate)
+        if patterns is None:
+            return None
+    return AttributeRule(path, tags, patterns)
+
+
+_installed = False
+
+
+def install() -> int:
+    """Replace, in trafilatura's discard lists, every XPath expression that compiles with its rule; return how
+    many were replaced (0 once done). The lists are changed in place, where trafilatura's modules refer to them."""
+    global _installed
+    if _installed:
+        return 0
+    from trafilatura import xpaths
+
+    _installed = True
+    replaced = 0
+    for name in DISCARD_LISTS:
+        expressions = getattr(xpaths, name)
+        for i, expression in enumerate(expressions):
+            if isinstance(expression, AttributeRule):
+                continue
+            rule = compile_rule(expression.path)
+            if rule is not None:
+                expressions[i] = rule
+                replaced += 1
+    return replaced

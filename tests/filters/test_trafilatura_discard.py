@@ -1,0 +1,135 @@
+"""trafilatura's discard rules compiled to per-attribute regular expressions: the same elements as the XPath, on
+hand-made edge cases and on the real pages of ../shared/data, and the same extracted text."""
+
+from __future__ import annotations
+
+import contextlib
+
+import lxml.html
+import pytest
+from lxml import etree
+from trafilatura import xpaths
+
+from smolcorpus.filters.math_extractor import extract_math_text, parse_html
+from smolcorpus.filters.trafilatura_discard import DISCARD_LISTS, AttributeRule, compile_rule, install
+from tests.filters.web_pages import labelled_pages, read_page
+
+EDGE_PAGE = """<html><body>
+<div id="Footer-top">a</div><div id="FOOTER">b</div><div class="site-footer x">c</div>
+<span class="share-bar">d</span><p class="sharebox">e</p><p class="my-sharebox">f</p>
+<div class="">g</div><div data-lp-replacement-content="">h</div><div aria-hidden="true">i</div>
+<div aria-hidden="True">j</div><div class="comments-title">k</div><section style="display: none">l</section>
+<!-- a comment --><div><div class="related"><p class="related">m</p></div></div><header>n</header>
+<div id="comment-1" class="Comments">o</div><table class="footer"><tr><td>p</td></tr></table>
+</body></html>"""
+
+RULES = [
+    './/*[(self::div or self::p or self::span)][contains(translate(@id, "F","f"), "footer") or '
+    'contains(@class, "footer") or starts-with(@class, "shar") or contains(@class, "related")]',
+    './/*[@class="comments-title" or @data-lp-replacement-content or @aria-hidden="true" or '
+    "contains(@style, 'display: none')]",
+    './/*[(self::div or self::section)][starts-with(translate(@id, "C","c"), \'comment\') or '
+    'starts-with(translate(@class, "CO", "co"), "comment")]',
+    ".//header",
+    './/*[contains(@class, "footer")]',
+]
+
+
+@pytest.mark.parametrize("source", RULES)
+def test_a_compiled_rule_selects_what_its_xpath_selects(source):
+    tree = lxml.html.document_fromstring(EDGE_PAGE)
+    rule = compile_rule(source)
+    assert isinstance(rule, AttributeRule)
+    expected = etree.XPath(source)(tree)
+    assert expected, "the edge page exercises every rule"
+    assert rule(tree) == expected
+    # from an element that matches its own rule: `.//` starts below it
+    for element in expected:
+        assert rule(element) == etree.XPath(source)(element)
+    # from the document: its root element is a descendant
+    assert rule(tree.getroottree()) == etree.XPath(source)(tree.getroottree())
+
+
+def test_uppercase_is_folded_only_where_translate_folds_it():
+    rule = compile_rule('.//*[contains(translate(@id, "F","f"), "footer")]')
+    tree = lxml.html.document_fromstring(EDGE_PAGE)
+    ids = [element.get("id") for element in rule(tree)]
+    assert ids == ["Footer-top"]  # "FOOTER" has upper-case letters translate leaves alone
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        ".//cite|.//quote",  # a union
+        './/*[contains(@class, "a") and contains(@id, "b")]',
+        './/*[not(contains(@class, "a"))]',
+        './/*[contains(@class, "")]',  # true without the attribute
+        './/*[contains(translate(@id, "AB", "a"), "a")]',  # translate that deletes
+        './/*[contains(text(), "a")]',
+        ".//p[(self::div)][@id]",
+    ],
+)
+def test_expressions_outside_the_grammar_are_left_to_xpath(source):
+    assert compile_rule(source) is None
+
+
+@contextlib.contextmanager
+def xpath_rules():
+    """trafilatura's discard lists with their original XPath expressions, for the duration."""
+    saved = {name: list(getattr(xpaths, name)) for name in DISCARD_LISTS}
+    for name in DISCARD_LISTS:
+        getattr(xpaths, name)[:] = [etree.XPath(expression.path) for expression in saved[name]]
+    try:
+        yield
+    finally:
+        for name in DISCARD_LISTS:
+            getattr(xpaths, name)[:] = saved[name]
+
+
+def test_install_replaces_every_expression_it_can_compile():
+    install()
+    kinds = {name: [type(e).__name__ for e in getattr(xpaths, name)] for name in DISCARD_LISTS}
+    # the one union (`.//cite|.//quote`) stays an XPath; every other discard rule is compiled
+    assert kinds["COMMENTS_DISCARD_XPATH"] == ["AttributeRule", "XPath", "AttributeRule"]
+    assert all(kind == "AttributeRule" for name, names in kinds.items() if name != "COMMENTS_DISCARD_XPATH"
+               for kind in names)  # fmt: skip
+    assert install() == 0  # once is enough
+
+
+def sample_pages(shared_data):
+    """Every math page and every third other page (≈ 250 pages: news, forums, Wikipedia, test pages)."""
+    pages = labelled_pages(shared_data)
+    others = [page for page, is_math in pages if not is_math]
+    return [page for page, is_math in pages if is_math] + others[::3]
+
+
+def test_every_compiled_rule_selects_what_its_xpath_selects_on_real_pages(shared_data):
+    rules = []
+    for name in DISCARD_LISTS:
+        for expression in getattr(xpaths, name):
+            rule = compile_rule(expression.path)
+            if rule is not None:
+                rules.append((name, etree.XPath(expression.path), rule))
+    assert len(rules) == 10
+    checked = matched = 0
+    for page in sample_pages(shared_data):
+        tree = parse_html(read_page(page))
+        if tree is None:
+            continue
+        for name, expression, rule in rules:
+            expected = expression(tree)
+            assert rule(tree) == expected, (page.name, name)
+            matched += bool(expected)
+            checked += 1
+    assert checked > 2_000 and matched > 500  # the rules do select elements on these pages
+
+
+def test_extraction_is_the_same_with_the_compiled_rules(shared_data):
+    pages = sample_pages(shared_data)[::4]
+    install()
+    compiled = [extract_math_text(read_page(page)) for page in pages]
+    with xpath_rules():
+        original = [extract_math_text(read_page(page)) for page in pages]
+    assert [e.text for e in compiled] == [e.text for e in original]
+    assert [e.main_content for e in compiled] == [e.main_content for e in original]
+    assert sum(bool(e.text) for e in compiled) > 50
