@@ -2,6 +2,10 @@
 (no weights loaded), and, marked slow, MiniLM itself (pooling, normalisation, truncation, default length)."""
 
 import json
+import multiprocessing
+import os
+import queue
+import time
 
 import numpy as np
 import pytest
@@ -85,3 +89,38 @@ def test_a_cached_file_of_another_size_is_not_reused(isolated_cache):
     unloaded_encoder(name="resized").embed_cached(["a", "b"], "sha-3")
     grown = unloaded_encoder(name="resized")
     assert grown.embed_cached(["a", "b", "c"], "sha-3").shape == (3, 2) and grown.calls == [["a", "b", "c"]]
+
+
+def _embed_in_child(name: str, ready, calls, go) -> None:
+    """A process's `embed_cached` of the same texts and settings as its siblings; `embed` reports each call and
+    waits for the test's go-ahead before returning (so that siblings arrive while it is encoding)."""
+    encoder = unloaded_encoder(name=name)
+    plain_embed = encoder.embed
+
+    def reporting_embed(texts, batch_size=32):
+        calls.put(os.getpid())
+        go.wait(120)
+        return plain_embed(texts, batch_size)
+
+    encoder.embed = reporting_embed
+    ready.put(os.getpid())
+    encoder.embed_cached(["a", "b", "c"], "sha-concurrent")
+
+
+def test_concurrent_processes_embed_the_same_data_once(isolated_cache):
+    context = multiprocessing.get_context("fork")
+    ready, calls, go = context.Queue(), context.Queue(), context.Event()
+    children = [context.Process(target=_embed_in_child, args=("shared", ready, calls, go)) for _ in range(2)]
+    for child in children:
+        child.start()
+    ready.get(timeout=120), ready.get(timeout=120)
+    first = calls.get(timeout=120)  # one is encoding; the other is waiting on the cache's lock (or about to)
+    time.sleep(1)  # without the lock, the other would be encoding too by now
+    go.set()
+    for child in children:
+        child.join(120)
+        assert child.exitcode == 0
+    with pytest.raises(queue.Empty):  # a second call would be in the queue: both children have exited
+        calls.get(timeout=2)
+    assert first in {child.pid for child in children}
+    assert len(list((isolated_cache / "embeddings").glob("*.npy"))) >= 1

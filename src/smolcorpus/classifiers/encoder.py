@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 
 import numpy as np
+from filelock import FileLock
 
 from smolcorpus.assets import cache_dir, resolve_encoder
 
@@ -123,13 +124,27 @@ class Encoder:
         settings = [self.settings(), self.dtype, data_sha256]
         key = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:24]
         path = cache_dir() / "embeddings" / f"{key}.npy"
-        if path.is_file():
-            cached = np.load(path, allow_pickle=False)
-            if cached.shape[0] == len(texts):
-                return cached
-        embeddings = self.embed(texts, batch_size)
+        cached = _read_cached(path, len(texts))
+        if cached is not None:
+            return cached
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".tmp{os.getpid()}.npy")  # concurrent tasks may embed the same data at once
-        np.save(tmp, embeddings, allow_pickle=False)
-        tmp.replace(path)
+        # processes that need the same embeddings at once (tasks, evaluation next to training) wait for the first
+        # to write them instead of all encoding the same texts
+        with FileLock(str(path.with_suffix(".lock"))):
+            cached = _read_cached(path, len(texts))
+            if cached is not None:
+                return cached
+            embeddings = self.embed(texts, batch_size)
+            tmp = path.with_suffix(f".tmp{os.getpid()}.npy")  # written whole, then renamed
+            np.save(tmp, embeddings, allow_pickle=False)
+            tmp.replace(path)
         return embeddings
+
+
+def _read_cached(path: Path, rows: int) -> np.ndarray | None:
+    """The cached embeddings at `path` when they exist and have `rows` rows (another data set of the same hash
+    prefix, or a cut file, is not reused)."""
+    if not path.is_file():
+        return None
+    cached = np.load(path, allow_pickle=False)
+    return cached if cached.shape[0] == rows else None
