@@ -97,10 +97,10 @@ def test_install_replaces_every_expression_it_can_compile():
 
 
 def sample_pages(shared_data):
-    """Every math page and every third other page (≈ 250 pages: news, forums, Wikipedia, test pages)."""
+    """Every math page and every fifth other page (≈ 170 pages: news, forums, Wikipedia, test pages)."""
     pages = labelled_pages(shared_data)
     others = [page for page, is_math in pages if not is_math]
-    return [page for page, is_math in pages if is_math] + others[::3]
+    return [page for page, is_math in pages if is_math] + others[::5]
 
 
 def test_every_compiled_rule_selects_what_its_xpath_selects_on_real_pages(shared_data):
@@ -121,11 +121,11 @@ def test_every_compiled_rule_selects_what_its_xpath_selects_on_real_pages(shared
             assert rule(tree) == expected, (page.name, name)
             matched += bool(expected)
             checked += 1
-    assert checked > 2_000 and matched > 500  # the rules do select elements on these pages
+    assert checked > 1_500 and matched > 500  # the rules do select elements on these pages
 
 
 def test_extraction_is_the_same_with_the_compiled_rules(shared_data):
-    pages = sample_pages(shared_data)[::4]
+    pages = sample_pages(shared_data)[::3]
     install()
     compiled = [extract_math_text(read_page(page)) for page in pages]
     with xpath_rules():
