@@ -10,8 +10,9 @@ import pytest
 from lxml import etree
 from trafilatura import xpaths
 
+from smolcorpus.filters import math_extractor
 from smolcorpus.filters.math_extractor import extract_math_text, parse_html
-from smolcorpus.filters.trafilatura_discard import DISCARD_LISTS, AttributeRule, compile_rule, install
+from smolcorpus.filters.trafilatura_discard import DISCARD_LISTS, AttributeRule, compile_rule, compiled_rules
 from tests.filters.web_pages import labelled_pages, read_page
 
 EDGE_PAGE = """<html><body>
@@ -73,27 +74,25 @@ def test_expressions_outside_the_grammar_are_left_to_xpath(source):
     assert compile_rule(source) is None
 
 
-@contextlib.contextmanager
-def xpath_rules():
-    """trafilatura's discard lists with their original XPath expressions, for the duration."""
-    saved = {name: list(getattr(xpaths, name)) for name in DISCARD_LISTS}
-    for name in DISCARD_LISTS:
-        getattr(xpaths, name)[:] = [etree.XPath(expression.path) for expression in saved[name]]
-    try:
-        yield
-    finally:
-        for name in DISCARD_LISTS:
-            getattr(xpaths, name)[:] = saved[name]
+def test_compiled_rules_hold_for_the_duration_only():
+    def kinds():
+        return {name: [type(e).__name__ for e in getattr(xpaths, name)] for name in DISCARD_LISTS}
 
-
-def test_install_replaces_every_expression_it_can_compile():
-    install()
-    kinds = {name: [type(e).__name__ for e in getattr(xpaths, name)] for name in DISCARD_LISTS}
+    before = kinds()
+    assert {kind for names in before.values() for kind in names} == {"XPath"}
+    with compiled_rules():
+        during = kinds()
+        with compiled_rules():  # nested: the same lists
+            assert kinds() == during
+        assert kinds() == during
     # the one union (`.//cite|.//quote`) stays an XPath; every other discard rule is compiled
-    assert kinds["COMMENTS_DISCARD_XPATH"] == ["AttributeRule", "XPath", "AttributeRule"]
-    assert all(kind == "AttributeRule" for name, names in kinds.items() if name != "COMMENTS_DISCARD_XPATH"
+    assert during["COMMENTS_DISCARD_XPATH"] == ["AttributeRule", "XPath", "AttributeRule"]
+    assert all(kind == "AttributeRule" for name, names in during.items() if name != "COMMENTS_DISCARD_XPATH"
                for kind in names)  # fmt: skip
-    assert install() == 0  # once is enough
+    assert kinds() == before  # other trafilatura users of the process (datatrove's step) get the XPath back
+    with pytest.raises(RuntimeError), compiled_rules():
+        raise RuntimeError("an extraction that fails")
+    assert kinds() == before
 
 
 def sample_pages(shared_data):
@@ -124,12 +123,11 @@ def test_every_compiled_rule_selects_what_its_xpath_selects_on_real_pages(shared
     assert checked > 1_500 and matched > 500  # the rules do select elements on these pages
 
 
-def test_extraction_is_the_same_with_the_compiled_rules(shared_data):
+def test_extraction_is_the_same_with_the_compiled_rules(shared_data, monkeypatch):
     pages = sample_pages(shared_data)[::3]
-    install()
     compiled = [extract_math_text(read_page(page)) for page in pages]
-    with xpath_rules():
-        original = [extract_math_text(read_page(page)) for page in pages]
+    monkeypatch.setattr(math_extractor, "compiled_rules", contextlib.nullcontext)  # trafilatura's XPath rules
+    original = [extract_math_text(read_page(page)) for page in pages]
     assert [e.text for e in compiled] == [e.text for e in original]
     assert [e.main_content for e in compiled] == [e.main_content for e in original]
     assert sum(bool(e.text) for e in compiled) > 50

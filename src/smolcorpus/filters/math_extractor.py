@@ -20,7 +20,7 @@ from lxml import etree
 
 from smolcorpus.filters.main_content import repeated_records
 from smolcorpus.filters.math_markup import DELIMITED, FORMULA_MARK, MathStats, rewrite_math
-from smolcorpus.filters.trafilatura_discard import install as install_discard_rules
+from smolcorpus.filters.trafilatura_discard import compiled_rules
 from smolcorpus.writers.ledger import DropLedger
 
 # trafilatura settings: Markdown, tables and formatting kept, comments and links not. favor_precision: on the
@@ -154,7 +154,6 @@ def extract_math_text(html: str | bytes, url: str | None = None, *, inventory: b
     page: `smolcorpus extract --explain`); `options` override `TRAFILATURA_OPTIONS`."""
     import trafilatura
 
-    install_discard_rules()  # the same pruning as trafilatura's XPath rules, faster (trafilatura_discard.py)
     tree = parse_html(html)
     if tree is None:
         return Extraction("", MathStats(), formulas=[] if inventory else None)
@@ -165,13 +164,15 @@ def extract_math_text(html: str | bytes, url: str | None = None, *, inventory: b
     etree.strip_elements(tree, "script", "style", with_tail=False)
     formulas = formula_inventory(tree) if inventory else None
     settings = {**TRAFILATURA_OPTIONS, **options}
-    # trafilatura cleans the tree it is given in place; the records below are looked up in the untouched one
-    text = trafilatura.extract(copy.deepcopy(tree), url=url, **settings) or ""
-    main_content = "article"
-    records = repeated_records(tree, text)
-    if records is not None:
-        text = extract_records(tree, records.elements, url, settings) or text
-        main_content = f"{len(records.elements)} records ({records.name})"
+    # the same pruning as trafilatura's XPath discard rules, 3.4x faster (trafilatura_discard.py)
+    with compiled_rules():
+        # trafilatura cleans the tree it is given in place; the records below are looked up in the untouched one
+        text = trafilatura.extract(copy.deepcopy(tree), url=url, **settings) or ""
+        main_content = "article"
+        records = repeated_records(tree, text)
+        if records is not None:
+            text = extract_records(tree, records.elements, url, settings) or text
+            main_content = f"{len(records.elements)} records ({records.name})"
     if formulas is not None:
         squashed = "".join(text.split())
         formulas = [Formula(kind, tex, "".join(tex.split()) in squashed) for kind, tex in formulas]

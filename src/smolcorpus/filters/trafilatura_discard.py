@@ -11,14 +11,17 @@ Each such expression is a disjunction of tests on attribute values, so it compil
 attribute (`contains(@class, "x")` → `x`, `starts-with(@id, "x")` → `\\Ax`, `translate(@id, "F", "f")` → `[Ff]`,
 `@a="x"` → `\\Ax\\Z`, `@a` → the empty pattern): an element matches when one of its attributes matches its
 pattern. `compile_rule` accepts exactly that grammar and returns None for anything else (a union, `and`, `not`,
-an empty needle), and `install()` replaces, in trafilatura's own lists, only the expressions that compiled, so the
-rest keep running as XPath. tests/filters/test_trafilatura_discard.py checks on every page of ../shared/data that
-each compiled rule selects the same elements as its XPath.
+an empty needle). `compiled_rules()` puts the rules into trafilatura's own lists for the duration of an extraction
+(the expressions that did not compile keep running as XPath). tests/filters/test_trafilatura_discard.py checks, on
+real pages of ../shared/data, that each compiled rule selects the same elements as its XPath and that the extracted
+text is the same; over all 665 shared pages it is.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 # the lists of trafilatura.xpaths that trafilatura only ever calls as `expression(tree)` in prune_unwanted_nodes
@@ -155,26 +158,33 @@ def compile_rule(path: str) -> AttributeRule | None:
     return AttributeRule(path, tags, patterns)
 
 
-_installed = False
+_COMPILED: dict[str, list] = {}  # list name → the list with every expression that compiles replaced
 
 
-def install() -> int:
-    """Replace, in trafilatura's discard lists, every XPath expression that compiles with its rule; return how
-    many were replaced (0 once done). The lists are changed in place, where trafilatura's modules refer to them."""
-    global _installed
-    if _installed:
-        return 0
+def _compiled_lists() -> dict[str, list]:
     from trafilatura import xpaths
 
-    _installed = True
-    replaced = 0
-    for name in DISCARD_LISTS:
+    if not _COMPILED:
+        for name in DISCARD_LISTS:
+            _COMPILED[name] = [compile_rule(e.path) or e for e in getattr(xpaths, name)]
+    return _COMPILED
+
+
+@contextlib.contextmanager
+def compiled_rules() -> Iterator[None]:
+    """For the duration, trafilatura's discard lists hold the compiled rules (the expressions that do not compile
+    stay XPath); the XPath expressions are back afterwards, for any other trafilatura user of the process (such as
+    datatrove's Trafilatura step in a baseline). The lists are changed in place, where trafilatura's modules refer
+    to them; nesting is fine."""
+    from trafilatura import xpaths
+
+    saved = {}
+    for name, compiled in _compiled_lists().items():
         expressions = getattr(xpaths, name)
-        for i, expression in enumerate(expressions):
-            if isinstance(expression, AttributeRule):
-                continue
-            rule = compile_rule(expression.path)
-            if rule is not None:
-                expressions[i] = rule
-                replaced += 1
-    return replaced
+        saved[name] = expressions[:]
+        expressions[:] = compiled
+    try:
+        yield
+    finally:
+        for name, expressions in saved.items():
+            getattr(xpaths, name)[:] = expressions
