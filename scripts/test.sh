@@ -10,6 +10,9 @@ bash scripts/bootstrap.sh
 # pytest-xdist workers: one per core plus one, since several tests mostly wait (an LLM server loading, Slurm
 # scheduling, child processes starting); on 2 cores the suite took 12:02 with 2 workers, 10:49 with 3, 11:08 with 4.
 # A test module stays on one worker (--dist loadfile), so its module fixtures (a pipeline run, a server) are built
-# once. SMOLCORPUS_TEST_WORKERS=N sets the count; 0 runs everything in this process.
+# once; xdist hands out modules with the most tests first. Starting the slow modules first instead was slower (11:42
+# vs 10:32: the torch-heavy ones then contend for the two cores at once), and so was one torch thread per worker
+# (12:44). The suite is CPU-bound (vmstat: 96-100% busy after the first minute), so only less work makes it faster.
+# SMOLCORPUS_TEST_WORKERS=N sets the count; 0 runs everything in this process.
 WORKERS=${SMOLCORPUS_TEST_WORKERS:-$(( $(nproc) + 1 ))}
 exec .venv/bin/python -m pytest -ra -n "$WORKERS" --dist loadfile "$@"

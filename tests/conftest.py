@@ -29,13 +29,6 @@ def require_shared_data() -> Path:
     return SHARED_DATA
 
 
-def pytest_collection_modifyitems(config, items):
-    """Modules with `slow` tests first (stable otherwise): pytest-xdist hands modules to workers in this order, so
-    the long ones start at once and the workers finish together instead of one running a long module alone."""
-    slow_modules = {item.module.__name__ for item in items if item.get_closest_marker("slow")}
-    items.sort(key=lambda item: item.module.__name__ not in slow_modules)
-
-
 @pytest.fixture(scope="session", autouse=True)
 def isolated_cache(tmp_path_factory):
     """Converted assets (tokenizer, judge model, embeddings) go to a cache of this test session, so tests exercise
