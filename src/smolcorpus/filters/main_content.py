@@ -101,16 +101,24 @@ class Records:
     elements: list  # the records, in page order
 
 
-def repeated_records(tree, extracted: str) -> Records | None:
-    """The records whose text should replace `extracted`, or None to keep it (module docstring)."""
+@dataclass
+class RecordGroup:
+    key: tuple[str, str]  # (tag, class or id pattern)
+    records: list  # its records, in page order
+    words: int  # words in all of them
+
+
+def record_groups(tree) -> list[RecordGroup]:
+    """The groups of the page that could be a run of records, judged on the page alone (at least two records outside
+    page furniture, `MIN_WORDS` words, each mostly non-link text). Call it before handing the tree to an extractor
+    that changes it; a page with none (most pages) needs no second look after extraction."""
     groups: dict[tuple[str, str], list] = {}
     for element in _NAMED_XPATH(tree):
         if RECORD_NAMES.search((element.get("class") or "") + " " + (element.get("id") or "")):
             for key in _group_keys(element):
                 groups.setdefault(key, []).append(element)
     sizes = _Sizes()
-    extracted_shingles = None  # computed for the first group that gets that far (most pages have none)
-    candidates = []
+    found = []
     for key, members in groups.items():
         if len(members) < 2:
             continue
@@ -124,19 +132,34 @@ def repeated_records(tree, extracted: str) -> Records | None:
         # every record mostly prose: a group that spans a menu or a footer is page layout, not a thread
         if len(records) < 2 or total < MIN_WORDS or any(links > MAX_LINK_SHARE * w for w, links in counts):
             continue
-        if extracted_shingles is None:
-            extracted_shingles = _shingles(extracted)
+        found.append(RecordGroup(key, records, total))
+    return found
+
+
+def choose_records(groups: list[RecordGroup], extracted: str) -> Records | None:
+    """Of `record_groups` (of the untouched tree), the records whose text should replace `extracted`, or None to
+    keep it (module docstring)."""
+    extracted_shingles = _shingles(extracted) if groups else set()
+    candidates = []
+    for group in groups:
         if extracted_shingles:
-            if total < GROWTH * len(_WORD.findall(extracted)):
+            if group.words < GROWTH * len(_WORD.findall(extracted)):
                 continue
             inside = set()
-            for record in records:
+            for record in group.records:
                 inside |= _shingles(record.text_content())
             if len(extracted_shingles & inside) < COVERAGE * len(extracted_shingles):
                 continue
-        candidates.append((total, key, records))
+        candidates.append(group)
     if not candidates:
         return None
-    largest = max(total for total, _, _ in candidates)
-    _, (tag, name), records = min((c for c in candidates if c[0] >= TIGHT_SHARE * largest), key=lambda c: c[0])
-    return Records(tag + name, records)
+    largest = max(group.words for group in candidates)
+    chosen = min((g for g in candidates if g.words >= TIGHT_SHARE * largest), key=lambda g: g.words)
+    tag, name = chosen.key
+    return Records(tag + name, chosen.records)
+
+
+def repeated_records(tree, extracted: str) -> Records | None:
+    """The records whose text should replace `extracted`, or None to keep it (module docstring): `record_groups`
+    then `choose_records`, on a tree the extractor has not changed."""
+    return choose_records(record_groups(tree), extracted)

@@ -18,7 +18,7 @@ from datatrove.pipeline.extractors.base import BaseExtractor, ExtractorSandbox
 from datatrove.utils.typeshelper import StatHints
 from lxml import etree
 
-from smolcorpus.filters.main_content import repeated_records
+from smolcorpus.filters.main_content import choose_records, record_groups
 from smolcorpus.filters.math_markup import DELIMITED, FORMULA_MARK, MathStats, rewrite_math
 from smolcorpus.filters.trafilatura_discard import compiled_rules
 from smolcorpus.writers.ledger import DropLedger
@@ -164,12 +164,13 @@ def extract_math_text(html: str | bytes, url: str | None = None, *, inventory: b
     etree.strip_elements(tree, "script", "style", with_tail=False)
     formulas = formula_inventory(tree) if inventory else None
     settings = {**TRAFILATURA_OPTIONS, **options}
+    groups = record_groups(tree)  # judged on the untouched page (usually none)
     # the same pruning as trafilatura's XPath discard rules, 3.4x faster (trafilatura_discard.py)
     with compiled_rules():
-        # trafilatura cleans the tree it is given in place; the records below are looked up in the untouched one
-        text = trafilatura.extract(copy.deepcopy(tree), url=url, **settings) or ""
+        # trafilatura cleans the tree it is given in place: a copy when record groups will be looked at afterwards
+        text = trafilatura.extract(copy.deepcopy(tree) if groups else tree, url=url, **settings) or ""
         main_content = "article"
-        records = repeated_records(tree, text)
+        records = choose_records(groups, text)
         if records is not None:
             text = extract_records(tree, records.elements, url, settings) or text
             main_content = f"{len(records.elements)} records ({records.name})"
