@@ -1,5 +1,5 @@
 """trafilatura's discard rules (the XPath expressions that prune navigation, footers, share bars, hidden parts),
-evaluated with one regular expression per attribute: the same elements in the same order, about 5x faster.
+evaluated with one regular expression per attribute: the same elements in the same order, 3.4x faster.
 
 Before it looks for the main text, trafilatura 1.11 prunes the page with a few XPath expressions such as
 `.//*[(self::div or self::p)][contains(@id, "footer") or contains(@class, "share-") or ...]`, each with up to a
@@ -77,10 +77,11 @@ class AttributeRule:
         return found
 
 
-def _needle_pattern(needle: str, source: str, target: str) -> str:
-    """A regular expression matching `needle` inside a value after XPath translate(value, source, target)."""
-    if len(source) != len(target):  # translate that deletes characters: not handled (the XPath stays)
-        raise ValueError("translate deletes characters")
+def _needle_pattern(needle: str, source: str, target: str) -> str | None:
+    """A regular expression matching `needle` inside a value after XPath translate(value, source, target); None
+    for a translate that deletes characters (not handled: the XPath stays)."""
+    if len(source) != len(target):
+        return None
     pattern = []
     for char in needle:
         # the characters that become `char`: those mapped to it, and itself unless it is mapped to another
@@ -113,12 +114,12 @@ def _predicate_patterns(predicate: str) -> tuple[tuple[str, re.Pattern], ...] | 
             if translated:
                 source = source1 if source1 is not None else source2
                 target = target1 if target1 is not None else target2
-                try:
-                    pattern = _needle_pattern(needle, source, target)
-                except ValueError:
+                pattern = _needle_pattern(needle, source, target)
+                if pattern is None:
                     return None
+            else:
+                pattern = re.escape(needle)
             attribute = translated or plain
-            pattern = pattern if translated else re.escape(needle)
             if function == "starts-with":
                 pattern = r"\A" + pattern
         elif equal:
