@@ -114,3 +114,28 @@ def test_slurm_stages_get_their_own_partition_time_and_gpus(tmp_path):
     config.slurm.stages = {"scoring": config.slurm.stages["curate"]}
     with pytest.raises(ConfigError, match=r"'scoring'.*its stages: \['filter', 'curate', 'summary'\]"):
         build_executors(stages, config, str(tmp_path), "run")
+
+
+def imported_in_this_process(modules: list[str]) -> list[str]:
+    """Of `modules`, those already imported here (run in a fresh pool worker: what its forkserver imported)."""
+    return [name for name in modules if name in sys.modules]
+
+
+def test_pool_workers_start_with_the_steps_and_their_run_time_imports_imported(tmp_path):
+    """A second run in the same process whose steps need other modules (here the Gopher filters, which import spaCy
+    on their first document) gets a forkserver that imported them and the first run's modules too."""
+    import multiprocess
+    from datatrove.pipeline.filters import GopherQualityFilter
+    from datatrove.pipeline.writers import JsonlWriter
+
+    from smolcorpus.runtime.executors import preload_step_modules
+    from smolcorpus.runtime.stage import Stage
+
+    checked = ["datatrove.pipeline.writers.jsonl", "datatrove.pipeline.filters.gopher_quality_filter", "spacy"]
+    context = multiprocess.get_context("forkserver")
+    preload_step_modules([Stage("write", [JsonlWriter(str(tmp_path))], tasks=1)])
+    with context.Pool(1) as pool:  # the forkserver runs from here on
+        assert "datatrove.pipeline.writers.jsonl" in pool.apply(imported_in_this_process, (checked,))
+    preload_step_modules([Stage("filter", [GopherQualityFilter()], tasks=1)])
+    with context.Pool(1) as pool:
+        assert pool.apply(imported_in_this_process, (checked,)) == checked

@@ -4,7 +4,8 @@ Local and Ray stages run one after another in this process; Slurm stages are sub
 datatrove's `depends`. Local and Ray executors get no `depends`: datatrove pickles an executor into every task, and
 with `depends` that pickle held every earlier stage's steps (block lists, benchmark indexes, ~8 MB, ~12 s per task
 for the last stage of a FineMath run). Local workers are forked from a forkserver that has imported the modules of
-the run's steps once, so a stage's workers do not each import them again (~2-3 s per worker).
+the run's steps and what those import on their first document (spaCy, pandas) once, so a stage's workers do not
+each import them again (~2-3 s per worker).
 
 Each stage gets its own logging folder (`<output>/logs/<stage>/`) with datatrove's `completions/`, `stats/` and
 `logs/`; a rerun skips completed tasks. Two things are added on top of datatrove:
@@ -125,14 +126,37 @@ def build_executors(
     return executors
 
 
+# Modules that steps import on their first document rather than at import time, so that a forkserver importing the
+# step modules alone would leave every pool worker of every stage to import them again (CPU, measured: spaCy 2.7 s,
+# pandas 0.6 s a worker). Keys are step modules; "*" applies to every run.
+RUN_TIME_IMPORTS = {
+    # pyarrow imports pandas the first time it builds an array from Python objects: every Parquet writer
+    "*": ("pandas",),
+    # the Gopher filters' word tokenizer is a spaCy pipeline, built on the first document
+    "datatrove.pipeline.filters.gopher_quality_filter": ("spacy",),
+    "datatrove.pipeline.filters.gopher_repetition_filter": ("spacy",),
+}
+
+
 def preload_step_modules(stages: list[Stage]) -> None:
     """Have the forkserver that datatrove's local pools fork their workers from import the modules of these stages'
-    steps before it forks any (no effect once this process's forkserver runs: a later run's other modules are then
-    imported by its workers, as without this)."""
-    import multiprocess
+    steps (and what they import at run time, `RUN_TIME_IMPORTS`) before it forks any, so that a stage's workers do
+    not each import them again. A forkserver that an earlier run in this process started without some of them is
+    stopped; the next pool starts one that imports what both runs need."""
+    import importlib.util
 
-    modules = sorted({type(step).__module__ for stage in stages for step in stage.pipeline})
-    multiprocess.get_context("forkserver").set_forkserver_preload(["__main__", *modules])
+    from multiprocess import forkserver
+
+    step_modules = {type(step).__module__ for stage in stages for step in stage.pipeline}
+    wanted = set(step_modules)
+    for module in ("*", *step_modules):
+        wanted.update(name for name in RUN_TIME_IMPORTS.get(module, ()) if importlib.util.find_spec(name))
+    server = forkserver._forkserver
+    preloaded = set(server._preload_modules)
+    if wanted <= preloaded:
+        return
+    server._stop()  # a no-op when none runs; pools already started keep their workers
+    forkserver.set_forkserver_preload(["__main__", *sorted((preloaded | wanted) - {"__main__"})])
 
 
 def _reads_documents(stage: Stage) -> bool:
