@@ -1,4 +1,7 @@
 import json
+import multiprocessing
+import os
+import queue
 import time
 
 import pytest
@@ -19,12 +22,50 @@ def test_default_is_smollm2_from_the_offline_package():
     assert tokenizer.encode(" 2024").tokens == ["Ġ", "2", "0", "2", "4"]
 
 
-def test_default_is_cached_after_first_resolution():
+def test_default_is_cached_after_first_resolution(monkeypatch):
     first = assets.resolve_tokenizer(None)
-    started = time.perf_counter()
-    second = assets.resolve_tokenizer(None)
-    assert second == first
-    assert time.perf_counter() - started < 1.0  # the conversion itself takes seconds
+
+    def no_conversion(gguf_path):
+        raise AssertionError("the second resolution should read the cache")
+
+    monkeypatch.setattr(assets, "_tokenizer_spec_from_gguf", no_conversion)
+    assert assets.resolve_tokenizer(None) == first
+
+
+def _resolve_in_child(converted: dict, ready, calls, go) -> None:
+    """A process's resolution of the default tokenizer; the conversion (its result given: the real one costs
+    seconds) reports each call and waits for the test's go-ahead before returning (so that a sibling arrives while
+    it converts)."""
+
+    def reporting_conversion(gguf_path):
+        calls.put(os.getpid())
+        go.wait(120)
+        return converted
+
+    assets._tokenizer_spec_from_gguf = reporting_conversion
+    ready.put(os.getpid())
+    assets.resolve_tokenizer(None)
+
+
+def test_concurrent_processes_convert_the_default_once(tmp_path, monkeypatch):
+    converted = json.loads(assets.resolve_tokenizer(None).read_text())
+    monkeypatch.setenv("SMOLCORPUS_CACHE", str(tmp_path))  # a cache of its own: nothing converted yet
+    context = multiprocessing.get_context("fork")
+    ready, calls, go = context.Queue(), context.Queue(), context.Event()
+    children = [context.Process(target=_resolve_in_child, args=(converted, ready, calls, go)) for _ in range(2)]
+    for child in children:
+        child.start()
+    ready.get(timeout=120), ready.get(timeout=120)
+    first = calls.get(timeout=120)  # one is converting; the other is waiting on the cache's lock (or about to)
+    time.sleep(1)  # without the lock, the other would be converting too by now
+    go.set()
+    for child in children:
+        child.join(300)
+        assert child.exitcode == 0
+    with pytest.raises(queue.Empty):  # a second call would be in the queue: both children have exited
+        calls.get(timeout=2)
+    assert first in {child.pid for child in children}
+    assert Tokenizer.from_file(str(assets.resolve_tokenizer(None))).get_vocab_size() == 49_152
 
 
 def test_file_folder_and_gguf_inputs(tmp_path):

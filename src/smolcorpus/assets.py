@@ -93,11 +93,29 @@ def _default_smollm2_gguf() -> Path:
 
 def _tokenizer_from_gguf(gguf_path: Path) -> Path:
     """Convert the tokenizer stored in a GGUF file to tokenizer.json once; later calls hit the cache."""
+    from filelock import FileLock
+
     stat = gguf_path.stat()
     key = hashlib.sha256(f"{gguf_path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()[:16]
     target = cache_dir() / "tokenizers" / f"{gguf_path.stem}-{key}" / "tokenizer.json"
     if target.is_file():
         return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # processes that resolve the same tokenizer at once (test workers, runs started together) wait for the first
+    # to convert it (≈ 10 s of CPU) instead of all converting
+    with FileLock(str(target.with_suffix(".lock"))):
+        if target.is_file():
+            return target
+        spec = _tokenizer_spec_from_gguf(gguf_path)
+        tmp = target.with_suffix(f".tmp{os.getpid()}")  # written whole, then renamed
+        tmp.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, target)
+    return target
+
+
+def _tokenizer_spec_from_gguf(gguf_path: Path) -> dict:
+    """The tokenizer.json content of the tokenizer stored in a GGUF file (digits split one by one where the
+    model's pre-tokenizer does)."""
     try:
         from transformers import AutoTokenizer
     except ImportError as e:
@@ -112,12 +130,7 @@ def _tokenizer_from_gguf(gguf_path: Path) -> Path:
             "type": "Sequence",
             "pretokenizers": [{"type": "Digits", "individual_digits": True}, spec["pre_tokenizer"]],
         }
-    # write to a temporary name first: concurrent tasks may resolve the same default at once
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(f".tmp{os.getpid()}")
-    tmp.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, target)
-    return target
+    return spec
 
 
 def _gguf_pretokenizer(gguf_path: Path) -> str | None:
