@@ -1,14 +1,12 @@
 import json
-import multiprocessing
 import os
-import queue
-import time
 
 import pytest
 from tokenizers import Tokenizer
 
 from smolcorpus import assets
 from smolcorpus.errors import AssetNotFoundError
+from tests.concurrency import assert_two_processes_do_the_work_once
 
 
 def test_default_is_smollm2_from_the_offline_package():
@@ -50,21 +48,7 @@ def _resolve_in_child(converted: dict, ready, calls, go) -> None:
 def test_concurrent_processes_convert_the_default_once(tmp_path, monkeypatch):
     converted = json.loads(assets.resolve_tokenizer(None).read_text())
     monkeypatch.setenv("SMOLCORPUS_CACHE", str(tmp_path))  # a cache of its own: nothing converted yet
-    context = multiprocessing.get_context("fork")
-    ready, calls, go = context.Queue(), context.Queue(), context.Event()
-    children = [context.Process(target=_resolve_in_child, args=(converted, ready, calls, go)) for _ in range(2)]
-    for child in children:
-        child.start()
-    ready.get(timeout=120), ready.get(timeout=120)
-    first = calls.get(timeout=120)  # one is converting; the other is waiting on the cache's lock (or about to)
-    time.sleep(1)  # without the lock, the other would be converting too by now
-    go.set()
-    for child in children:
-        child.join(300)
-        assert child.exitcode == 0
-    with pytest.raises(queue.Empty):  # a second call would be in the queue: both children have exited
-        calls.get(timeout=2)
-    assert first in {child.pid for child in children}
+    assert_two_processes_do_the_work_once(_resolve_in_child, converted)
     assert Tokenizer.from_file(str(assets.resolve_tokenizer(None))).get_vocab_size() == 49_152
 
 

@@ -2,15 +2,13 @@
 (no weights loaded), and, marked slow, MiniLM itself (pooling, normalisation, truncation, default length)."""
 
 import json
-import multiprocessing
 import os
-import queue
-import time
 
 import numpy as np
 import pytest
 
 from smolcorpus.classifiers.encoder import Encoder, _sentence_transformers_settings
+from tests.concurrency import assert_two_processes_do_the_work_once
 
 
 @pytest.fixture(scope="module")
@@ -108,19 +106,5 @@ def _embed_in_child(name: str, ready, calls, go) -> None:
 
 
 def test_concurrent_processes_embed_the_same_data_once(isolated_cache):
-    context = multiprocessing.get_context("fork")
-    ready, calls, go = context.Queue(), context.Queue(), context.Event()
-    children = [context.Process(target=_embed_in_child, args=("shared", ready, calls, go)) for _ in range(2)]
-    for child in children:
-        child.start()
-    ready.get(timeout=120), ready.get(timeout=120)
-    first = calls.get(timeout=120)  # one is encoding; the other is waiting on the cache's lock (or about to)
-    time.sleep(1)  # without the lock, the other would be encoding too by now
-    go.set()
-    for child in children:
-        child.join(120)
-        assert child.exitcode == 0
-    with pytest.raises(queue.Empty):  # a second call would be in the queue: both children have exited
-        calls.get(timeout=2)
-    assert first in {child.pid for child in children}
+    assert_two_processes_do_the_work_once(_embed_in_child, "shared")
     assert len(list((isolated_cache / "embeddings").glob("*.npy"))) >= 1
