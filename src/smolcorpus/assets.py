@@ -207,8 +207,16 @@ def local_judge_model(target: str | os.PathLike | None = None) -> Path:
 
 def _convert_gguf_model(gguf_path: str, target: str) -> None:
     """Dequantize a Llama-architecture GGUF into a safetensors folder (config, weights, tokenizer)."""
+    import functools
+
+    import gguf as gguf_library
     from transformers import AutoModelForCausalLM, AutoTokenizer, LlamaForCausalLM
 
+    # transformers parses the whole GGUF file three times (config, weights, tokenizer) and rebuilds gguf's tensor-name
+    # map once per tensor; both are pure reads, so this process (the conversion's own) keeps one of each: 33 -> 20 s
+    # of CPU, the same files written
+    gguf_library.GGUFReader = functools.cache(gguf_library.GGUFReader)
+    gguf_library.get_tensor_name_map = functools.cache(gguf_library.get_tensor_name_map)
     gguf = Path(gguf_path)
     loaded = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
     # the loaded model still counts as "GGUF-quantized" and refuses save_pretrained: copy its (dequantized)
