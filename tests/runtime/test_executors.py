@@ -11,6 +11,7 @@ from smolcorpus.config import validate_config
 from smolcorpus.errors import ConfigError, StageFailedError
 from smolcorpus.run import run_config
 from tests.pipelines.helpers import comparable_manifest, token_rows, tokenize_config, write_config
+from tests.runtime.forkserver_probe import dependency_checks_done_in_this_process, imported_in_this_process
 
 
 @pytest.fixture(scope="module")
@@ -116,14 +117,10 @@ def test_slurm_stages_get_their_own_partition_time_and_gpus(tmp_path):
         build_executors(stages, config, str(tmp_path), "run")
 
 
-def imported_in_this_process(modules: list[str]) -> list[str]:
-    """Of `modules`, those already imported here (run in a fresh pool worker: what its forkserver imported)."""
-    return [name for name in modules if name in sys.modules]
-
-
 def test_pool_workers_start_with_the_steps_and_their_run_time_imports_imported(tmp_path):
     """A second run in the same process whose steps need other modules (here the Gopher filters, which import spaCy
-    on their first document) gets a forkserver that imported them and the first run's modules too."""
+    on their first document) gets a forkserver that imported them and the first run's modules too, and that ran
+    datatrove's dependency checks of the steps (every step created in a worker checks them again)."""
     import multiprocess
     from datatrove.pipeline.filters import GopherQualityFilter
     from datatrove.pipeline.writers import JsonlWriter
@@ -139,3 +136,4 @@ def test_pool_workers_start_with_the_steps_and_their_run_time_imports_imported(t
     preload_step_modules([Stage("filter", [GopherQualityFilter()], tasks=1)])
     with context.Pool(1) as pool:
         assert pool.apply(imported_in_this_process, (checked,)) == checked
+        assert pool.apply(dependency_checks_done_in_this_process) > 0

@@ -138,11 +138,16 @@ RUN_TIME_IMPORTS = {
 }
 
 
+# imported by the forkserver after the step modules (see its docstring)
+WARMUP_MODULE = "smolcorpus.runtime.forkserver_warmup"
+
+
 def preload_step_modules(stages: list[Stage]) -> None:
     """Have the forkserver that datatrove's local pools fork their workers from import the modules of these stages'
-    steps (and what they import at run time, `RUN_TIME_IMPORTS`) before it forks any, so that a stage's workers do
-    not each import them again. A forkserver that an earlier run in this process started without some of them is
-    stopped; the next pool starts one that imports what both runs need."""
+    steps (and what they import at run time, `RUN_TIME_IMPORTS`), then run datatrove's dependency checks of those
+    steps (`WARMUP_MODULE`), before it forks any, so that a stage's workers do not each do it again. A forkserver
+    that an earlier run in this process started without some of them is stopped; the next pool starts one that
+    imports what both runs need."""
     import importlib.util
 
     from multiprocess import forkserver
@@ -153,10 +158,11 @@ def preload_step_modules(stages: list[Stage]) -> None:
         wanted.update(name for name in RUN_TIME_IMPORTS.get(module, ()) if importlib.util.find_spec(name))
     server = forkserver._forkserver
     preloaded = set(server._preload_modules)
-    if wanted <= preloaded:
+    if wanted | {WARMUP_MODULE} <= preloaded:
         return
     server._stop()  # a no-op when none runs; pools already started keep their workers
-    forkserver.set_forkserver_preload(["__main__", *sorted((preloaded | wanted) - {"__main__"})])
+    modules = sorted((preloaded | wanted) - {"__main__", WARMUP_MODULE})
+    forkserver.set_forkserver_preload(["__main__", *modules, WARMUP_MODULE])  # the warm-up after the steps
 
 
 def _reads_documents(stage: Stage) -> bool:
