@@ -16,7 +16,10 @@ pytestmark = pytest.mark.slow  # trains an embedding teacher and a fastText stud
 @pytest.fixture(scope="module")
 def code_teacher(code_labels, tmp_path_factory):
     folder = tmp_path_factory.mktemp("teacher")
-    params = EmbeddingParams(head="ridge", max_length=256, alpha=10.0)
+    # 128 tokens a text: what distillation is checked for does not depend on the teacher's context length, and the
+    # teacher's encoding (of 322 files to train, then of ~670 to distill) is most of this module's CPU (147 -> 87 s
+    # with 256 -> 128; agreement F1 0.92, speedup 72x)
+    params = EmbeddingParams(head="ridge", max_length=128, alpha=10.0)
     train_classifier("embedding", load_labels(str(code_labels)), folder, "code_edu", params)
     return folder
 
