@@ -39,8 +39,10 @@ def test_folder_reloads_without_pickle(math_embedding):
 
 def test_ridge_on_graded_code_labels_uses_the_embedding_cache(code_labels, tmp_path, monkeypatch):
     data = load_labels(str(code_labels))
-    params = EmbeddingParams(head="ridge", max_length=256, alpha=10.0)
-    _, metrics = train_classifier("embedding", data, tmp_path / "a", "code_edu", params, validation_fraction=0.3)
+    # the labels, split and encoder settings of the distillation teacher (test_distill.py): whichever trains first
+    # encodes the files, the other reads them from the session's cache (322 files, ≈ 20 s of CPU)
+    params = EmbeddingParams(head="ridge", max_length=128, alpha=10.0)
+    _, metrics = train_classifier("embedding", data, tmp_path / "a", "code_edu", params)
     baseline_mse = float(np.mean((data.scores - data.scores.mean()) ** 2))
     assert metrics["validation"]["mse"] < baseline_mse
 
@@ -50,7 +52,7 @@ def test_ridge_on_graded_code_labels_uses_the_embedding_cache(code_labels, tmp_p
 
     monkeypatch.setattr(encoder_module.Encoder, "embed", no_encoding)
     params.alpha = 1.0
-    train_classifier("embedding", data, tmp_path / "b", "code_edu", params, validation_fraction=0.3)
+    train_classifier("embedding", data, tmp_path / "b", "code_edu", params)
 
 
 def test_apply_head_matches_scikit_learn(math_embedding):
