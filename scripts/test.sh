@@ -13,8 +13,9 @@ bash scripts/bootstrap.sh
 # once; xdist hands out modules with the most tests first. Starting the slow modules first instead was slower (11:42
 # vs 10:32: the torch-heavy ones then contend for the two cores at once), and so was one torch thread per worker
 # (12:44). The suite is CPU-bound (vmstat: 96-100% busy after the first minute), so only less work makes it faster:
-# cutting repeated imports in pool workers, duplicate fixture builds and conversions took it from 12:31 to 9:56
-# (2026-12-02; the tests' summed durations 2,051 -> 1,587 s).
+# cutting repeated imports in pool workers, duplicate fixture builds and conversions took the tests' summed durations
+# from 2,051 to 1,587 s (2026-12-02; wall 12:31 -> 9:56, though a second run of the same code took 12:47 as this
+# VM's speed changed).
 # SMOLCORPUS_TEST_WORKERS=N sets the count; 0 runs everything in this process.
 WORKERS=${SMOLCORPUS_TEST_WORKERS:-$(( $(nproc) + 1 ))}
 exec .venv/bin/python -m pytest -ra -n "$WORKERS" --dist loadfile "$@"
