@@ -12,10 +12,10 @@ bash scripts/bootstrap.sh
 # A test module stays on one worker (--dist loadfile), so its module fixtures (a pipeline run, a server) are built
 # once; xdist hands out modules with the most tests first. Starting the slow modules first instead was slower (11:42
 # vs 10:32: the torch-heavy ones then contend for the two cores at once), and so was one torch thread per worker
-# (12:44). The suite is CPU-bound (vmstat: 96-100% busy after the first minute), so only less work makes it faster:
-# cutting repeated imports in pool workers, duplicate fixture builds and conversions took the tests' summed durations
-# from 2,051 to 1,587 s (2026-12-02; wall 12:31 -> 9:56, though a second run of the same code took 12:47 as this
-# VM's speed changed).
+# (12:44). The suite is CPU-bound (vmstat: 96-100% busy after the first minute), so only less work makes it faster.
+# 2026-12-02: cutting repeated imports in pool workers, duplicate fixture builds and conversions cut the measured
+# modules' CPU by 15-40% (A/B, back to back), but three runs of the same final code took 9:56, 12:47 and 13:46 as
+# this VM's speed changed: compare CPU of the same module back to back, not suite wall times across runs.
 # SMOLCORPUS_TEST_WORKERS=N sets the count; 0 runs everything in this process.
 WORKERS=${SMOLCORPUS_TEST_WORKERS:-$(( $(nproc) + 1 ))}
 exec .venv/bin/python -m pytest -ra -n "$WORKERS" --dist loadfile "$@"
