@@ -325,7 +325,7 @@ class URLFilterConfig(StrictModel):
 
     enabled: bool = True
     integrated_lists: bool = Field(
-        True, description="datatrove's lists (4.6M domains, banned words): ≈ 700 MB of memory and 10 s per task"
+        True, description="datatrove's lists (4.6M domains, banned words): ≈ 700 MB and 3-10 s of CPU per process"
     )
     extra_domains: list[str] = Field(default_factory=list, description="more domains to drop")
     extra_urls: list[str] = Field(default_factory=list, description="more exact URLs to drop")

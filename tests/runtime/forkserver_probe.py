@@ -14,3 +14,10 @@ def dependency_checks_done_in_this_process() -> int:
     imported)."""
     module = sys.modules.get("datatrove.utils._import_utils")
     return module._is_distribution_available.cache_info().currsize if module else 0
+
+
+def cached_calls(module: str, function: str) -> int:
+    """How many results `module.function` (a functools cache) holds in this process; -1 when the module is not
+    imported."""
+    loaded = sys.modules.get(module)
+    return getattr(loaded, function).cache_info().currsize if loaded else -1

@@ -11,7 +11,11 @@ from smolcorpus.config import validate_config
 from smolcorpus.errors import ConfigError, StageFailedError
 from smolcorpus.run import run_config
 from tests.pipelines.helpers import comparable_manifest, token_rows, tokenize_config, write_config
-from tests.runtime.forkserver_probe import dependency_checks_done_in_this_process, imported_in_this_process
+from tests.runtime.forkserver_probe import (
+    cached_calls,
+    dependency_checks_done_in_this_process,
+    imported_in_this_process,
+)
 
 
 @pytest.fixture(scope="module")
@@ -137,3 +141,17 @@ def test_pool_workers_start_with_the_steps_and_their_run_time_imports_imported(t
     with context.Pool(1) as pool:
         assert pool.apply(imported_in_this_process, (checked,)) == checked
         assert pool.apply(dependency_checks_done_in_this_process) > 0
+
+
+def test_pool_workers_start_with_the_url_block_lists_parsed():
+    """A URL filter with datatrove's integrated lists has its forkserver parse them (4.6 M domains) before forking,
+    so every worker shares that copy (`tests/filters/test_url_blocklists.py`: no step asks for it without them)."""
+    import multiprocess
+
+    from smolcorpus.filters.url_filter import OfflineURLFilter
+    from smolcorpus.runtime.executors import preload_step_modules
+    from smolcorpus.runtime.stage import Stage
+
+    preload_step_modules([Stage("filter", [OfflineURLFilter()], tasks=1)])
+    with multiprocess.get_context("forkserver").Pool(1) as pool:
+        assert pool.apply(cached_calls, ("smolcorpus.filters.url_blocklists", "integrated_lists")) == 1

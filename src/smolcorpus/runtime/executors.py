@@ -128,7 +128,8 @@ def build_executors(
 
 # Modules that steps import on their first document rather than at import time, so that a forkserver importing the
 # step modules alone would leave every pool worker of every stage to import them again (CPU, measured: spaCy 2.7 s,
-# pandas 0.6 s a worker). Keys are step modules; "*" applies to every run.
+# pandas 0.6 s a worker). Keys are step modules; "*" applies to every run. A step of ours that depends on its
+# settings says it itself, with a `run_time_imports()` method (the URL filter's block lists: 3-10 s a worker).
 RUN_TIME_IMPORTS = {
     # pyarrow imports pandas the first time it builds an array from Python objects: every Parquet writer
     "*": ("pandas",),
@@ -144,16 +145,18 @@ WARMUP_MODULE = "smolcorpus.runtime.forkserver_warmup"
 
 def preload_step_modules(stages: list[Stage]) -> None:
     """Have the forkserver that datatrove's local pools fork their workers from import the modules of these stages'
-    steps (and what they import at run time, `RUN_TIME_IMPORTS`), then run datatrove's dependency checks of those
-    steps (`WARMUP_MODULE`), before it forks any, so that a stage's workers do not each do it again. A forkserver
-    that an earlier run in this process started without some of them is stopped; the next pool starts one that
-    imports what both runs need."""
+    steps (and what they import at run time: `RUN_TIME_IMPORTS`, and a step's own `run_time_imports()`), then run
+    datatrove's dependency checks of those steps (`WARMUP_MODULE`), before it forks any, so that a stage's workers
+    do not each do it again. A forkserver that an earlier run in this process started without some of them is
+    stopped; the next pool starts one that imports what both runs need."""
     import importlib.util
 
     from multiprocess import forkserver
 
-    step_modules = {type(step).__module__ for stage in stages for step in stage.pipeline}
+    steps = [step for stage in stages for step in stage.pipeline]
+    step_modules = {type(step).__module__ for step in steps}
     wanted = set(step_modules)
+    wanted.update(name for step in steps if hasattr(step, "run_time_imports") for name in step.run_time_imports())
     for module in ("*", *step_modules):
         wanted.update(name for name in RUN_TIME_IMPORTS.get(module, ()) if importlib.util.find_spec(name))
     server = forkserver._forkserver
