@@ -16,6 +16,8 @@ bash scripts/bootstrap.sh
 # 2026-12-02: cutting repeated imports in pool workers, duplicate fixture builds and conversions cut the measured
 # modules' CPU by 15-40% (A/B, back to back), but three runs of the same final code took 9:56, 12:47 and 13:46 as
 # this VM's speed changed: compare CPU of the same module back to back, not suite wall times across runs.
+# The order modules are handed out in is tests/conftest.py's (pytest_collection_modifyitems): the Slurm module first,
+# whose waiting on the scheduler otherwise left an idle tail, then the modules with the most tests.
 # SMOLCORPUS_TEST_WORKERS=N sets the count; 0 runs everything in this process.
 WORKERS=${SMOLCORPUS_TEST_WORKERS:-$(( $(nproc) + 1 ))}
-exec .venv/bin/python -m pytest -ra -n "$WORKERS" --dist loadfile "$@"
+exec .venv/bin/python -m pytest -ra -n "$WORKERS" --dist loadfile --no-loadscope-reorder "$@"
