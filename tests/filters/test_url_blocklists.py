@@ -5,7 +5,6 @@ import pytest
 from datatrove.data import Document
 from datatrove.pipeline.filters import URLFilter
 
-from smolcorpus.filters.url_blocklists import integrated_lists
 from smolcorpus.filters.url_filter import OfflineURLFilter
 from smolcorpus.readers.warc import WarcHtmlReader
 from tests.filters.test_url_filter import listed_domain
@@ -13,10 +12,15 @@ from tests.filters.test_url_filter import listed_domain
 
 @pytest.fixture(scope="module")
 def lists():
+    # imported here, not at the top: importing the module parses the lists, which collection must not do
+    from smolcorpus.filters.url_blocklists import integrated_lists
+
     return integrated_lists()
 
 
 def test_loaded_once_per_process(lists):
+    from smolcorpus.filters.url_blocklists import integrated_lists
+
     assert integrated_lists() is lists
     assert len(lists.domains) > 4_000_000 and len(lists.urls) > 10_000 and listed_domain() in lists.domains
     assert lists.banned_words and lists.banned_subwords and lists.soft_banned_words

@@ -2,8 +2,6 @@ from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.writers import ParquetWriter  # noqa: F401  (a step class that requires pyarrow)
 from datatrove.utils import _import_utils
 
-from smolcorpus.runtime.forkserver_warmup import check_imported_steps
-
 
 class StepNeedingAMissingPackage(PipelineStep):
     _requires_dependencies = ["smolcorpus_no_such_package"]
@@ -13,6 +11,9 @@ class StepNeedingAMissingPackage(PipelineStep):
 
 
 def test_checks_every_imported_step_and_tolerates_one_this_run_cannot_use():
+    # imported here, not at the top: importing the module runs the checks, which collection need not do
+    from smolcorpus.runtime.forkserver_warmup import check_imported_steps
+
     _import_utils._is_distribution_available.cache_clear()
     _import_utils._is_package_available.cache_clear()
     check_imported_steps()  # does not raise for the step whose package is missing
