@@ -16,8 +16,9 @@ bash scripts/bootstrap.sh
 # 2026-12-02: cutting repeated imports in pool workers, duplicate fixture builds and conversions cut the measured
 # modules' CPU by 15-40% (A/B, back to back), but three runs of the same code took 9:56, 12:47 and 13:46 as this
 # VM's speed changed: compare CPU of the same module back to back, not suite wall times across runs.
-# 2026-12-03: shorter LLM-server prompts, the URL block lists parsed once per process, and the Slurm module first
-# (its waiting had been an idle tail): three runs took 10:03, 9:16 and 8:21 (machine CPU 1,013-1,066-982 s).
+# Later the same day: shorter LLM-server prompts, the URL block lists parsed once per process, and the Slurm module
+# first (its waiting had been an idle tail): three runs took 10:03 (with a timeline plugin), 9:16 and 8:21; the
+# machine's CPU 1,013, 1,066 and 982 s.
 # The order modules are handed out in is tests/conftest.py's (pytest_collection_modifyitems): the Slurm module first,
 # whose waiting on the scheduler otherwise left an idle tail, then the modules with the most tests.
 # SMOLCORPUS_TEST_WORKERS=N sets the count; 0 runs everything in this process.
