@@ -22,11 +22,11 @@ SHARED_DATA = Path(
 
 
 def pytest_collection_modifyitems(config, items):
-    """The order pytest-xdist hands out test modules in (scripts/test.sh runs it with --no-loadscope-reorder, so it
-    keeps this one): modules with a `slurm` test first, then the modules with the most tests first (xdist's own
-    order), each module's tests in file order. A Slurm test's module mostly waits on the cluster's scheduler (≈ 2-5
-    s a stage, 150 s in all): last in the suite, that waiting was an idle tail of 60-120 s on 2 cores; first, it
-    overlaps the other workers' tests."""
+    """The order test modules run in, and pytest-xdist hands them out in (scripts/test.sh runs it with
+    --no-loadscope-reorder, so it keeps this one): modules with a `slurm` test first, then the modules with the most
+    collected tests first (xdist's own order, but counted before -k/-m deselect any), each module's tests in file
+    order. A Slurm test's module mostly waits on the cluster's scheduler (≈ 2-5 s a stage, 150 s in all): last in
+    the suite, that waiting was an idle tail of 60-120 s on 2 cores; first, it overlaps the other workers' tests."""
     modules: dict[str, list] = {}
     for item in items:
         modules.setdefault(item.nodeid.split("::")[0], []).append(item)

@@ -131,8 +131,9 @@ def test_killed_server_then_rerun_loses_and_duplicates_nothing(server, documents
     )
     worker.start()
     path = tmp_path / "annotations.jsonl"
-    # wait for the first answers however slow the machine is (the test's own timeout is the only bound)
-    while not path.exists() or len(path.read_text().splitlines()) < 2:
+    # wait for the first answer however slow the machine is (the test's own timeout is the only bound): the three
+    # other documents (one or two in flight) each still need seconds of server CPU, so the kill lands mid-run
+    while not path.exists() or len(path.read_text().splitlines()) < 1:
         assert worker.is_alive() or path.exists(), "annotation ended before any answer"
         time.sleep(0.2)
     server.kill()  # mid-run: the requests in flight and the rest fail with connection errors

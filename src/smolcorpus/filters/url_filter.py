@@ -35,16 +35,15 @@ class OfflineURLFilter(URLFilter):
         return ("smolcorpus.filters.url_blocklists",) if self.use_integrated_lists else ()
 
     def download_data(self) -> None:
-        """datatrove's lists, from this process's parsed copy; this filter's own lists are added to a copy."""
+        """datatrove's lists, from this process's parsed copy; this filter's own domains and URLs are read beside
+        them (`EitherSet`, no copy), its own words added to copies of the short word lists."""
         if self._downloaded or not self.use_integrated_lists:
             return
-        from smolcorpus.filters.url_blocklists import integrated_lists
+        from smolcorpus.filters.url_blocklists import EitherSet, integrated_lists
 
         lists = integrated_lists()
-        self.block_listed_domains = (
-            lists.domains | self.block_listed_domains if self.block_listed_domains else lists.domains
-        )
-        self.block_listed_url = lists.urls | self.block_listed_url if self.block_listed_url else lists.urls
+        self.block_listed_domains = EitherSet(lists.domains, self.block_listed_domains)
+        self.block_listed_url = EitherSet(lists.urls, self.block_listed_url)
         self.banned_words = lists.banned_words | self.banned_words
         self.banned_subwords = lists.banned_subwords | self.banned_subwords
         self.soft_banned_words = lists.soft_banned_words | self.soft_banned_words
