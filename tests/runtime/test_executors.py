@@ -155,3 +155,37 @@ def test_pool_workers_start_with_the_url_block_lists_parsed():
     preload_step_modules([Stage("filter", [OfflineURLFilter()], tasks=1)])
     with multiprocess.get_context("forkserver").Pool(1) as pool:
         assert pool.apply(cached_calls, ("smolcorpus.filters.url_blocklists", "integrated_lists")) == 1
+
+
+def test_a_one_worker_stage_adds_nothing_to_the_forkserver(tmp_path):
+    """A stage of one task runs in the calling process: its URL filter's block lists (700 MB) are not preloaded into
+    the forkserver that another stage's pool starts. In a fresh process, whose forkserver no earlier test started."""
+    import subprocess
+    import sys
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "docs.jsonl").write_text('{"id": "a", "text": "x", "url": "https://example.org/"}\n')
+    script = f"""
+from datatrove.pipeline.readers import JsonlReader
+from datatrove.pipeline.writers import JsonlWriter
+from multiprocess import forkserver
+
+from smolcorpus.config import ExecutorConfig
+from smolcorpus.filters.url_filter import OfflineURLFilter
+from smolcorpus.runtime.executors import run_stages
+from smolcorpus.runtime.stage import Stage
+
+if __name__ == "__main__":
+    root = {str(tmp_path)!r}
+    stages = [Stage("filter", [JsonlReader(root + "/in"), OfflineURLFilter(), JsonlWriter(root + "/kept")], 1),
+              Stage("copy", [JsonlReader(root + "/kept"), JsonlWriter(root + "/copy")], 2)]
+    config = ExecutorConfig.model_validate({{"kind": "local", "tasks": 2, "workers": 2}})
+    run_stages(stages, config, root + "/logs", "t", quiet=True)
+    print(sorted(forkserver._forkserver._preload_modules))
+"""
+    (tmp_path / "run.py").write_text(script)
+    result = subprocess.run([sys.executable, str(tmp_path / "run.py")], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    preloaded = result.stdout.strip().splitlines()[-1]
+    assert "datatrove.pipeline.writers.jsonl" in preloaded  # the two-task stage's steps
+    assert "url_filter" not in preloaded and "url_blocklists" not in preloaded

@@ -207,7 +207,10 @@ def run_stages(
     if config.kind == "ray":
         init_ray(config)
     else:
-        preload_step_modules(stages)
+        # only the stages that fork pool workers: a one-worker stage runs its tasks in this process, and preloading
+        # its steps' needs (a URL filter's block lists: 700 MB) would only burden the other stages' forkserver
+        pooled = [stage for stage, executor in zip(stages, executors, strict=True) if executor.workers > 1]
+        preload_step_modules(pooled)
     results = []
     written: dict[str, int] = {}  # output folder → documents earlier stages wrote there (the bars' totals)
     with run_console(mode):
