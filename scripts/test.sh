@@ -14,7 +14,7 @@ bash scripts/bootstrap.sh
 # was otherwise an idle tail, then the modules with the most tests (xdist's own order; the slow modules first was
 # slower: the torch-heavy ones then contend for the two cores). The suite is CPU-bound, so only less work or less
 # idle time makes it faster; this VM's speed varies by up to 30% within minutes, so compare the CPU of one module
-# back to back, not suite wall times across runs. Measured here on 2 cores (2026-12-02): 8:21 to 10:03.
+# back to back, not suite wall times across runs. Measured here on 2 cores (2026-12-02): 8:04 to 10:03.
 # SMOLCORPUS_TEST_WORKERS=N sets the count; 0 runs everything in this process.
 WORKERS=${SMOLCORPUS_TEST_WORKERS:-$(( $(nproc) + 1 ))}
 exec .venv/bin/python -m pytest -ra -n "$WORKERS" --dist loadfile --no-loadscope-reorder "$@"
