@@ -283,8 +283,14 @@ class WarcSourceConfig(StrictModel):
 
 
 class MathQualityConfig(StrictModel):
-    """Gopher quality thresholds chosen for math pages (datatrove's GopherQualityFilter; no C4 curly-brace rule)."""
+    """Gopher's quality and repetition rules (datatrove's), off by default: FineMath's recipe has none, and on the
+    shared math pages they dropped forum, Q&A and TeX-dense pages while the junk they dropped was non-math pages
+    that language ID and the math classifiers remove anyway (`benchmarks/finemath_filters`). When on, they run on
+    the page's prose (formulas, quoted replies and "Solution"-style labels left out; `filters/prose.py`)."""
 
+    enabled: bool = Field(False, description="Gopher quality rules (word counts and ratios, below); off: FineMath")
+    repetition: bool = Field(False, description="Gopher repetition rules with their defaults; off: FineMath")
+    on_prose: bool = Field(True, description="measure on the prose (formulas left out); false: on the whole text")
     min_doc_words: PositiveInt = 50
     max_doc_words: PositiveInt = 100_000
     min_avg_word_length: float = Field(2, description="Gopher: 3; formulas are short words")
@@ -293,7 +299,6 @@ class MathQualityConfig(StrictModel):
     max_ellipsis_lines_ratio: float = 0.3
     max_non_alpha_words_ratio: float = Field(0.6, description="Gopher: 0.8; math text has many symbol-only words")
     min_stop_words: int = Field(2, ge=0)
-    repetition: bool = Field(True, description="Gopher repetition filter with its defaults")
 
 
 class ClassifierStepConfig(TorchDeviceConfig):

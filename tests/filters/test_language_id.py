@@ -18,3 +18,22 @@ def test_offline_model_tags_real_english_and_other_languages(real_documents):
     assert LanguageScoreFilter().filter(german) == (False, "language_de")
     low = Document(text="x", id="low", metadata={"language": "en", "language_score": 0.3})
     assert LanguageScoreFilter().filter(low) == (False, "language_score_low")
+
+
+def test_tex_dense_english_pages_are_english_on_their_prose():
+    """lid.176 reads TeX as no language: on these real English pages the whole text scored under FineMath's 0.65."""
+    from smolcorpus.filters.math_extractor import extract_math_text
+    from tests.filters.math_pages import shared_page
+
+    whole, prose = FastTextLanguageID(), FastTextLanguageID(on_prose=True)
+    for page in ("math_dev/pages/intmath_katex_mathjax_comparison.html.gz",
+                 "extraction_gt/readability_test_pages/mathjax/source.html.gz"):  # fmt: skip
+        text = extract_math_text(shared_page(page)).text
+        [by_text] = whole.run(iter([Document(text=text, id=page)]))
+        [by_prose] = prose.run(iter([Document(text=text, id=page)]))
+        assert by_text.metadata["language_score"] < 0.7
+        assert by_prose.metadata["language"] == "en" and by_prose.metadata["language_score"] > 0.75
+        assert by_prose.text == text
+    # a page of formulas alone has no prose: it is scored on its text
+    [only_math] = prose.run(iter([Document(text="$$x^2 + y^2 = z^2$$", id="m")]))
+    assert only_math.metadata["language"]

@@ -1,9 +1,9 @@
 """Composition of the FineMath-style math corpus. No logic lives here: steps come from the other packages.
 
 Stages:
-  filter      WARC HTML → URL filter → math prefilter → math-preserving extraction → language ID → English →
-              Gopher repetition and quality → recall classifier (optional) → decontamination → email/IP
-              anonymisation → `work/filtered/`
+  filter      WARC HTML → URL filter → math prefilter → math-preserving extraction → language ID (on the prose)
+              → English → Gopher repetition and quality (off by default) → recall classifier (optional) →
+              decontamination → email/IP anonymisation → `work/filtered/`
   minhash_*   MinHash signatures, buckets, clusters (FineWeb's 5-grams, 14 × 8)
   curate      near duplicates removed → precision grade (optional) → samples and formula counts of the kept
               pages → `curated/<subset>/<rank>.parquet`
@@ -27,6 +27,7 @@ from smolcorpus.filters.language_id import FastTextLanguageID, LanguageScoreFilt
 from smolcorpus.filters.math_extractor import MathExtractor
 from smolcorpus.filters.math_prefilter import MathPrefilter
 from smolcorpus.filters.pii import CountingPIIFormatter
+from smolcorpus.filters.prose_quality import ProseGopherQuality, ProseGopherRepetition
 from smolcorpus.filters.url_filter import OfflineURLFilter
 from smolcorpus.pipelines.dedup import dedup_filters, dedup_stages
 from smolcorpus.pipelines.layout import CorpusLayout
@@ -58,26 +59,19 @@ def _filter_steps(settings: FineMathConfig, layout: CorpusLayout) -> list:
         steps.append(MathPrefilter(settings.min_math_words, exclusion_writer=layout.ledger("prefilter", html=True)))
     steps += [
         MathExtractor(timeout=settings.extraction_timeout, drop_ledger=layout.ledger("extraction", html=True)),
-        FastTextLanguageID(settings.lid_model),
+        FastTextLanguageID(settings.lid_model, on_prose=True),
         LanguageScoreFilter(
             tuple(settings.languages), settings.min_language_score, exclusion_writer=layout.ledger("language")
         ),  # fmt: skip
     ]
+    repetition_rules, quality_rules = (ProseGopherRepetition, ProseGopherQuality)
+    if not quality.on_prose:
+        repetition_rules, quality_rules = GopherRepetitionFilter, GopherQualityFilter
     if quality.repetition:
-        steps.append(GopherRepetitionFilter(exclusion_writer=layout.ledger("repetition", "gopher_repetition")))
-    steps.append(
-        GopherQualityFilter(
-            min_doc_words=quality.min_doc_words,
-            max_doc_words=quality.max_doc_words,
-            min_avg_word_length=quality.min_avg_word_length,
-            max_avg_word_length=quality.max_avg_word_length,
-            max_symbol_word_ratio=quality.max_symbol_word_ratio,
-            max_ellipsis_lines_ratio=quality.max_ellipsis_lines_ratio,
-            max_non_alpha_words_ratio=quality.max_non_alpha_words_ratio,
-            min_stop_words=quality.min_stop_words,
-            exclusion_writer=layout.ledger("quality", "gopher_quality"),
-        )
-    )
+        steps.append(repetition_rules(exclusion_writer=layout.ledger("repetition", "gopher_repetition")))
+    if quality.enabled:
+        thresholds = quality.model_dump(exclude={"enabled", "repetition", "on_prose"})  # the Gopher arguments
+        steps.append(quality_rules(**thresholds, exclusion_writer=layout.ledger("quality", "gopher_quality")))
     if settings.recall.model:
         recall = settings.recall
         steps.append(ClassifierScorer(recall.model, name=RECALL_NAME, device=recall.device, dtype=recall.dtype))
