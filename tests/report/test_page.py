@@ -16,11 +16,13 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from datatrove.data import Document
 
 from smolcorpus.cli import main
 from smolcorpus.filters.domain_stats import merge_domain_counts
 from smolcorpus.filters.formula_stats import formula_bin
 from smolcorpus.report.page import ReportError, read_stage_stats, render_report, step_label, write_report
+from smolcorpus.writers.ledger import WITH_FORMULAS, sample_group
 from smolcorpus.writers.samples import sample_key, write_samples
 
 pytestmark = pytest.mark.slow  # runs a whole pipeline to report on
@@ -148,11 +150,15 @@ def test_samples_are_the_ledgers_and_curated_documents_with_the_smallest_keys(ma
     samples = {}
     for record in jsonl(output / "work" / "samples"):
         samples.setdefault(record["group"], []).append(record)
-    assert set(summary["dropped_by_reason"]) <= set(samples)  # every drop reason has its samples
-    for group, count in summary["dropped_by_reason"].items():
-        ids = sorted(
-            {r["id"] for r in ledger if f"{r['step']}/{r['reason']}" == group}, key=lambda i: sample_key(0, i)
-        )
+    # a reason's samples are split by whether the page held formulas; every drop reason has its samples
+    with_formulas = summary["dropped_with_formulas_by_reason"]
+    groups = {group: count - with_formulas.get(group, 0) for group, count in summary["dropped_by_reason"].items()}
+    groups.update({group + WITH_FORMULAS: count for group, count in with_formulas.items()})
+    groups = {group: count for group, count in groups.items() if count}
+    assert set(groups) <= set(samples)
+    for group, count in groups.items():
+        ids = sorted({r["id"] for r in ledger if sample_group(r["step"], r["reason"], r["formulas"]) == group},
+                     key=lambda i: sample_key(0, i))  # fmt: skip
         section = html.split(f'<h4>{group} <span class="count">({count:,} dropped, {min(count, 3)} shown)')[1]
         shown = re.findall(r"<tr><th>id</th><td>(.*?)</td>", section.split("</section>")[0])
         assert shown == [html_lib.escape(i) for i in ids[:3]]
@@ -185,6 +191,39 @@ def hostile_report(math_run, tmp_path_factory) -> Path:
     }
     write_samples(str(copy / "work" / "samples" / "kept"), "09999.jsonl.gz", [record])
     return write_report(copy)
+
+
+def test_a_rule_that_drops_math_shows_in_its_own_section_and_samples(math_run, tmp_path):
+    """A copy of the run whose quality step dropped a real math page: the report's "Math dropped" table counts it,
+    and its samples group says "with formulas"."""
+    from smolcorpus.filters.math_extractor import extract_math_text
+    from smolcorpus.pipelines.layout import CorpusLayout
+    from smolcorpus.report.funnel import FunnelSummaryWriter
+    from tests.filters.math_pages import math_dev_page
+
+    output, _ = math_run
+    copy = tmp_path / "run"
+    shutil.copytree(output, copy)
+    html = render_report(copy)
+    assert 'id="math-dropped"' in html and "No dropped page held formulas." in html  # the WARCs' run: none
+    extraction = extract_math_text(math_dev_page("mathhelpforum_169103"))
+    metadata = {"language": "en", "math_formulas": extraction.math.total or 3,
+                "filter_reason": "gopher_below_alpha_threshold"}  # fmt: skip
+    page = Document(text=extraction.text, id="urn:math-page", metadata=metadata)
+    layout = CorpusLayout(str(copy))
+    with layout.ledger("quality", "gopher_quality") as ledger:
+        ledger.write(page, rank=7)
+    summary_step = FunnelSummaryWriter(str(copy), layout.ledgers, f"{layout.curated}/all")
+    list(summary_step.run())
+    summary = json.loads((copy / "summary.json").read_text())
+    assert summary["dropped_with_formulas_by_reason"] == {"quality/gopher_below_alpha_threshold": 1}
+    assert "| en | quality | gopher_below_alpha_threshold | 1 | 1 |" in (copy / "summary.md").read_text()
+    html = render_report(copy)
+    rows = section_rows(html, "math-dropped")
+    assert rows[0][:3] == ["quality/gopher_below_alpha_threshold", "1", "1"]
+    group = "quality/gopher_below_alpha_threshold" + WITH_FORMULAS
+    assert f'<h4>{group} <span class="count">(1 dropped, 1 shown)</span></h4>' in html
+    assert 'href="#samples-dropped-quality-gopher-below-alpha-threshold-with-formulas"' in rows[0][3]
 
 
 def test_hostile_samples_are_escaped(hostile_report):
@@ -220,8 +259,8 @@ def console_lines(result: subprocess.CompletedProcess) -> list[str]:
     return [line for line in result.stderr.splitlines() if ":CONSOLE" in line or "Uncaught" in line]
 
 
-SECTIONS = ("overview", "languages", "domains", "formulas", "samples", "samples-dropped", "samples-kept", "stages",
-            "tokens")  # fmt: skip
+SECTIONS = ("overview", "languages", "domains", "formulas", "math-dropped", "samples", "samples-dropped",
+            "samples-kept", "stages", "tokens")  # fmt: skip
 
 
 def test_report_renders_in_headless_chromium(hostile_report, tmp_path):

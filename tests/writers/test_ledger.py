@@ -44,7 +44,14 @@ def test_a_reader_records_items_that_never_became_documents(tmp_path):
     with DropLedger(str(tmp_path), "read_warc") as ledger:
         ledger.record(0, "too_large", "urn:uuid:1", None, 6_000_000)
     assert read_ledger(tmp_path / "read_warc") == [
-        {"id": "urn:uuid:1", "language": "unknown", "reason": "too_large", "bytes": 6_000_000, "step": "read_warc"}
+        {
+            "id": "urn:uuid:1",
+            "language": "unknown",
+            "reason": "too_large",
+            "bytes": 6_000_000,
+            "step": "read_warc",
+            "formulas": None,
+        }
     ]
 
 

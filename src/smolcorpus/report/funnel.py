@@ -26,9 +26,11 @@ SUMMARY_MARKDOWN = "summary.md"
 
 
 def read_ledgers(folder: DataFolderLike) -> dict[tuple[str, str, str], dict[str, int]]:
-    """(language, step, reason) → {"files", "bytes"} over every ledger file under `folder`."""
+    """(language, step, reason) → {"files", "bytes", "with_formulas"} over every ledger file under `folder`
+    (`with_formulas`: dropped pages whose extraction found at least one formula)."""
     folder = get_datafolder(folder)
-    counts: dict[tuple[str, str, str], dict[str, int]] = defaultdict(lambda: {"files": 0, "bytes": 0})
+    counts: dict[tuple[str, str, str], dict[str, int]] = defaultdict(lambda: {"files": 0, "bytes": 0,
+                                                                              "with_formulas": 0})  # fmt: skip
     if not folder.exists(""):
         return {}
     for name in folder.list_files(recursive=True, glob_pattern="**/*.jsonl.gz"):
@@ -38,6 +40,7 @@ def read_ledgers(folder: DataFolderLike) -> dict[tuple[str, str, str], dict[str,
                 entry = counts[(record["language"], record["step"], record["reason"])]
                 entry["files"] += 1
                 entry["bytes"] += record["bytes"]
+                entry["with_formulas"] += bool(record.get("formulas"))
     return dict(counts)
 
 
@@ -96,9 +99,18 @@ def build_funnel(dropped: dict[tuple[str, str, str], dict[str, int]], kept: dict
         "dropped_files": sum(e["dropped_files"] for e in languages.values()),
     }
     by_reason: dict[str, int] = defaultdict(int)
+    with_formulas: dict[str, int] = defaultdict(int)
     for (_, step, reason), counts in dropped.items():
         by_reason[f"{step}/{reason}"] += counts["files"]
-    return {"totals": totals, "dropped_by_reason": dict(sorted(by_reason.items())), "languages": languages}
+        if counts.get("with_formulas"):
+            with_formulas[f"{step}/{reason}"] += counts["with_formulas"]
+    totals["dropped_with_formulas"] = sum(with_formulas.values())
+    return {
+        "totals": totals,
+        "dropped_by_reason": dict(sorted(by_reason.items())),
+        "dropped_with_formulas_by_reason": dict(sorted(with_formulas.items())),
+        "languages": languages,
+    }
 
 
 def read_subset_manifests(tokens: DataFolderLike, subsets: list[str]) -> dict[str, dict[str, int]]:
@@ -140,14 +152,19 @@ def format_funnel(summary: dict) -> str:
         f"| **all** | {totals['read']:,} | {totals['kept_files']:,} | {totals['kept_tokens']:,} | "
         f"{totals['dropped_files']:,} |"
     )
-    lines += ["", "| language | step | reason | files | bytes | ≈ tokens |", "|---|---|---|---:|---:|---:|"]
+    lines += ["", "| language | step | reason | files | with formulas | bytes | ≈ tokens |",
+              "|---|---|---|---:|---:|---:|---:|"]  # fmt: skip
     for language, entry in summary["languages"].items():
         for drop in entry["dropped"]:
             estimate = drop["tokens_estimate"]
+            estimate = "n/a" if estimate is None else f"{estimate:,}"
             lines.append(
-                f"| {language} | {drop['step']} | {drop['reason']} | {drop['files']:,} | {drop['bytes']:,} | "
-                f"{'n/a' if estimate is None else f'{estimate:,}'} |"
+                f"| {language} | {drop['step']} | {drop['reason']} | {drop['files']:,} | "
+                f"{drop.get('with_formulas', 0):,} | {drop['bytes']:,} | {estimate} |"
             )
+    if totals.get("dropped_with_formulas"):
+        lines += ["", f"{totals['dropped_with_formulas']:,} dropped pages held formulas (counted from extraction on; "
+                  "steps before it see HTML): see the report's samples `… · with formulas`."]  # fmt: skip
     if summary.get("subsets"):
         lines += ["", "| subset | documents | tokens |", "|---|---:|---:|"]
         for subset, counts in summary["subsets"].items():

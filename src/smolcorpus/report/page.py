@@ -30,6 +30,7 @@ from smolcorpus.filters.domain_stats import DOMAIN_COUNTS_FOLDER, DOMAIN_LIST_NA
 from smolcorpus.filters.formula_stats import COUNTER_PREFIX as FORMULA_COUNTER
 from smolcorpus.report.charts import bar_chart, column_chart, flow_chart, score_chart
 from smolcorpus.runtime.progress import DocumentCounter
+from smolcorpus.writers.ledger import WITH_FORMULAS
 from smolcorpus.writers.samples import DROPPED_SAMPLES, KEPT_SAMPLES, RUN_SAMPLES_FOLDER, read_samples
 
 REPORT_NAME = "report.html"
@@ -331,6 +332,27 @@ def _formulas(stages: list[StageStats]) -> list[str]:
                                                    "formulas on the page", "pages"))]  # fmt: skip
 
 
+def _formula_drops(summary: dict, stages: list[StageStats]) -> list[str]:
+    """Per step and reason, the dropped pages whose extraction found formulas (runs that count formulas)."""
+    with_formulas = summary.get("dropped_with_formulas_by_reason")
+    if with_formulas is None or not (with_formulas or formula_histogram(stages)):
+        return []
+    dropped = summary.get("dropped_by_reason") or {}
+    rows = [[group, _fmt(dropped.get(group, 0)), _fmt(n),
+             f'<a href="#samples-dropped-{_slug(group + WITH_FORMULAS)}">samples</a>']
+            for group, n in sorted(with_formulas.items(), key=lambda item: -item[1])]  # fmt: skip
+    text = ("<p>Pages that a step after extraction dropped although they held formulas (their "
+            "<code>math_formulas</code>), per step and reason: where a rule eats math, it shows here first. Steps "
+            "before extraction see HTML and are not counted.</p>")  # fmt: skip
+    if not rows:
+        return ['<h2 id="math-dropped">Math dropped</h2>', text, "<p>No dropped page held formulas.</p>"]
+    return [
+        '<h2 id="math-dropped">Math dropped</h2>',
+        text,
+        _table(["step/reason", "dropped", "with formulas", ""], rows, "math-dropped", raw_columns=(3,)),
+    ]
+
+
 def _sample(record: dict) -> str:
     """One sampled document: its fields (id, step, reason, the metadata that decided) and its text, escaped."""
     fields = [("id", record.get("id"))]
@@ -354,7 +376,10 @@ def _samples(run_dir: Path, summary: dict) -> list[str]:
     dropped, kept = read_samples(str(root / DROPPED_SAMPLES)), read_samples(str(root / KEPT_SAMPLES))
     if not dropped and not kept:
         return []
-    counts = summary.get("dropped_by_reason") or {}
+    # a reason's samples are split by whether the page held formulas (writers/ledger.py), and so are its counts
+    with_formulas = summary.get("dropped_with_formulas_by_reason") or {}
+    counts = {group: n - with_formulas.get(group, 0) for group, n in (summary.get("dropped_by_reason") or {}).items()}
+    counts.update({group + WITH_FORMULAS: n for group, n in with_formulas.items()})
     parts = ['<h2 id="samples">Samples</h2>',
              "<p>A few documents per group, chosen by a keyed hash of their id (the same whatever the number of "
              "tasks); texts are cut. Dropped: as each step's drop ledger received them; kept: as they reached the "
@@ -453,6 +478,7 @@ def render_report(run_dir: str | Path, logs_href: str = "logs") -> str:
         _domains(run_dir, config),
         _scores(stages, thresholds),
         _formulas(stages),
+        _formula_drops(summary, stages),
         _samples(run_dir, summary),
         _stage_funnels(stages, logs_href),
         _tokens_and_throughput(run_dir, stages),

@@ -2,7 +2,8 @@
 
 Every filter of a corpus pipeline gets a `DropLedger` as its datatrove `exclusion_writer`, and the readers write
 rows they cannot turn into documents to one too. The ledger holds no text, only what the funnel summary needs
-(`id`, `language`, `reason`, `bytes`, `step`), so it stays small next to the corpus while accounting for every
+(`id`, `language`, `reason`, `bytes`, `step`, and `formulas`: the page's formula count where it was extracted,
+else null), so it stays small next to the corpus while accounting for every
 input item: kept + ledgered = read. Files: `<folder>/<step>/<rank>.jsonl.gz`, rewritten when a task reruns.
 
 With a `samples_folder`, the ledger also keeps a few of the documents it is given per reason, text included
@@ -30,7 +31,14 @@ from smolcorpus.writers.samples import (
     write_samples,
 )
 
-LEDGER_FIELDS = ("id", "language", "reason", "bytes", "step")
+LEDGER_FIELDS = ("id", "language", "reason", "bytes", "step", "formulas")
+# the sample group of a dropped page with formulas: a rule that eats math shows its own samples in the report
+WITH_FORMULAS = " · with formulas"
+
+
+def sample_group(step: str, reason: str, formulas: int | None) -> str:
+    """The samples group of a dropped document: `<step>/<reason>`, `WITH_FORMULAS` appended when it had any."""
+    return f"{step}/{reason}{WITH_FORMULAS if formulas else ''}"
 
 
 def drop_reason(document: Document, default_reason: str) -> str:
@@ -50,6 +58,7 @@ def ledger_record(step: str, default_reason: str, document: Document) -> dict:
         "reason": drop_reason(document, default_reason),
         "bytes": int(size),
         "step": step,
+        "formulas": None if metadata.get("math_formulas") is None else int(metadata["math_formulas"]),
     }
 
 
@@ -90,7 +99,8 @@ class DropLedger(JsonlWriter):
         reason = drop_reason(document, self.default_reason)
         sample = self._samples.setdefault(rank, GroupSample(self.per_group))
         record = partial(sample_record, document, self.html, self.max_chars, step=self.step, reason=reason)
-        sample.offer(f"{self.step}/{reason}", sample_key(self.seed, document.id), document.id, record)
+        group = sample_group(self.step, reason, document.metadata.get("math_formulas"))
+        sample.offer(group, sample_key(self.seed, document.id), document.id, record)
 
     def record(self, rank: int, reason: str, item_id: str, language: str | None, size: int | None) -> None:
         """Write a line for an input item that never became a document (readers use this)."""
