@@ -39,3 +39,23 @@ def test_extract_explain_lists_kinds_records_and_dropped_formulas(shared_data, t
     assert "main content: 3 records (div.js-post-body)" in report
     assert re.search(r"tex_in_text\s+21\s+20", report) and "[tex_in_text] $1/r^2$" in report
     assert "begingroup" not in report
+
+
+def test_a_page_over_the_cpu_limit_is_a_one_line_error(shared_data, tmp_path):
+    """The pipeline's CPU-time limit by default (5 s, which the page is far below: the tests above pass), changed by
+    --timeout; a page over it prints one error line and exits non-zero, with or without --explain."""
+    import gzip
+
+    page = tmp_path / "tsne.html"
+    source = shared_data / "extraction_gt" / "trafilatura_eval" / "html" / "en.wikipedia.org.tsne.html.gz"
+    page.write_bytes(gzip.decompress(source.read_bytes()))
+    for extra in ([], ["--explain"]):
+        result = smolcorpus("extract", str(page), "--timeout", "0.001", *extra)
+        assert result.returncode == 1 and result.stdout == ""
+        errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+        assert errors == [
+            "error: tsne.html: extraction took more than 0.001 s of CPU time (the finemath pipeline drops such a "
+            "page as extraction_timeout); --timeout SECONDS changes the limit"
+        ], result.stderr
+    invalid = smolcorpus("extract", str(page), "--timeout", "0")
+    assert invalid.returncode == 2 and "--timeout must be a positive number" in invalid.stderr

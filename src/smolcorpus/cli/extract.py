@@ -6,12 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from smolcorpus.errors import InputFileError
+from smolcorpus.errors import ConfigError, InputFileError
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from smolcorpus.filters.math_extractor import extract_math_text
+    from smolcorpus.filters.math_extractor import WARMUP_PAGE
     from smolcorpus.readers.warc import html_records
+    from smolcorpus.runtime.cpu_sandbox import CpuSandbox
 
     path = Path(args.file)
     if not path.is_file():
@@ -22,15 +23,44 @@ def cmd_extract(args: argparse.Namespace) -> int:
             raise InputFileError(str(path), f"no HTML response record{' for ' + args.url if args.url else ''}")
     else:
         pages = [(args.url, path.read_bytes())]
-    for url, html in pages:
-        result = extract_math_text(html, url=url, inventory=args.explain)
-        if args.explain:
-            print(explain(result, url or path.name))
-            continue
-        found = ", ".join(f"{kind} {n}" for kind, n in sorted(result.math.found.items())) or "none"
-        print(f"<!-- {url or path.name}: formulas: {found}; {len(result.text):,} characters -->", file=sys.stderr)
-        print(result.text)
-    return 0
+    if args.timeout is None:
+        from smolcorpus.config import FineMathConfig
+
+        args.timeout = FineMathConfig.model_fields["extraction_timeout"].default
+    if args.timeout <= 0:
+        raise ConfigError(f"--timeout must be a positive number of CPU seconds, not {args.timeout:g}")
+    failed = 0
+    with CpuSandbox(args.timeout, warmup=(WARMUP_PAGE, None, False)) as sandbox:  # the pipeline's limit and warm-up
+        for url, html in pages:
+            try:
+                result = sandbox.process_document((html, url, args.explain), _extract)
+            except TimeoutError:
+                print(f"error: {url or path.name}: extraction took more than {args.timeout:g} s of CPU time (the "
+                      "finemath pipeline drops such a page as extraction_timeout); --timeout SECONDS changes the "
+                      "limit", file=sys.stderr)  # fmt: skip
+                failed += 1
+                continue
+            except EOFError as e:
+                print(f"error: {url or path.name}: extraction failed: {e}", file=sys.stderr)
+                failed += 1
+                continue
+            _print(result, url or path.name, args.explain)
+    return 1 if failed else 0
+
+
+def _extract(html: bytes, url: str | None, inventory: bool):
+    from smolcorpus.filters.math_extractor import extract_math_text
+
+    return extract_math_text(html, url=url, inventory=inventory)
+
+
+def _print(result, name: str, explain_only: bool) -> None:
+    if explain_only:
+        print(explain(result, name))
+        return
+    found = ", ".join(f"{kind} {n}" for kind, n in sorted(result.math.found.items())) or "none"
+    print(f"<!-- {name}: formulas: {found}; {len(result.text):,} characters -->", file=sys.stderr)
+    print(result.text)
 
 
 def explain(result, name: str) -> str:
@@ -69,4 +99,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     extract.add_argument("--explain", action="store_true",
                          help="instead of the text, print how the main content was chosen, the formulas found and "
                          "kept per markup kind, and each formula that did not reach the text")  # fmt: skip
+    extract.add_argument("--timeout", type=float, metavar="SECONDS",
+                         help="CPU seconds a page may take (default: the finemath pipeline's, "
+                         "finemath.extraction_timeout's default); a slower page is an error")  # fmt: skip
     extract.set_defaults(func=cmd_extract)
