@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from smolcorpus.errors import ConfigError
 
@@ -22,7 +23,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     annotate.add_argument("--sample", type=int, help="annotate a seeded sample of N documents")
     annotate.add_argument("--seed", type=int, default=0)
     annotate.add_argument("--concurrency", type=int, default=4, help="requests in flight")
-    annotate.add_argument("--timeout", type=float, default=120.0, help="seconds per request")
+    annotate.add_argument("--timeout", type=float, default=120.0,
+                          help="seconds per request before it is retried; a document without a grade after "
+                          "--max-attempts makes the command exit 1 (rerun to retry)")  # fmt: skip
     annotate.add_argument("--max-attempts", type=int, default=4, help="tries per document")
     annotate.add_argument("--max-tokens", type=int, default=256)
     annotate.add_argument("--max-chars", type=int, default=10_000, help="document characters put in the prompt")
@@ -72,4 +75,10 @@ def cmd_annotate(args: argparse.Namespace) -> int:
                            concurrency=args.concurrency, max_chars=args.max_chars, text_column=args.text_column,
                            progress=not args.quiet)  # fmt: skip
     print(summary.render())
+    if not args.import_labels and summary.failed:
+        # a request that timed out or met a busy server (after --max-attempts tries) is no verdict on the document:
+        # a label set that lacks it depends on the server's load, so the command fails until a rerun fills it
+        print(f"error: {summary.failed} documents have no grade (reasons in {summary.output}); the labels are "
+              "incomplete: rerun the same command to retry only those", file=sys.stderr)  # fmt: skip
+        return 1
     return 0
