@@ -186,3 +186,31 @@ def test_a_blob_that_inflates_past_max_bytes_is_dropped_without_inflating_it_all
     small = gzip.compress(b"print('x')\n")
     assert decode_content(small, "UTF-8", max_bytes=1_000_000) == ("print('x')\n", None)
     assert decode_content(small[:-6], "UTF-8", max_bytes=1_000_000) == (None, "truncated_gzip")
+
+
+def test_a_blob_id_that_is_not_a_sha1_never_names_a_path(shared_data, tmp_path):
+    """A row whose blob_id climbs out of a local content_url (`../outside_secret`) or names anything but 40 hex
+    digits is a counted `bad_blob_id` drop: the file beside the blobs is never read. A real blob is read, for each
+    row that names it (forks share files; its id in upper case too), fetched once."""
+    content = (shared_data / "code" / "python" / "TheAlgorithms__Python" / "sorts" / "bogo_sort.py").read_bytes()
+    blobs = tmp_path / "content"
+    blobs.mkdir()
+    blob_id = git_blob_id(content)
+    (blobs / blob_id).write_bytes(gzip.compress(content))
+    secret = b"password = hunter2\n"
+    (tmp_path / "outside_secret").write_bytes(gzip.compress(secret))
+    (blobs / "sub").mkdir()
+    (blobs / "sub" / blob_id).write_bytes(gzip.compress(secret))
+    base = {"language": "Python", "repo_name": "x/y", "path": "f.py", "src_encoding": "UTF-8", "length_bytes": 30}
+    hostile = ["../outside_secret", f"sub/{blob_id}", f"{blob_id}/../../outside_secret", blob_id[:39], "g" * 40]
+    rows = [{**base, "blob_id": bad} for bad in hostile]
+    rows += [{**base, "blob_id": blob_id}, {**base, "blob_id": blob_id.upper()}]
+    folder = tmp_path / "rows"
+    folder.mkdir()
+    pq.write_table(pa.Table.from_pylist(rows), folder / "rows.parquet")
+    reader = StackV2Reader([str(folder)], content_url=str(blobs))
+    docs = read(reader)
+    stats = {key: value.total for key, value in reader.stats.stats.items()}
+    assert stats["dropped_bad_blob_id"] == len(hostile)
+    assert [doc.text.encode() for doc in docs] == [content, content]
+    assert all(b"hunter2" not in doc.text.encode() for doc in docs)

@@ -7,7 +7,9 @@ sometimes `is_vendor`/`is_generated`; the content of blob `B` is the gzip object
 
 Fetching: each batch of rows is fetched with s3fs's concurrent `cat` (`concurrency` requests in flight); throttling
 and transient errors are retried with exponential backoff. Nothing is fatal per file: every row that does not
-become a document is counted with its reason (`dropped_missing_blob_id`, `dropped_missing_language`,
+become a document is counted with its reason (`dropped_missing_blob_id`, `dropped_bad_blob_id`: not 40 hex
+digits, the form of a Software Heritage sha1_git, so no row can name a key outside `content_url` such as
+`../secret`; `dropped_missing_language`,
 `dropped_too_large`, `dropped_missing_blob`, `dropped_fetch_failed`, `dropped_truncated_gzip`,
 `dropped_undecodable`, `dropped_binary`). With a `drop_ledger`, each such row also gets a ledger line (its
 `blob_id`, language, reason and size), so the run's funnel summary accounts for every row.
@@ -16,6 +18,7 @@ become a document is counted with its reason (`dropped_missing_blob_id`, `droppe
 from __future__ import annotations
 
 import contextlib
+import re
 import time
 import zlib
 from collections.abc import Iterator
@@ -31,6 +34,7 @@ from smolcorpus.runtime.step_stats import count_drop
 from smolcorpus.writers.ledger import DropLedger
 
 SOFTWARE_HERITAGE_CONTENT = "s3://softwareheritage/content"
+BLOB_ID = re.compile(r"[0-9a-f]{40}")  # a Software Heritage sha1_git, the key of its content object
 ROW_COLUMNS = ("blob_id", "language", "repo_name", "path", "src_encoding", "length_bytes", "detected_licenses",
                "license_type", "is_vendor", "is_generated")  # fmt: skip
 _THROTTLING_MARKERS = ("SlowDown", "Throttl", "RequestLimitExceeded", "TooManyRequests", "503", "ServiceUnavailable",
@@ -198,8 +202,14 @@ class StackV2Reader(PipelineStep):
         except (OSError, ValueError) as e:
             raise InputFileError(path, f"{type(e).__name__}: {e}") from e
 
+    def blob_url(self, blob_id: str) -> str | None:
+        """`<content_url>/<blob_id>`, or None when `blob_id` is not a sha1_git (40 hex digits): the only row value
+        joined into a path, so a row can address nothing but a blob directly under `content_url`."""
+        blob_id = blob_id.lower()
+        return f"{self.content_url}/{blob_id}" if BLOB_ID.fullmatch(blob_id) else None
+
     def _documents(self, fs, rows: list[dict]) -> Iterator[Document]:
-        to_fetch: dict[str, dict] = {}
+        to_fetch: dict[str, list[dict]] = {}  # one fetch per blob: forks share files, so rows share blobs
         ready: list[tuple[dict, str]] = []
         for row in rows:
             self.stat_update("rows")
@@ -221,24 +231,28 @@ class StackV2Reader(PipelineStep):
                     self._drop(row, "binary")
                 else:
                     ready.append((row, row[self.content_column]))
+            elif (url := self.blob_url(row["blob_id"])) is None:
+                self._drop(row, "bad_blob_id")
             else:
-                to_fetch[f"{self.content_url}/{row['blob_id']}"] = row
+                to_fetch.setdefault(url, []).append(row)
         with self.track_time(unit="batch"):
             fetched = self._fetch(fs, list(to_fetch))
-        for url, row in to_fetch.items():
+        for url, rows_of_blob in to_fetch.items():
             result = fetched[url]
             if isinstance(result, BaseException):
                 reason = "missing_blob" if isinstance(result, FileNotFoundError) else "fetch_failed"
                 if reason == "fetch_failed":
                     logger.warning(f"{url}: giving up after {self.max_attempts} attempts: {result}")
-                self._drop(row, reason)
+                for row in rows_of_blob:
+                    self._drop(row, reason)
                 continue
             self.stat_update("fetched_bytes", value=len(result), unit="blob")
-            text, reason = decode_content(result, row.get("src_encoding"), self.max_bytes)
-            if reason:
-                self._drop(row, reason)
-                continue
-            ready.append((row, text))
+            for row in rows_of_blob:
+                text, reason = decode_content(result, row.get("src_encoding"), self.max_bytes)
+                if reason:
+                    self._drop(row, reason)
+                else:
+                    ready.append((row, text))
         for row, text in ready:
             metadata = {key: row.get(key) for key in ROW_COLUMNS if row.get(key) is not None}
             document = Document(text=text, id=row["blob_id"], metadata=metadata)
