@@ -138,12 +138,13 @@ def test_math_pages_reach_the_corpus_with_their_formulas(local_run, warc_inputs)
     assert url_step < next(i for i, name in enumerate(steps) if "Math prefilter" in name)
     assert any("PII anonymisation" in name for name in steps[url_step:])
     kept_urls = {row["url"] for row in rows}
-    assert len(set(urls) & kept_urls) >= 0.6 * len(set(urls))
-    # no math page is lost to the math-specific steps; Gopher's repetition/quality rules and dedup may drop some
-    # (formula-only demo pages fail the alphabetic-words rule; the cut WARC repeats pages)
-    math_ids = {doc.id for doc in WarcHtmlReader([str(folder / "math_pages.warc.gz")]).run()}
-    lost = {r["step"] for r in ledger(output) if r["id"] in math_ids}
-    assert not lost & {"url_filter", "prefilter", "extraction", "language"}, lost
+    # every math page (all English) reaches the corpus: no rule of the filter stage drops one (the defaults have no
+    # Gopher rules, and language ID reads the prose); only MinHash removes near duplicates (MathJax's demo pages
+    # of one example in two input formats, and the pages the cut WARC repeats)
+    math_pages = {doc.id: doc.metadata["url"] for doc in WarcHtmlReader([str(folder / "math_pages.warc.gz")]).run()}
+    lost = {r["id"]: r["step"] for r in ledger(output) if r["id"] in math_pages}
+    assert set(lost.values()) <= {"near_dedup"}, lost
+    assert set(urls) - kept_urls <= {math_pages[i] for i in lost} and len(set(urls) - kept_urls) <= 2
     tsne = next(row for row in rows if "tsne" in (row["url"] or "").lower() or "T-distributed" in row["text"])
     assert "$" in tsne["text"] and row_language_ok(tsne)
     assert all(row["language"] == "en" and row["language_score"] >= 0.65 for row in rows)
