@@ -162,3 +162,15 @@ def test_scoring_device_and_per_stage_slurm_resources(tmp_path, valid_text):
     assert (stage.partition, stage.gpus, stage.time, stage.cpus_per_task) == ("gpu", 1, "04:00:00", None)
     with pytest.raises(ConfigError, match=r"executor\.slurm\.stages\.curate\.gpus .*greater than 0"):
         load_config(write(tmp_path, slurm.replace("gpus: 1", "gpus: 0")))
+
+
+@pytest.mark.parametrize("share", [".inf", ".nan", "-1", "0"])
+def test_a_mixture_share_must_be_a_finite_positive_number(tmp_path, share):
+    from smolcorpus.config import load_mix_config
+
+    (tmp_path / "tokens").mkdir()
+    path = tmp_path / "mix.yaml"
+    path.write_text(f"output_dir: {tmp_path}/mix\ntotal_tokens: 1000\nsources:\n"
+                    f"  - {{name: web, path: {tmp_path}/tokens, share: {share}}}\n")  # fmt: skip
+    with pytest.raises(ConfigError, match=r"sources.0.share \(line 4\)"):
+        load_mix_config(path)

@@ -606,7 +606,9 @@ class MixSourceConfig(StrictModel):
 
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     path: str
-    share: PositiveFloat = Field(description="relative weight; shares are normalised to sum to 1")
+    share: PositiveFloat = Field(
+        allow_inf_nan=False, description="relative weight, finite; shares are normalised to sum to 1"
+    )
 
     @model_validator(mode="after")
     def _path_exists(self) -> MixSourceConfig:

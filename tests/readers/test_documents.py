@@ -68,6 +68,21 @@ def test_bad_records_are_counted_not_lost(tmp_path):
     assert stats["documents"] == 2
 
 
+def test_a_byte_order_mark_is_skipped_and_text_of_another_type_is_a_counted_drop(tmp_path, real_documents):
+    """A JSONL file written with a UTF-8 BOM keeps its first record; a text that is a list, an object, a number or
+    a boolean is `wrong_type_text`, never tokenized as its Python repr (`['a', 'b']`)."""
+    (doc_id, text), *_ = real_documents.items()
+    lines = [{"id": doc_id, "text": text}, {"id": "list", "text": ["a", "b"]}, {"id": "object", "text": {"a": 1}},
+             {"id": "number", "text": 7}, {"id": "flag", "text": True}, {"id": "last", "text": "fine"}]  # fmt: skip
+    path = tmp_path / "bom.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + b"\n".join(json.dumps(line).encode() for line in lines) + b"\n")
+    reader = DocumentFileReader([str(path)])
+    docs = read_all(reader)
+    assert [(d.id, d.text) for d in docs] == [(doc_id, text), ("last", "fine")]
+    stats = counters(reader)
+    assert stats["dropped_wrong_type_text"] == 4 and "dropped_invalid_json" not in stats
+
+
 def test_binary_parquet_text_is_decoded_with_replacement(tmp_path):
     table = pa.table({"text": pa.array([b"plain", b"bad \xff byte", b""], pa.binary()), "id": ["a", "b", "c"]})
     pq.write_table(table, tmp_path / "bin.parquet")

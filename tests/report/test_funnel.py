@@ -47,3 +47,12 @@ def test_dropped_pages_with_formulas_are_counted_per_step_and_reason(tmp_path):
     assert summary["languages"]["en"]["dropped"][0]["with_formulas"] == 2
     markdown = (tmp_path / "summary.md").read_text()
     assert "| en | quality | gopher_short_doc | 4 | 2 |" in markdown and "2 dropped pages held formulas" in markdown
+
+
+def test_kept_tokens_are_a_number_or_n_a_never_none():
+    kept = {"Python": {"files": 2, "bytes": 1000, "tokens": 250}, "Go": {"files": 1, "bytes": 10, "tokens": None}}
+    dropped = {("Rust", "filters", "minified"): {"files": 1, "bytes": 400}}
+    markdown = format_funnel(build_funnel(dropped, kept))
+    assert "None" not in markdown
+    assert "| Rust | 1 | 0 | 0 | 1 |" in markdown  # nothing kept: 0 tokens
+    assert "| Go | 1 | 1 | n/a | 0 |" in markdown and "n/a: no token count" in markdown

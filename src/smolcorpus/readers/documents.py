@@ -5,7 +5,10 @@ accounts for every record it does not turn into a document:
 
 - `dropped_missing_text_column`: the record has no text column at all;
 - `dropped_empty_text`: the text is null or empty;
-- `dropped_invalid_json`: a JSONL line that does not parse (logged with file and line);
+- `dropped_invalid_json`: a JSONL line that does not parse (logged with file and line); a UTF-8 byte order mark
+  before the first line is skipped, not a parse error;
+- `dropped_wrong_type_text`: the text is a list, an object, a number or a boolean (not a string or bytes), which
+  would otherwise be tokenized as its Python repr;
 - `undecodable_bytes_replaced`: text with bytes that are not UTF-8 (kept, bad bytes replaced by U+FFFD).
 
 A file that cannot be read at all (truncated gzip, corrupt Parquet) raises `InputFileError` naming the file,
@@ -181,6 +184,8 @@ class DocumentFileReader(PipelineStep):
                 count_drop(self, "too_large")
                 logger.warning(f"{path}:{line_number}: skipping a line over {self.max_bytes:,} bytes")
                 continue
+            if line_number == 1 and raw.startswith(UTF8_BOM):
+                raw = raw[len(UTF8_BOM) :]  # written by some Windows tools; no JSON text starts with it
             if not raw.strip():
                 continue
             try:
@@ -228,7 +233,8 @@ class DocumentFileReader(PipelineStep):
             count_drop(self, "empty_text")
             return None
         if not isinstance(text, str):
-            text = str(text)
+            count_drop(self, "wrong_type_text")
+            return None
         if len(text) > self.max_bytes // 4 and len(text.encode("utf-8")) > self.max_bytes:
             count_drop(self, "too_large")
             return None
@@ -239,6 +245,7 @@ class DocumentFileReader(PipelineStep):
 
 
 _BLOCK = 1 << 20
+UTF8_BOM = b"\xef\xbb\xbf"
 
 
 def bounded_lines(f, max_bytes: int) -> Iterator[bytes | None]:

@@ -141,17 +141,23 @@ def add_subset_tokens(summary: dict, subsets: dict[str, dict[str, int]], all_pag
 def format_funnel(summary: dict) -> str:
     """A Markdown report: one table of languages, one of drop reasons per language."""
     lines = ["| language | read | kept files | kept tokens | dropped files |", "|---|---:|---:|---:|---:|"]
+    untokenized = False
     for language, entry in summary["languages"].items():
         tokens = entry["kept"]["tokens"]
+        if tokens is None and entry["kept"]["files"] == 0:
+            tokens = 0  # nothing kept, nothing to count
+        untokenized |= tokens is None
         lines.append(
             f"| {language} | {entry['read']:,} | {entry['kept']['files']:,} | "
-            f"{tokens if tokens is None else f'{tokens:,}'} | {entry['dropped_files']:,} |"
+            f"{'n/a' if tokens is None else f'{tokens:,}'} | {entry['dropped_files']:,} |"
         )
     totals = summary["totals"]
     lines.append(
         f"| **all** | {totals['read']:,} | {totals['kept_files']:,} | {totals['kept_tokens']:,} | "
         f"{totals['dropped_files']:,} |"
     )
+    if untokenized:
+        lines.append("\nn/a: no token count for that language (its kept files were not tokenized per language).")
     lines += ["", "| language | step | reason | files | with formulas | bytes | ≈ tokens |",
               "|---|---|---|---:|---:|---:|---:|"]  # fmt: skip
     for language, entry in summary["languages"].items():
