@@ -1,6 +1,8 @@
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from smolcorpus.readers.source_tree import (
     SourceTreeReader,
     declared_license,
@@ -111,3 +113,32 @@ def test_a_symlink_to_a_file_without_extension_takes_its_language_from_its_own_n
     docs = read_all(reader)
     assert [(d.metadata["path"], d.metadata["language"]) for d in docs] == [("tool.py", "Python")]
     assert reader.stats["dropped_binary"].total == 1
+
+
+def test_a_file_name_that_is_not_utf8_is_read_and_its_path_stored_escaped(tmp_path, shared_data):
+    """`bad\\xff\\xfe.py` crashed the filter task in the JSONL writer (lone surrogates): the file is read, its path is
+    stored with `\\xNN` escapes, and the writer the pipeline uses writes it."""
+    import gzip
+    import json
+    import os
+
+    from datatrove.pipeline.writers import JsonlWriter
+
+    code = (shared_data / "code" / "python" / "TheAlgorithms__Python" / "sorts" / "bogo_sort.py").read_bytes()
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    try:
+        (tree / os.fsdecode(b"bad\xff\xfe.py")).write_bytes(code)
+    except (OSError, UnicodeEncodeError) as e:  # a filesystem that refuses such names
+        pytest.skip(f"cannot create a non-UTF-8 file name here: {e}")
+    (tree / "ok.py").write_bytes(code)
+    docs = list(SourceTreeReader([str(tree)], repo_names=["x/y"]).run())
+    assert sorted(doc.metadata["path"] for doc in docs) == ["bad\\xff\\xfe.py", "ok.py"]
+    assert all(doc.text == code.decode() for doc in docs)
+    writer = JsonlWriter(str(tmp_path / "out"), output_filename="${rank}.jsonl", compression="gzip")
+    with writer:
+        for doc in docs:
+            writer.write(doc, rank=0)
+    with gzip.open(next((tmp_path / "out").iterdir()), "rt") as f:
+        written = [json.loads(line) for line in f]
+    assert sorted(row["id"] for row in written) == ["x/y/bad\\xff\\xfe.py", "x/y/ok.py"]

@@ -49,6 +49,12 @@ _LICENSE_PHRASES = (
 _PERMISSIVE = {"MIT", "Apache-2.0", "ISC", "BSD-2-Clause", "BSD-3-Clause", "Unlicense", "0BSD", "Zlib", "CC0-1.0"}
 
 
+def printable_name(name: str) -> str:
+    """A file name as valid UTF-8 text: bytes that are not UTF-8 (which Python holds as lone surrogates, and which
+    no JSON or Parquet writer accepts) are written as `\\xNN` escapes; a valid name is returned unchanged."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def git_blob_id(content: bytes) -> str:
     """git's object id of a file's bytes (sha1 of "blob <size>\\0" + content); Software Heritage uses the same."""
     return hashlib.sha1(b"blob %d\x00" % len(content) + content).hexdigest()
@@ -117,7 +123,7 @@ class SourceTreeReader(PipelineStep):
         self.roots = [str(Path(root).resolve()) for root in roots]
         if repo_names is not None and len(repo_names) != len(self.roots):
             raise ValueError("repo_names needs one name per root")
-        self.repo_names = repo_names or [Path(root).name for root in self.roots]
+        self.repo_names = repo_names or [printable_name(Path(root).name) for root in self.roots]
         self.max_bytes = max_bytes
 
     def expected_documents(self) -> int:
@@ -148,7 +154,7 @@ class SourceTreeReader(PipelineStep):
         count_drop(self, reason, self.drop_ledger, self._rank, f"{repo_name}/{relative}", language, size)
 
     def _read(self, root: Path, repo_name: str, licenses: list[str], license_type: str, path: Path):
-        relative = path.relative_to(root).as_posix()
+        relative = printable_name(path.relative_to(root).as_posix())
         # only files whose real path is inside the tree: a symlink to /etc/passwd or to another tree is not part
         # of this repository; a symlink to a file of the tree that is read anyway would count it twice
         real = os.path.realpath(path)
