@@ -159,3 +159,28 @@ def test_fastwarc_path_equals_warcio_on_files_cut_anywhere(shared_data, tmp_path
         assert read == [(d.id, d.text, d.metadata) for d in slow._read_warcio(str(cut), 0)], i
         totals = [{k: v.total for k, v in r.stats.stats.items() if not k.startswith("doc_len")} for r in (fast, slow)]
         assert totals[0] == totals[1] and totals[0]["truncated_files"] == 1, (i, totals)
+
+
+def test_a_record_whose_uri_is_not_a_web_page_is_an_invalid_url_drop(shared_data, tmp_path):
+    """`javascript:`, `data:`, `file:` and host-less URIs never enter the corpus as a page's url; the real pages
+    around them are read. Both read paths (fastwarc, and warcio for uncompressed files) agree."""
+    import io
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    body = gzip.decompress((shared_data / "math_dev" / "pages" / "wikipedia_tsne.html.gz").read_bytes())
+    uris = ["https://example.org/a", "javascript:alert(1)", "data:text/html,<b>x</b>", "file:///etc/passwd",
+            "http://", "http://Example.org/b"]  # fmt: skip
+    for compress in (True, False):
+        buffer = io.BytesIO()
+        writer = WARCWriter(buffer, gzip=compress)
+        for uri in uris:
+            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(uri, "response", payload=io.BytesIO(body),
+                                                          http_headers=headers))  # fmt: skip
+        path = tmp_path / f"uris-{compress}.warc{'.gz' if compress else ''}"
+        path.write_bytes(buffer.getvalue())
+        docs, stats = read_warc(path)
+        assert [doc.metadata["url"] for doc in docs] == ["https://example.org/a", "http://Example.org/b"]
+        assert stats["dropped_invalid_url"] == 4

@@ -1,6 +1,8 @@
 """Common Crawl WARC files → HTML documents with the record's place in the file (for FineMath-like outputs).
 
-datatrove's WarcReader keeps no record offsets, skips non-HTML records without counting them and fails the task on
+A response whose WARC-Target-URI is not an http(s) address with a host (`javascript:`, `data:`, `file:`) is dropped
+as `invalid_url`: a page's url enters the corpus and its domain statistics. datatrove's WarcReader keeps no record
+offsets, skips non-HTML records without counting them and fails the task on
 a truncated file; this reader counts every skipped record by type, records why a response is dropped, and keeps
 the complete records of a damaged file. `html_records` serves `smolcorpus extract`.
 
@@ -38,6 +40,18 @@ def html_records(path: str) -> Iterator[tuple[str, bytes]]:
             if not content_type.startswith(HTML_TYPES):
                 continue
             yield record.rec_headers.get_header("WARC-Target-URI"), record.content_stream().read()
+
+
+def is_page_url(url: str | None) -> bool:
+    """Whether `url` can be a crawled page's address: http(s) with a host. `javascript:`, `data:`, `file:` or a
+    missing URI would enter the corpus as a page's `url` and its domain statistics."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url or "")
+    except ValueError:  # an invalid IPv6 host, for one
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
 
 
 def decode_html(body: bytes, content_type: str | None) -> tuple[str | None, str | None]:
@@ -209,9 +223,11 @@ class WarcHtmlReader(PipelineStep):
         if size and end < size - 4:  # a few bytes of padding are normal
             self._cut_after(path, size, end)
 
-    def _page_text(self, body: bytes, content_type: str | None) -> tuple[str | None, str | None]:
-        """(text, None) for an HTML body that fits and decodes, else (None, `not_html` | `too_large` |
-        `undecodable`)."""
+    def _page_text(self, body: bytes, content_type: str | None, url: str | None) -> tuple[str | None, str | None]:
+        """(text, None) for an HTML body of a web URL that fits and decodes, else (None, `invalid_url` |
+        `not_html` | `too_large` | `undecodable`)."""
+        if not is_page_url(url):
+            return None, "invalid_url"
         if not (content_type or "").lower().startswith(HTML_TYPES):
             return None, "not_html"
         if len(body) > self.max_bytes:
@@ -239,7 +255,7 @@ class WarcHtmlReader(PipelineStep):
     def _finish(self, rank: int, pending: dict, length: int | None) -> DocumentsPipeline:
         """Decode a read response and yield it as a document, or drop it with its reason."""
         body = pending["body"]
-        text, reason = self._page_text(body, pending["content_type"])
+        text, reason = self._page_text(body, pending["content_type"], pending["metadata"]["url"])
         if reason is not None:
             self._drop(rank, reason, pending["id"], len(body))
             return
@@ -307,7 +323,7 @@ class WarcHtmlReader(PipelineStep):
                         "warc_filename": name,
                         "warc_record_offset": records.get_record_offset(),
                     }
-                    text, reason = self._page_text(body, content_type)
+                    text, reason = self._page_text(body, content_type, url)
                     records.read_to_end(record)
                     record_id = record_id or f"{name}#{metadata['warc_record_offset']}"
                     missing = getattr(record.raw_stream, "limit", 0)
