@@ -97,7 +97,7 @@ class CpuSandbox(ExtractorSandbox):
     def process_document(self, text, extract_fn):
         self._ensure_process(extract_fn)
         try:
-            start = cpu_seconds(self.process.pid)
+            start = self._cpu_seconds("document")
             try:
                 self.parent_conn.send(text)
             except OSError:  # the child died between two documents
@@ -112,18 +112,17 @@ class CpuSandbox(ExtractorSandbox):
 
     def _answer(self, start: float, limit: float, what: str):
         """The child's next message, waited for while it has spent at most `limit` CPU seconds since `start`."""
-        pid = self.process.pid
         progress, progress_at = 0.0, time.monotonic()
         while True:
-            used = cpu_seconds(pid) - start
+            used = self._cpu_seconds(what) - start
             if used > limit:
                 raise TimeoutError(f"the {what} took more than {limit:g} s of CPU time")
             if used > progress:
                 progress, progress_at = used, time.monotonic()
             elif time.monotonic() - progress_at > self.stall_seconds:
                 raise SandboxFailure(
-                    f"sandbox process {pid} made no CPU progress for {self.stall_seconds:g} s (stopped, or blocked "
-                    f"outside the CPU); the {what} neither finished nor reached its {limit:g} s CPU limit"
+                    f"sandbox process {self.process.pid} made no CPU progress for {self.stall_seconds:g} s (stopped, "
+                    f"or blocked outside the CPU); the {what} neither finished nor reached its {limit:g} s CPU limit"
                 )
             # a single-threaded child cannot spend more CPU than the wall time waited: waiting for what is left of
             # the limit (capped, for threaded functions) wakes the parent about when the limit can be reached
@@ -132,11 +131,17 @@ class CpuSandbox(ExtractorSandbox):
                     result = self.parent_conn.recv()
                 except EOFError:  # its end of the pipe closed: the child died
                     raise self._died(what) from None
-                if cpu_seconds(pid) - start > limit:  # it finished, but past the limit: the same verdict
+                if self._cpu_seconds(what) - start > limit:  # it finished, but past the limit: the same verdict
                     raise TimeoutError(f"the {what} took more than {limit:g} s of CPU time")
                 return result
             if not self.process.is_alive():
                 raise self._died(what)
+
+    def _cpu_seconds(self, what: str) -> float:
+        try:
+            return cpu_seconds(self.process.pid)
+        except EOFError:
+            raise self._died(what) from None
 
     def _died(self, what: str) -> EOFError:
         self.process.join(1)  # it has closed its end of the pipe: it is exiting, if not already gone
@@ -153,7 +158,7 @@ class CpuSandbox(ExtractorSandbox):
         self.process.start()
         self.child_conn.close()  # the child holds its end: its death reads as end of file here
         try:
-            start = cpu_seconds(self.process.pid)
+            start = self._cpu_seconds("warm-up")
             self._answer(start, max(self.timeout, WARMUP_CPU_SECONDS), "warm-up")  # the ready signal
         except (TimeoutError, EOFError) as e:
             self._cleanup_process()
