@@ -214,3 +214,21 @@ def test_a_blob_id_that_is_not_a_sha1_never_names_a_path(shared_data, tmp_path):
     assert stats["dropped_bad_blob_id"] == len(hostile)
     assert [doc.text.encode() for doc in docs] == [content, content]
     assert all(b"hunter2" not in doc.text.encode() for doc in docs)
+
+
+def test_a_blob_still_throttled_after_every_retry_fails_the_task_instead_of_dropping_the_row():
+    """Whether a row is kept must not depend on how busy S3 was: persistent throttling fails the task (a rerun
+    retries it); a missing blob is still a counted drop."""
+    from smolcorpus.readers.stack_v2 import BlobFetchError
+
+    blobs = {"b/c/" + "1" * 40: gzip.compress(b"one")}
+    reader = StackV2Reader(["unused"], content_url="s3://b/c", max_attempts=2, backoff=0.01)
+    reader._rank, reader.drop_ledger = 0, None
+    row = {"language": "Python", "repo_name": "x/y", "path": "f.py", "src_encoding": "UTF-8", "length_bytes": 3}
+    rows = [{**row, "blob_id": "1" * 40}, {**row, "blob_id": "2" * 40}]
+    kept = list(reader._documents(ThrottledMemoryFS(blobs, set(), times=0), rows))
+    assert [doc.text for doc in kept] == ["one"]
+    assert reader.stats["dropped_missing_blob"].total == 1
+    throttled = ThrottledMemoryFS(blobs, {"b/c/" + "1" * 40}, times=10)
+    with pytest.raises(BlobFetchError, match="still failing after 2 attempts .*SlowDown.*rerun"):
+        list(reader._documents(throttled, rows[:1]))

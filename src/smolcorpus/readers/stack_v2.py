@@ -6,11 +6,13 @@ sometimes `is_vendor`/`is_generated`; the content of blob `B` is the gzip object
 `s3://softwareheritage/content/B`. Rows that already hold the text in a `content` column are used as they are.
 
 Fetching: each batch of rows is fetched with s3fs's concurrent `cat` (`concurrency` requests in flight); throttling
-and transient errors are retried with exponential backoff. Nothing is fatal per file: every row that does not
+and transient errors are retried with exponential backoff; a blob still failing after every attempt fails the task
+(`BlobFetchError`: a rerun retries it), since what a run keeps must not depend on how busy S3 was. Nothing else is
+fatal per file: every row that does not
 become a document is counted with its reason (`dropped_missing_blob_id`, `dropped_bad_blob_id`: not 40 hex
 digits, the form of a Software Heritage sha1_git, so no row can name a key outside `content_url` such as
 `../secret`; `dropped_missing_language`,
-`dropped_too_large`, `dropped_missing_blob`, `dropped_fetch_failed`, `dropped_truncated_gzip`,
+`dropped_too_large`, `dropped_missing_blob`, `dropped_truncated_gzip`,
 `dropped_undecodable`, `dropped_binary`). With a `drop_ledger`, each such row also gets a ledger line (its
 `blob_id`, language, reason and size), so the run's funnel summary accounts for every row.
 """
@@ -26,9 +28,8 @@ from collections.abc import Iterator
 import fsspec
 from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
-from datatrove.utils.logging import logger
 
-from smolcorpus.errors import InputFileError
+from smolcorpus.errors import InputFileError, SmolcorpusError
 from smolcorpus.readers.documents import count_parquet_rows
 from smolcorpus.runtime.step_stats import count_drop
 from smolcorpus.writers.ledger import DropLedger
@@ -83,6 +84,10 @@ def list_row_files(paths: list[str], storage_options: dict | None = None) -> lis
         else:
             raise InputFileError(path, "no such file or folder")
     return sorted(files)
+
+
+class BlobFetchError(SmolcorpusError):
+    """A blob could not be fetched after every retry (throttling, network): the task fails, a rerun retries it."""
 
 
 def is_retryable(error: BaseException) -> bool:
@@ -240,11 +245,13 @@ class StackV2Reader(PipelineStep):
         for url, rows_of_blob in to_fetch.items():
             result = fetched[url]
             if isinstance(result, BaseException):
-                reason = "missing_blob" if isinstance(result, FileNotFoundError) else "fetch_failed"
-                if reason == "fetch_failed":
-                    logger.warning(f"{url}: giving up after {self.max_attempts} attempts: {result}")
+                if not isinstance(result, FileNotFoundError):
+                    # throttling or a network error that outlived every retry: which rows a run keeps must not
+                    # depend on how busy S3 was, so the task fails and a rerun retries it (finished tasks are kept)
+                    raise BlobFetchError(f"{url}: still failing after {self.max_attempts} attempts "
+                                         f"({type(result).__name__}: {result}); rerun to retry this task")  # fmt: skip
                 for row in rows_of_blob:
-                    self._drop(row, reason)
+                    self._drop(row, "missing_blob")
                 continue
             self.stat_update("fetched_bytes", value=len(result), unit="blob")
             for row in rows_of_blob:
