@@ -98,3 +98,19 @@ def test_a_tokenize_run_publishes_its_token_shards(demo_output, tmp_path):
     manifest = json.loads((demo_output / "tokens" / "manifest.json").read_text())
     assert verify_staged(staged, run) == {"default": manifest["num_documents"]}
     assert card_header((staged / "README.md").read_text())["configs"][0]["config_name"] == "default"
+
+
+def test_a_truncated_shard_is_named_before_anything_is_staged(demo_output, tmp_path, capsys):
+    """`publish --dry-run` on a run with a damaged file: one line naming it, exit 2, no staging folder (a tokenize
+    run's token shard, and a corpus run's curated Parquet)."""
+    for run_name, damaged_file in (("tokens", lambda run: sorted(run.glob("*.parquet"))[0]),
+                                   ("code", lambda run: sorted((run / "curated").rglob("*.parquet"))[0])):  # fmt: skip
+        copy = tmp_path / run_name
+        shutil.copytree(demo_output / run_name, copy)
+        shard = damaged_file(copy)
+        shard.write_bytes(shard.read_bytes()[:64])
+        assert main(["publish", str(copy), "--repo-id", "org/x", "--dry-run"]) == 2
+        error = capsys.readouterr().err
+        assert f"cannot read input file {shard}: not a readable Parquet shard" in error
+        assert "Traceback" not in error and len(error.strip().splitlines()) == 1
+        assert not (copy / "publish").exists()

@@ -113,3 +113,17 @@ def test_folder_without_manifest_is_refused(tmp_path):
 
     with pytest.raises(ManifestError, match="no manifest.json"):
         TokenShardDataset(str(tmp_path), SEQ)
+
+
+def test_a_truncated_shard_is_named_in_one_error(token_folder, tmp_path):
+    import shutil
+
+    from smolcorpus.errors import InputFileError
+    from smolcorpus.tokenize import read_manifest
+
+    damaged = tmp_path / "tokens"
+    shutil.copytree(token_folder, damaged)
+    shard = damaged / read_manifest(str(damaged))["shards"][-1]["file"]
+    shard.write_bytes(shard.read_bytes()[:100])
+    with pytest.raises(InputFileError, match=f"cannot read input file {shard}: not a readable Parquet shard"):
+        TokenShardDataset(str(damaged), sequence_length=64)

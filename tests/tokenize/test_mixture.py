@@ -172,3 +172,18 @@ def test_shard_stream_keeps_every_row_in_order_within_its_limits(token_folders, 
     for shard, following in zip(shards[:-1], shards[1:], strict=True):
         first = pq.read_table(tmp_path / following["file"], columns=["n_tokens"])["n_tokens"][0].as_py()
         assert shard["tokens"] + first > max_tokens
+
+
+def test_a_truncated_shard_is_named_in_one_error_and_nothing_is_written(token_folders, tmp_path):
+    import shutil
+
+    from smolcorpus.errors import InputFileError
+
+    damaged = tmp_path / "articles"
+    shutil.copytree(token_folders["articles"], damaged)
+    shard = damaged / read_manifest(str(damaged))["shards"][0]["file"]
+    shard.write_bytes(shard.read_bytes()[: shard.stat().st_size // 2])
+    folders = {**token_folders, "articles": damaged}
+    with pytest.raises(InputFileError, match=f"cannot read input file {shard}: not a readable Parquet shard"):
+        mix(folders, tmp_path, {"articles": 1, "code": 1}, 100_000)
+    assert not (tmp_path / "mix0").exists()

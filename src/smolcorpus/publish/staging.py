@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 from smolcorpus.errors import SmolcorpusError
 from smolcorpus.runtime.atomic_folder import fresh_partial, swap_in
 from smolcorpus.runtime.provenance import RUN_INFO_NAME
+from smolcorpus.tokenize.manifest import reading_shard
 
 REPO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,95}/[A-Za-z0-9][A-Za-z0-9_.-]{0,95}$")
 
@@ -78,6 +79,8 @@ def read_run_output(folder: str | Path) -> RunOutput:
         if manifest is None:
             raise PublishError(f"{folder}: no manifest.json; the run did not finish (rerun `smolcorpus run`)")
         files = [folder / shard["file"] for shard in manifest["shards"]]
+        for file in files:  # a damaged shard is named here, before anything is staged
+            _num_rows(file)
         run.subsets.append(Subset("default", files, manifest["num_documents"], manifest["num_tokens"]))
         return run
     if not (folder / "summary.json").is_file():
@@ -86,7 +89,7 @@ def read_run_output(folder: str | Path) -> RunOutput:
         raise PublishError(f"{folder}: no curated/ folder; the curate stage did not run (rerun `smolcorpus run`)")
     for curated in sorted(p for p in (folder / "curated").iterdir() if p.is_dir()):
         files = sorted(curated.glob("*.parquet"))
-        documents = sum(pq.ParquetFile(f).metadata.num_rows for f in files)
+        documents = sum(_num_rows(f) for f in files)
         if not documents:
             continue
         manifest = _manifest(folder / "tokens" / curated.name)
@@ -168,3 +171,8 @@ def verify_staged(target: str | Path, run: RunOutput) -> dict[str, int]:
             rows[subset.name] = len(loaded)
             del loaded  # release the Arrow files before the cache folder goes
     return rows
+
+
+def _num_rows(path: Path) -> int:
+    with reading_shard(path):
+        return pq.ParquetFile(path).metadata.num_rows

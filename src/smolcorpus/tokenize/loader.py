@@ -24,7 +24,7 @@ import torch
 from datatrove.io import DataFolderLike, get_datafolder
 from torch.utils.data import IterableDataset, get_worker_info
 
-from smolcorpus.tokenize.manifest import read_manifest
+from smolcorpus.tokenize.manifest import read_manifest, reading_shard
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ class TokenShardDataset(IterableDataset):
     def _list_units(self) -> list[_Unit]:
         units = []
         for shard in self.manifest["shards"]:
-            with self.folder.open(shard["file"], "rb") as f:
+            with reading_shard(self._shard_path(shard["file"])), self.folder.open(shard["file"], "rb") as f:
                 num_row_groups = pq.ParquetFile(f).metadata.num_row_groups
             units.extend(_Unit(shard["file"], i) for i in range(num_row_groups))
         return units
@@ -120,16 +120,17 @@ class TokenShardDataset(IterableDataset):
         pending = np.empty(0, dtype=np.int64)
         files: dict[str, pq.ParquetFile] = {}
         for unit in self._my_units(reader, readers):
-            parquet = files.get(unit.shard)
-            if parquet is None:
-                parquet = files[unit.shard] = pq.ParquetFile(self.folder.open(unit.shard, "rb"))
-            if skip_tokens:
-                unit_tokens = int(parquet.read_row_group(unit.row_group, columns=["n_tokens"])["n_tokens"]
-                                  .to_numpy().sum())  # fmt: skip
-                if unit_tokens <= skip_tokens:
-                    skip_tokens -= unit_tokens
-                    continue
-            tokens = self._unit_tokens(parquet, unit)
+            with reading_shard(self._shard_path(unit.shard)):
+                parquet = files.get(unit.shard)
+                if parquet is None:
+                    parquet = files[unit.shard] = pq.ParquetFile(self.folder.open(unit.shard, "rb"))
+                if skip_tokens:
+                    unit_tokens = int(parquet.read_row_group(unit.row_group, columns=["n_tokens"])["n_tokens"]
+                                      .to_numpy().sum())  # fmt: skip
+                    if unit_tokens <= skip_tokens:
+                        skip_tokens -= unit_tokens
+                        continue
+                tokens = self._unit_tokens(parquet, unit)
             if skip_tokens:
                 tokens, skip_tokens = tokens[skip_tokens:], 0
             pending = np.concatenate([pending, tokens]) if len(pending) else tokens
@@ -141,6 +142,9 @@ class TokenShardDataset(IterableDataset):
             pending = pending[n * self.sequence_length :]
         for parquet in files.values():
             parquet.close()
+
+    def _shard_path(self, name: str) -> str:
+        return f"{self.folder.path.rstrip('/')}/{name}"
 
     def _unit_tokens(self, parquet: pq.ParquetFile, unit: _Unit) -> np.ndarray:
         ids = parquet.read_row_group(unit.row_group, columns=["input_ids"])["input_ids"].combine_chunks()

@@ -6,15 +6,18 @@ in it (for example left behind by a crashed run with another task count) is not 
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator
 from datetime import datetime, timezone
 
+import pyarrow as pa
 from datatrove.data import DocumentsPipeline
 from datatrove.io import DataFolderLike, get_datafolder
 from datatrove.pipeline.base import PipelineStep
 
 from smolcorpus import __version__
-from smolcorpus.errors import SmolcorpusError
+from smolcorpus.errors import InputFileError, SmolcorpusError
 from smolcorpus.tokenize.shards import part_record_name
 from smolcorpus.tokenize.tokenizer import TokenizerSpec
 
@@ -25,6 +28,16 @@ TOKENIZER_COPY = "tokenizer.json"
 
 class ManifestError(SmolcorpusError):
     """A token folder has no manifest, or one that does not match its files."""
+
+
+@contextlib.contextmanager
+def reading_shard(path: object) -> Iterator[None]:
+    """Around every read of a token shard (`mix`, `publish`, the loader): a damaged or truncated Parquet file is one
+    `InputFileError` naming the file, not a pyarrow traceback."""
+    try:
+        yield
+    except (pa.ArrowException, OSError, EOFError) as e:
+        raise InputFileError(str(path), f"not a readable Parquet shard ({type(e).__name__}: {e})") from e
 
 
 def build_manifest(part_records: list[dict], tokenizer: TokenizerSpec, pack_length: int | None) -> dict:

@@ -27,7 +27,7 @@ import pyarrow.parquet as pq
 
 from smolcorpus.errors import SmolcorpusError
 from smolcorpus.runtime.atomic_folder import fresh_partial, swap_in
-from smolcorpus.tokenize.manifest import MANIFEST_NAME, TOKENIZER_COPY, read_manifest
+from smolcorpus.tokenize.manifest import MANIFEST_NAME, TOKENIZER_COPY, read_manifest, reading_shard
 
 MIXTURE_NAME = "mixture.json"
 
@@ -61,7 +61,8 @@ def read_source(name: str, folder: str | Path, manifest: dict) -> SourceDocument
     folder = Path(folder)
     files, file_index, row_index, tokens = [], [], [], []
     for i, shard in enumerate(manifest["shards"]):
-        counts = pq.read_table(folder / shard["file"], columns=["n_tokens"])["n_tokens"].to_numpy()
+        with reading_shard(folder / shard["file"]):
+            counts = pq.read_table(folder / shard["file"], columns=["n_tokens"])["n_tokens"].to_numpy()
         files.append(shard["file"])
         file_index.append(np.full(len(counts), i, dtype=np.int32))
         row_index.append(np.arange(len(counts), dtype=np.int64))
@@ -304,9 +305,9 @@ def _write_shards(output: Path, sources: list[SourceDocuments], selections: list
         chosen_files = documents.file_index[chosen]
         for file_number in rng.permutation(np.unique(chosen_files)):
             rows = rng.permutation(documents.row_index[chosen[chosen_files == file_number]])
-            table = pq.read_table(
-                documents.folder / documents.files[file_number], columns=["id", "input_ids", "n_tokens"]
-            ).take(pa.array(rows))
+            shard = documents.folder / documents.files[file_number]
+            with reading_shard(shard):
+                table = pq.read_table(shard, columns=["id", "input_ids", "n_tokens"]).take(pa.array(rows))
             stream.add(table.append_column("source", pa.array([documents.name] * table.num_rows, pa.string())))
         stream.close()
     manifest = {**reference, "shards": shards, "num_documents": sum(s["documents"] for s in shards),
