@@ -1,5 +1,6 @@
 """`smolcorpus extract` (cli/extract.py) on real math pages."""
 
+import gzip
 import re
 import subprocess
 import sys
@@ -59,3 +60,25 @@ def test_a_page_over_the_cpu_limit_is_a_one_line_error(shared_data, tmp_path):
         ], result.stderr
     invalid = smolcorpus("extract", str(page), "--timeout", "0")
     assert invalid.returncode == 2 and "--timeout must be a positive number" in invalid.stderr
+
+
+def _header_and_explained_total(page) -> tuple[str, int]:
+    header = smolcorpus("extract", str(page))
+    explained = smolcorpus("extract", str(page), "--explain")
+    assert header.returncode == 0 and explained.returncode == 0, header.stderr + explained.stderr
+    line = next(line for line in header.stderr.splitlines() if "formulas:" in line)
+    total = re.search(r"^\s+total\s+(\d+)\s+\d+$", explained.stdout, re.MULTILINE)
+    return line.split("formulas: ", 1)[1].split(";")[0], int(total[1])
+
+
+def test_the_header_counts_what_explain_lists(shared_data, tmp_path):
+    """One definition of a page's formulas (formula_count.page_formulas): MathJax's demo page writes its formulas
+    as TeX in the text (`$a \\ne 0$`, `\\(ax^2 + bx + c = 0\\)`, `$$x = …$$`), which the header used to count as
+    "none" while --explain listed 13; the WCVB news page's amounts (`$16.8 million`) are no formulas in either."""
+    page = shared_data / "math_html" / "licensed" / "mathjax_demo_page_tex-chtml.html"
+    assert _header_and_explained_total(page) == ("13 (tex_in_text 13)", 13)
+    news = tmp_path / "wcvb.html"
+    news.write_bytes(
+        gzip.decompress((shared_data / "math_dev" / "pages" / "wcvb_dollar_amounts.html.gz").read_bytes())
+    )
+    assert _header_and_explained_total(news) == ("none", 0)

@@ -1,12 +1,10 @@
 """Formulas per page on real math pages: the extractor's counts land in power-of-two bins, one counter per page."""
 
-import gzip
-import json
-
 from datatrove.data import Document
 
 from smolcorpus.filters.formula_stats import FormulaHistogram, formula_bin
 from smolcorpus.filters.math_extractor import extract_math_text
+from tests.filters.math_pages import shared_page
 
 
 def test_bins():
@@ -16,20 +14,26 @@ def test_bins():
 
 
 def test_counts_the_pages_that_pass_by_their_formulas(shared_data):
-    entries = [json.loads(line) for line in (shared_data / "math_html" / "INDEX.jsonl").read_text().splitlines()]
-    pages = []
-    for entry in entries[:6]:
-        body = (shared_data / entry["file"]).read_bytes()
-        extraction = extract_math_text(gzip.decompress(body) if entry["file"].endswith(".gz") else body)
-        formulas = extraction.math.total  # what MathExtractor puts in `math_formulas`
-        pages.append(Document(text=extraction.text, id=entry["file"], metadata={"math_formulas": formulas}))
-    pages.append(Document(text="no extractor ran", id="untagged"))
+    """Real pages, counted as MathExtractor counts them (`math_formulas` = the extraction's `math.total`, the one
+    definition of formula_count.py): TeX written in the text counts (MathJax's demo, a Stack Exchange page), dollar
+    amounts do not (the WCVB news page, New Zealand's Wikipedia article)."""
+    pages = {
+        "math_html/licensed/mathjax_demo_page_tex-chtml.html": "8-15",  # 13 formulas as TeX in its text
+        "math_dev/pages/se_worldbuilding_162264.html.gz": "16-31",  # 21 (the header said none before)
+        "math_dev/pages/arxiv_abs_2405_05966.html.gz": "4-7",  # 7 MathJax scripts
+        "math_dev/pages/wcvb_dollar_amounts.html.gz": "0",  # `$16.8 million`
+        "extraction_gt/readability_test_pages/wikipedia-2/source.html.gz": "0",  # `NZ$22.9b), the United States ($`
+    }
+    documents = []
+    for relative in pages:
+        extraction = extract_math_text(shared_page(relative))
+        metadata = {"math_formulas": extraction.math.total}  # what MathExtractor puts in `math_formulas`
+        documents.append(Document(text=extraction.text, id=relative, metadata=metadata))
+    documents.append(Document(text="no extractor ran", id="untagged"))
     step = FormulaHistogram()
-    assert list(step.run(iter(pages))) == pages
+    assert list(step.run(iter(documents))) == documents
     counters = {k: v.total for k, v in step.stats.stats.items()}
     expected = {}
-    for page in pages:
-        label = "formulas_per_page=" + formula_bin(page.metadata.get("math_formulas"))
-        expected[label] = expected.get(label, 0) + 1
-    assert counters == expected and counters["formulas_per_page=unknown"] == 1
-    assert sum(pages[i].metadata["math_formulas"] for i in range(6)) > 20  # real math pages: real formula counts
+    for label in [*pages.values(), "unknown"]:
+        expected["formulas_per_page=" + label] = expected.get("formulas_per_page=" + label, 0) + 1
+    assert counters == expected

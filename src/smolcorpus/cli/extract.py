@@ -58,7 +58,9 @@ def _print(result, name: str, explain_only: bool) -> None:
     if explain_only:
         print(explain(result, name))
         return
-    found = ", ".join(f"{kind} {n}" for kind, n in sorted(result.math.found.items())) or "none"
+    # the page's formulas as every count has them (formula_count.page_formulas): the same total as --explain's
+    kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(result.math.found.items()))
+    found = f"{result.math.total} ({kinds})" if result.math.total else "none"
     print(f"<!-- {name}: formulas: {found}; {len(result.text):,} characters -->", file=sys.stderr)
     print(result.text)
 

@@ -2,9 +2,10 @@
 
 `DomainCounter` (a pass-through step) counts, per domain, the pages it sees and the pages that count as math:
 a `<score_key>` ≥ `min_score` when a recall classifier scored the page, else at least one formula found by the
-extractor (`math_formulas`). Each task writes `<folder>/<rank>.json`; `merge_domain_counts` adds them up and
-`write_domain_list` keeps the domains with at least `min_pages` math pages, most first. A corpus run keeps the task
-files in `DOMAIN_COUNTS_FOLDER` and the list in `DOMAIN_LIST_NAME` (the run report reads both).
+extractor (`math_formulas`, as `formula_count.py` counts them: TeX written in the text too, dollar amounts not).
+Each task writes `<folder>/<rank>.json`; `merge_domain_counts` adds them up and `write_domain_list` keeps the
+domains with at least `min_pages` math pages, most first. A corpus run keeps the task files in
+`DOMAIN_COUNTS_FOLDER` and the list in `DOMAIN_LIST_NAME` (the run report reads both).
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Formulas per kept page, as counters the run report draws (FineMath-style runs).
 
-The math extractor puts each page's formula count in its `math_formulas` metadata; the curated FineMath rows do
-not carry it (the published columns have no such field), so `FormulaHistogram`, a pass-through step put just
+The math extractor puts each page's formula count in its `math_formulas` metadata (the one count of
+`formula_count.py`: formulas rewritten from markup and TeX written in the text); the curated FineMath rows do not
+carry it (the published columns have no such field), so `FormulaHistogram`, a pass-through step put just
 before the curated writer, counts the kept pages per power-of-two bin: counters `formulas_per_page=0`, `=1`,
 `=2-3`, `=4-7`, … `=1024+`, and `formulas_per_page=unknown` for a page without the metadata.
 """

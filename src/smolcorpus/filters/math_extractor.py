@@ -20,7 +20,7 @@ from datatrove.utils.typeshelper import StatHints
 from lxml import etree
 
 from smolcorpus.filters.main_content import choose_records, record_groups
-from smolcorpus.filters.math_markup import DELIMITED, FORMULA_MARK, MathStats, rewrite_math
+from smolcorpus.filters.math_markup import FORMULA_MARK, MathStats, rewrite_math
 from smolcorpus.filters.trafilatura_discard import compiled_rules
 from smolcorpus.filters.trafilatura_recovery import structured_recovery
 from smolcorpus.runtime.cpu_sandbox import CpuSandbox, SandboxFailure
@@ -165,7 +165,7 @@ def extract_math_text(html: str | bytes, url: str | None = None, *, inventory: b
     unlink_formula_paragraphs(tree)
     # every formula is text now; what is left in scripts and styles is code, which no extractor keeps
     etree.strip_elements(tree, "script", "style", with_tail=False)
-    formulas = formula_inventory(tree) if inventory else None
+    formulas = math.formulas if inventory else None  # what `math` counts: the one list of the page's formulas
     settings = {**TRAFILATURA_OPTIONS, **options}
     groups = record_groups(tree)  # judged on the untouched page (usually none)
     # the same pruning as trafilatura's XPath discard rules, 3.4x faster (trafilatura_discard.py)
@@ -181,18 +181,6 @@ def extract_math_text(html: str | bytes, url: str | None = None, *, inventory: b
         squashed = "".join(text.split())
         formulas = [Formula(kind, tex, "".join(tex.split()) in squashed) for kind, tex in formulas]
     return Extraction(text, math, main_content, formulas)
-
-
-def formula_inventory(tree) -> list[tuple[str, str]]:
-    """(kind, TeX with delimiters) of every formula of a rewritten tree, in page order: the elements
-    `rewrite_math` made, and delimited TeX in the remaining text."""
-    found = []
-    for node in tree.xpath(f"//*[@{FORMULA_MARK}] | //text()[not(ancestor::*[@{FORMULA_MARK}])]"):
-        if isinstance(node, str):
-            found += [("tex_in_text", m[0]) for m in DELIMITED.finditer(node)]
-        else:
-            found.append((node.get(FORMULA_MARK) or "formula", node.text or ""))
-    return found
 
 
 def _record_config():

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from smolcorpus.filters.formula_count import FORMULA_MARK, count_by_kind, page_formulas
 from smolcorpus.filters.mathml import local_name, mathml_to_tex
 
 # rendered output of math libraries (the source formula is kept elsewhere in the page)
@@ -42,10 +43,13 @@ STANDARD_DELIMITERS = {("$", "$"), ("$$", "$$"), ("\\(", "\\)"), ("\\[", "\\]")}
 @dataclass
 class MathStats:
     """What `rewrite_math` found, by source (`script_tex`, `katex`, `mathml_annotation`, `mathml_alttext`,
-    `mathml_converted`, `image_alt`, `d_math`, `asciimath`, `config_delimiters`), and `errors`."""
+    `mathml_converted`, `image_alt`, `d_math`, `asciimath`, `config_delimiters`, `tex_in_text`, …), and `errors`.
+    After `rewrite_math`, `found` counts `formulas`, the page's formulas as `formula_count.page_formulas` defines
+    them (the one count: `total` is `MathExtractor`'s `math_formulas`)."""
 
     found: dict[str, int] = field(default_factory=dict)
     errors: int = 0
+    formulas: list[tuple[str, str]] = field(default_factory=list, repr=False)  # (kind, TeX with delimiters)
 
     def add(self, kind: str, count: int = 1) -> None:
         self.found[kind] = self.found.get(kind, 0) + count
@@ -65,8 +69,7 @@ TEX_SOURCE_CLASSES = frozenset({"math", "tex", "latex", "equation", "formula", "
                                 "math-block", "display-math", "inline-math"})  # fmt: skip
 # every class name a pass looks for
 CLASS_NAMES = frozenset({"katex", "mwe-math-element", "amath", *RENDERED_CLASSES, *TEX_SOURCE_CLASSES})
-# attribute on the elements that hold a rewritten formula (`$...$` text), for the steps after the rewrite
-FORMULA_MARK = "data-smolcorpus-formula"
+# FORMULA_MARK (formula_count.py): the attribute on the elements that hold a rewritten formula (`$...$` text)
 
 BLOCK_TAGS = frozenset({"p", "div", "figure", "figcaption", "section", "table", "ul", "ol", "pre", "blockquote",
                         "h1", "h2", "h3", "h4", "h5", "h6"})  # fmt: skip
@@ -197,18 +200,50 @@ def _set_text(element, attribute: str, value: str) -> bool:
     return True
 
 
-def _rewrite_text_nodes(tree, pattern: re.Pattern, convert, marker: str) -> int:
-    """Apply `pattern.sub(convert, ...)` to every text node that contains `marker` (a substring every match has,
-    found by XPath in C, so pages without it cost one scan) outside script, style, code and pre; return the
-    number of substitutions."""
+def _rewrite_text_nodes(tree, pattern: re.Pattern, convert, marker: str, kind: str | None = None) -> int:
+    """Rewrite the matches of `pattern` in every text node that contains `marker` (a substring every match has,
+    found by XPath in C, so pages without it cost one scan) outside script, style, code, pre and formulas already
+    rewritten; return the number of matches rewritten. With a `kind`, each match becomes a formula element
+    (`convert(match)` its text, `FORMULA_MARK` = `kind`), so that it counts once, as that kind; without, the text
+    is substituted (`convert` may be a string)."""
     count = 0
-    outside = "not(ancestor::script or ancestor::style or ancestor::code or ancestor::pre)"
+    outside = "not(ancestor::script or ancestor::style or ancestor::code or ancestor::pre"
+    outside += f" or ancestor::*[@{FORMULA_MARK}])"
     query = f"//text()[contains(., {_xpath_string(marker)})][{outside}]"
     for text in tree.xpath(query):
+        owner, attribute = text.getparent(), "text" if text.is_text else "tail"
+        if kind is not None:
+            count += _formula_elements(owner, attribute, str(text), pattern, convert, kind)
+            continue
         new, n = pattern.subn(convert, str(text))
-        if n and _set_text(text.getparent(), "text" if text.is_text else "tail", new):
+        if n and _set_text(owner, attribute, new):
             count += n
     return count
+
+
+def _formula_elements(owner, attribute: str, text: str, pattern: re.Pattern, convert, kind: str) -> int:
+    """Split `owner`'s text or tail at the matches of `pattern` into text and `<span FORMULA_MARK=kind>` elements
+    holding `convert(match)`; return the number of matches (0, the node unchanged, when lxml refuses a piece)."""
+    spans, pieces, last = [], [], 0
+    for match in pattern.finditer(text):
+        pieces.append(text[last : match.start()])
+        span = etree.Element("span", {FORMULA_MARK: kind})
+        if not _set_text(span, "text", convert(match)):
+            return 0
+        spans.append(span)
+        last = match.end()
+    parent = owner if attribute == "text" else owner.getparent()
+    if not spans or parent is None:
+        return 0
+    tails = [*pieces[1:], text[last:]]
+    if not all(_set_text(span, "tail", tail or None) for span, tail in zip(spans, tails, strict=True)):
+        return 0
+    if not _set_text(owner, attribute, pieces[0] or None):
+        return 0
+    at = 0 if attribute == "text" else parent.index(owner) + 1
+    for offset, span in enumerate(spans):
+        parent.insert(at + offset, span)
+    return len(spans)
 
 
 _BREAK = "\x01"
@@ -306,20 +341,23 @@ def rewrite_math(tree) -> MathStats:
             except Exception:  # one broken formula must not cost the page
                 stats.errors += 1
     if uses_asciimath:
-        stats.add("asciimath", _rewrite_text_nodes(tree, BACKTICK_MATH, lambda m: f"${asciimath_to_tex(m[1])}$", "`"))
+        asciimath = lambda m: f"${asciimath_to_tex(m[1])}$"  # noqa: E731
+        stats.add("asciimath", _rewrite_text_nodes(tree, BACKTICK_MATH, asciimath, "`", "asciimath"))
     _rewrite_text_nodes(tree, SCOPING_MACROS, "", "group$")
     _join_lines_of_tex(tree, BBCODE_MATH, "[/")
-    stats.add("bbcode", _rewrite_text_nodes(tree, BBCODE_MATH, _bbcode, "[/"))
+    stats.add("bbcode", _rewrite_text_nodes(tree, BBCODE_MATH, _bbcode, "[/", "bbcode"))
     stats.add(
         "wordpress_latex",
-        _rewrite_text_nodes(tree, WORDPRESS_LATEX, lambda m: f"${_wordpress_tex(m[1])}$", "$latex"),
+        _rewrite_text_nodes(tree, WORDPRESS_LATEX, lambda m: f"${_wordpress_tex(m[1])}$", "$latex", "wordpress_latex"),
     )
     for delimiters, wrap in ((inline, "$"), (display, "$$")):
         for opening, closing in delimiters:
             pattern = re.compile(re.escape(opening) + r"(.+?)" + re.escape(closing), re.DOTALL)
             replace = lambda m, w=wrap: f"{w}{m[1].strip()}{w}"  # noqa: E731
-            stats.add("config_delimiters", _rewrite_text_nodes(tree, pattern, replace, opening))
-    stats.found = {kind: n for kind, n in stats.found.items() if n}
+            stats.add("config_delimiters", _rewrite_text_nodes(tree, pattern, replace, opening, "config_delimiters"))
+    # the one definition of the page's formulas: what was rewritten (the elements it left) and TeX in the text
+    stats.formulas = page_formulas(tree)
+    stats.found = count_by_kind(stats.formulas)
     return stats
 
 

@@ -325,8 +325,9 @@ def _formulas(stages: list[StageStats]) -> list[str]:
     if not bins:
         return []
     return ['<h2 id="formulas">Formulas per kept page</h2>',
-            "<p>Formulas the math extractor found on each kept page (its <code>math_formulas</code>), counted just "
-            "before the curated writer.</p>",
+            "<p>Formulas the math extractor found on each kept page (its <code>math_formulas</code>: formulas "
+            "rewritten from markup and TeX written in the text, dollar amounts not, as <code>smolcorpus extract"
+            "</code> counts them), counted just before the curated writer.</p>",
             _table(["formulas", "pages"], [[label, _fmt(n)] for label, n in bins.items()], "formulas"),
             _img("formulas per page", column_chart(list(bins), list(bins.values()), "kept pages by formula count",
                                                    "formulas on the page", "pages"))]  # fmt: skip
