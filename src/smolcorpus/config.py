@@ -355,7 +355,9 @@ class FineMathConfig(StrictModel):
     url_filter: URLFilterConfig = Field(default_factory=URLFilterConfig)
     pii: PIIConfig = Field(default_factory=PIIConfig)
     prefilter: bool = Field(True, description="skip pages without math markup, TeX or math words before extracting")
-    min_math_words: PositiveInt = Field(3, description="prefilter: distinct math words that let a page through")
+    min_math_words: PositiveInt = Field(
+        3, description="prefilter: distinct math words (outside link text) that let a page through"
+    )
     extraction_timeout: PositiveFloat = Field(
         5, description="CPU seconds (not wall-clock) per page for extraction; costlier pages are dropped"
     )

@@ -1,6 +1,8 @@
 """The math prefilter on every real page we have: every math page passes; few other pages do, because it looks only
 where math can be (text, script sources, markup), not in JavaScript, CSS, comments or attributes."""
 
+import re
+
 from datatrove.data import Document
 
 from smolcorpus.filters.math_prefilter import MathPrefilter, hidden_spans, math_signals
@@ -27,6 +29,24 @@ def test_verdicts_on_every_real_page(shared_data):
     assert others > 600 and passed <= 0.03 * others, f"{passed} of {others} non-math pages passed"
 
 
+def test_currency_and_citations_do_not_pass_a_page(shared_data):
+    """Real pages with dollar amounts and no math: the WCVB news page (math_dev's negative: `$16.8 million`), a
+    country's Wikipedia article (New Zealand: `NZ$22.9b`, and math words only in citation titles, "income
+    inequality", "Sainte-Laguë allocation formula"), business news (LA Times on Gannett: `$12.5 billion`, `$16.50
+    per share`) are rejected."""
+    root = shared_data / "extraction_gt"
+    pages = [shared_data / "math_dev" / "pages" / "wcvb_dollar_amounts.html.gz",
+             root / "readability_test_pages" / "wikipedia-2" / "source.html.gz",
+             *(root / "article_extraction_benchmark" / "html").glob("8634d1211c3f2b73*.html.gz")]  # fmt: skip
+    assert len(pages) == 3
+    for page in pages:
+        html = read_page(page)
+        assert re.search(rb"\$\s?[0-9]", html), page
+        assert MathPrefilter().filter(Document(text=html.decode("utf-8", "replace"), id=page.name)) == (
+            False, "no_math_signal"), page  # fmt: skip
+    assert math_signals(read_page(pages[1])) == (None, 2)  # "geometric" flag shapes, "multiple" religions
+
+
 def test_most_real_common_crawl_pages_are_skipped(shared_data):
     """The shared WARCs are mostly researchers' home pages, whose Jekyll themes load MathJax on every page: those
     pass by library (10 of 91); JavaScript-only matches no longer do (they let 20 through before)."""
@@ -44,6 +64,12 @@ def test_looks_only_where_math_can_be():
     assert math_signals(r"<!-- \(x\) theorem equation integral --><p>news</p>") == (None, 0)
     assert math_signals('<a title="\\(x\\)" class="equation theorem integral">x</a>') == (None, 0)  # attributes
     assert math_signals("<p>Prices: $$$ and $$ </p>")[0] is None  # money, not display TeX
+    # dollar text between two `$$` is not display TeX either (formula_count.reads_as_math): price levels, amounts
+    assert math_signals("<li>Luigi's: $$ · Italian</li><li>Casa: $$ · Mexican</li>")[0] is None
+    assert math_signals("<p>Tickets rose from $$5 to $$10.</p><p>US$$ 3.5 billion</p>")[0] is None
+    assert math_signals("<p>$$ 5x+3 = 2^n $$</p>")[0] == "$$"
+    # math words in the text of links name other pages (citations, menus), not the page's own topic
+    assert math_signals('<a href="/a">The income inequality formula</a> <a href=b>Polynomial news</a>') == (None, 0)
     # a library named in prose or in a link to an article about it is a word, not markup
     assert math_signals("<p>Gecko renders HTML, SVG and MathML; KaTeX is faster than MathJax.</p>") == (None, 0)
     links = '<a href="/wiki/MathML" title="MathML">MathML</a> <a\nhref="https://katex.org">x</a>'
@@ -81,6 +107,9 @@ def test_hostile_pages_cost_one_pass(tmp_path):
     quadratic matcher would take minutes on each and hit the test timeout, a linear one takes milliseconds."""
     hostile = [b"<" * 2_000_000, b"$" * 2_000_000, b"<!--" * 500_000, b"<p>" + b"<script>" * 250_000,
                b'class="' * 300_000, b"math " * 400_000, b'<p t=tex" ' * 250_000,
-               b"<a " + b"theorem integral matrix " * 80_000 + b">", b"$$ " * 600_000]  # fmt: skip
+               b"<a " + b"theorem integral matrix " * 80_000 + b">", b"$$ " * 600_000,
+               b"$$" + (b"a b " * 1_200 + b"$$") * 400, b"<p>" + b"<a>theorem integral</a> " * 100_000,
+               b"<a href=x>" + b"theorem integral matrix " * 80_000,  # an unclosed <a> is no link
+               b"<a>theorem</a> " * 130_000 + b"$$x$$"]  # fmt: skip
     verdicts = [math_signals(page) for page in hostile]
-    assert verdicts[:8] == [(None, 0)] * 8 and verdicts[8] == ("$$", 0)
+    assert verdicts[:11] == [(None, 0)] * 11 and verdicts[11:] == [(None, 3), ("$$", 0)]
