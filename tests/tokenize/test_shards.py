@@ -124,3 +124,25 @@ def test_max_tokens_per_shard_rotates_files(real_corpus, tmp_path):
     assert all(s["file"].startswith("00000_") for s in manifest["shards"])
     assert pq.ParquetFile(tmp_path / manifest["shards"][0]["file"]).metadata.num_row_groups >= 2
     assert len({row["id"] for row in rows}) == len(rows)
+
+
+def test_a_long_text_is_encoded_in_pieces_with_the_ids_of_the_whole_text(real_documents):
+    """A text past MAX_PIECE_CHARS (real documents joined: prose and code) is cut before lone spaces and encoded
+    MAX_BATCH_CHARS at a time, which bounds the tokenizer's memory; the ids are those of the whole text."""
+    from smolcorpus.tokenize.shards import MAX_BATCH_CHARS, MAX_PIECE_CHARS, encode_documents, text_pieces
+    from smolcorpus.tokenize.tokenizer import resolve_tokenizer_spec
+
+    spec = resolve_tokenizer_spec(None)
+    tokenizer = spec.load()
+    long_text = "\n\n".join(real_documents.values())
+    while len(long_text) < 3 * MAX_PIECE_CHARS:
+        long_text += "\n" + long_text
+    pieces = text_pieces(long_text)
+    assert len(pieces) > 3 and "".join(pieces) == long_text
+    assert all(len(piece) <= MAX_PIECE_CHARS for piece in pieces) and MAX_PIECE_CHARS < MAX_BATCH_CHARS
+    texts = ["a short one", long_text, "x" * (MAX_PIECE_CHARS + 7)]  # the last has no space to cut at
+    flat, offsets = encode_documents(tokenizer, texts, spec.eos_token_id, spec.dtype)
+    for i, text in enumerate(texts[:2]):
+        expected = tokenizer.encode(text, add_special_tokens=False).ids + [spec.eos_token_id]
+        assert flat[offsets[i] : offsets[i + 1]].tolist() == expected
+    assert flat[offsets[3] - 1] == spec.eos_token_id and len(flat) == offsets[3]

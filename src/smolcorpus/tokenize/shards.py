@@ -29,6 +29,7 @@ from smolcorpus.tokenize.tokenizer import TokenizerSpec
 
 PARTS_DIR = ".parts"
 MAX_BATCH_CHARS = 2_000_000  # characters per encode_batch call (≈ 50 MB of transient Encodings)
+MAX_PIECE_CHARS = 200_000  # a longer text is encoded in pieces (encode_documents)
 
 
 def shard_name(rank: int, part: int) -> str:
@@ -42,8 +43,13 @@ def part_record_name(rank: int) -> str:
 def encode_documents(tokenizer, texts: list[str], eos_token_id: int, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
     """Tokenize `texts` and append `eos_token_id` to each; return (flat ids, offsets) ready for an Arrow list array.
 
-    Pure function (no I/O) so that tests and benchmarks can call it directly.
+    A text longer than `MAX_PIECE_CHARS` is encoded in pieces cut where a single space separates two words (a
+    boundary of the pre-tokenizer, so the ids are the same as the whole text's), at most `MAX_BATCH_CHARS` at a
+    time: tokenizers builds a full Encoding (≈ 100 bytes a token) of everything it is given, and one 8 MB
+    document took a worker from 318 MB to 1.4 GB. Pure function (no I/O) so that tests and benchmarks can call it.
     """
+    if any(len(text) > MAX_PIECE_CHARS for text in texts):
+        return _encode_in_pieces(tokenizer, texts, eos_token_id, dtype)
     # `Encoding.ids` builds a new Python list on every access: read it once per document
     ids = [encoding.ids for encoding in tokenizer.encode_batch_fast(texts, add_special_tokens=False)]
     for document_ids in ids:
@@ -53,6 +59,51 @@ def encode_documents(tokenizer, texts: list[str], eos_token_id: int, dtype: np.d
     np.cumsum(lengths, out=offsets[1:])
     flat = np.fromiter(chain.from_iterable(ids), dtype=dtype, count=int(offsets[-1]))
     return flat, offsets
+
+
+def text_pieces(text: str, max_chars: int = MAX_PIECE_CHARS) -> list[str]:
+    """`text` cut into pieces of at most about `max_chars`, each cut just before a space that stands alone between
+    two non-space characters (where the byte-level pre-tokenizer starts a new word anyway). A stretch of
+    `max_chars` without such a space (a base64 blob) is cut where it reaches the limit."""
+    pieces, start = [], 0
+    while len(text) - start > max_chars:
+        cut = text.rfind(" ", start + 1, start + max_chars)
+        while cut > start and (text[cut - 1].isspace() or text[cut + 1 : cut + 2].isspace() or cut + 1 == len(text)):
+            cut = text.rfind(" ", start + 1, cut)
+        if cut <= start:
+            cut = start + max_chars
+        pieces.append(text[start:cut])
+        start = cut
+    pieces.append(text[start:])
+    return pieces
+
+
+def _encode_in_pieces(
+    tokenizer, texts: list[str], eos_token_id: int, dtype: np.dtype
+) -> tuple[np.ndarray, np.ndarray]:
+    parts: list[list[np.ndarray]] = [[] for _ in texts]
+    group: list[tuple[int, str]] = []
+    chars = 0
+
+    def encode(group: list[tuple[int, str]]) -> None:
+        encodings = tokenizer.encode_batch_fast([piece for _, piece in group], add_special_tokens=False)
+        for (owner, _), encoding in zip(group, encodings, strict=True):
+            parts[owner].append(np.asarray(encoding.ids, dtype=dtype))
+
+    for owner, text in enumerate(texts):
+        for piece in text_pieces(text):
+            if group and chars + len(piece) > MAX_BATCH_CHARS:
+                encode(group)
+                group, chars = [], 0
+            group.append((owner, piece))
+            chars += len(piece)
+    if group:
+        encode(group)
+    eos = np.array([eos_token_id], dtype=dtype)
+    documents = [np.concatenate([*document, eos]) for document in parts]
+    offsets = np.zeros(len(documents) + 1, dtype=np.int64)
+    np.cumsum([len(d) for d in documents], out=offsets[1:])
+    return np.concatenate(documents), offsets
 
 
 class _ShardFile:
