@@ -89,6 +89,11 @@ def reads_as_math(content: str) -> bool:
 
 def tex_in_text(text: str) -> list[str]:
     """The formulas written as TeX in `text`, with their delimiters, in order (see the module docstring)."""
+    return [text[start:end] for start, end in tex_spans(text)]
+
+
+def tex_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every formula written as TeX in `text`, delimiters included, in order, not overlapping."""
     if "$" not in text and "\\" not in text:
         return []
     tokens = [(m.start(), m.end(), m[0] if m[1] is None else m[1], m[2]) for m in _TOKEN.finditer(text)]
@@ -119,7 +124,7 @@ def tex_in_text(text: str) -> list[str]:
             if closing is not None and kind == "$" and closing[2] == "$$":  # `$a$$b$`: two inline formulas
                 closing = (closing[0], closing[0] + 1, "$", None)
             if closing is not None and closing[2] == kind and _dollar_pair(text, tokens[i], closing):
-                found.append(text[start : closing[1]])
+                found.append((start, closing[1]))
                 if closing[1] < tokens[j][1]:  # the second `$` of `$$` opens the next formula
                     tokens[j] = (closing[1], tokens[j][1], "$", None)
                     i = j
@@ -131,7 +136,7 @@ def tex_in_text(text: str) -> list[str]:
         if kind in _OPEN:
             j = next_close[_OPEN[kind]][i]
             if j < count and reads_as_math(text[end : tokens[j][0]]):
-                found.append(text[start : tokens[j][1]])
+                found.append((start, tokens[j][1]))
         elif kind == "begin" and name in ends:
             closings = ends[name]
             while passed[name] < len(closings) and closings[passed[name]] <= i:
@@ -139,9 +144,9 @@ def tex_in_text(text: str) -> list[str]:
             if passed[name] < len(closings):
                 j = closings[passed[name]]
                 if text[end : tokens[j][0]].strip():
-                    found.append(text[start : tokens[j][1]])
+                    found.append((start, tokens[j][1]))
         i = j + 1 if j < count else i + 1  # a pair, math or not, is read once
-    return [formula for formula in found if formula not in NOT_FORMULAS]
+    return [(start, end) for start, end in found if text[start:end] not in NOT_FORMULAS]
 
 
 def _dollar_pair(text: str, opening: tuple, closing: tuple) -> bool:
