@@ -3,6 +3,7 @@ of ../shared/data; article pages are left to trafilatura."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections import Counter
@@ -126,3 +127,117 @@ def test_teasers_of_other_posts_are_not_records():
     tree = parse_html(page)
     assert len(tree.xpath("//article[contains(@class, 'post')]")) == 7
     assert repeated_records(tree, extract_math_text(page).text) is None
+
+
+def test_exercise_list_keeps_the_solutions_beside_its_problems():
+    """OpenStax CNX: each `div.exercise` holds a `div.problem` and (25 of 40) a `div.solution`; the tightest group
+    is the problems, and the solutions, which sit beside them, join them in page order (each after its problem),
+    without the hidden "Show Solution" toggles."""
+    result = extract_math_text(math_dev_page("cnx_m16836"))
+    assert result.main_content == "65 records (div.problem + div.solution)"
+    assert result.text.count("### Solution") == 25
+    text = words(result.text)
+    first_problem = text.index("suppose that you have 8 cards")
+    assert first_problem < text.index("solution a g1 g2 g3 g4 g5") < text.index("refer to the previous problem")
+    assert "let c be the event that the cookie contains chocolate" in text  # a solution in words
+    assert "show solution" not in text
+
+
+def test_without_the_rule_the_solutions_are_lost(monkeypatch):
+    from smolcorpus.filters import main_content
+
+    monkeypatch.setattr(main_content, "_solutions", lambda groups, chosen: None)
+    result = extract_math_text(math_dev_page("cnx_m16836"))
+    assert result.main_content == "40 records (div.problem)" and "g1 g2 g3 g4 g5" not in words(result.text)
+
+
+@pytest.fixture
+def without_sparing(monkeypatch):
+    """extract_math_text with trafilatura's discard rules as they are, for the comparison."""
+    from smolcorpus.filters import math_extractor
+
+    monkeypatch.setattr(math_extractor, "sparing", lambda keep: contextlib.nullcontext())
+
+
+EQUATION_BOXES = [r"$A{\text{ Hermitian}}\quad \iff \quad a_{ij}={\overline {a_{ji}}}$",
+                  r"$A{\text{ Hermitian}}\quad \iff \quad A=A^{\mathsf {H}}$"]  # fmt: skip
+WIKIPEDIA_HERMITIAN = ["math_dev/pages/wikipedia_hermitian_matrix.html.gz",
+                       "extraction_gt/readability_test_pages/wikipedia-3/source.html.gz"]  # fmt: skip
+
+
+@pytest.mark.parametrize("page", WIKIPEDIA_HERMITIAN)
+def test_bordered_equation_boxes_keep_their_formulas(page):
+    """Wikipedia's `div.equation-box` (a bordered box: trafilatura's precision rule drops `style` with `border`)
+    holds the defining formulas of "Hermitian matrix", each after its sentence."""
+    text = extract_math_text(shared_page(page)).text
+    assert all(formula in text for formula in EQUATION_BOXES)
+    assert text.index("for all indices i and j:") < text.index(EQUATION_BOXES[0]) < text.index("or in matrix form")
+
+
+@pytest.mark.parametrize("page", WIKIPEDIA_HERMITIAN)
+def test_trafilatura_drops_the_equation_boxes(page, without_sparing):
+    text = extract_math_text(shared_page(page)).text
+    assert not any(formula in text for formula in EQUATION_BOXES)
+
+
+def test_distill_captions_and_bordered_formulas_are_kept():
+    """Distill: a figure caption holding a formula (`caption` in the class: trafilatura's image-caption rule) and
+    three formulas in bordered inline spans, which left the sentence as "with eigenvalues , , and ."."""
+    ctc = extract_math_text(shared_page("math_html/licensed/distill_ctc.html.gz")).text
+    assert "Merge repeats,\ndrop $\\epsilon$" in ctc and "$(x,y)$ coordinates of a pen stroke" in ctc
+    momentum = extract_math_text(shared_page("math_html/licensed/distill_momentum.html.gz")).text
+    assert r"with eigenvalues $\lambda_1=0.01$, $\lambda_2=0.1$, and $\lambda_3=1$." in momentum
+    # its hidden cache of formulas (figure labels, no words) stays out
+    assert r"$\max\{|\sigma_1|,|\sigma_2|\} > 1$" not in momentum
+
+
+def cnx_solution(index: int, named: bool = True) -> tuple[str, str]:
+    """The `index`-th solution of the CNX page as its toggle leaves it collapsed (`display: none`), serialised, and
+    a phrase of it; `named=False` takes every class off."""
+    tree = lxml.html.document_fromstring(math_dev_page("cnx_m16836"))
+    solution = tree.xpath("//div[@class='solution']")[index]
+    solution.tail = None
+    solution.set("style", "display: none;")
+    if not named:
+        for element in solution.iter():
+            element.attrib.pop("class", None)
+    phrase = words(solution.text_content())
+    return lxml.html.tostring(solution, encoding="unicode"), " ".join(phrase.split()[4:12])
+
+
+@pytest.mark.parametrize("index", [19, 22])  # solutions in words ("Let C be the event that the cookie contains …")
+def test_a_hidden_solution_box_is_kept_by_its_name(index):
+    """A collapsed solution of words only: kept as a div, inside an `<aside>` (trafilatura deletes asides) and in a
+    `<details>` box; without its class names it is an ordinary hidden block and goes."""
+    html, phrase = cnx_solution(index)
+    for box in (html, f"<aside>{html}</aside>", f"<details><summary>Solution</summary>{html}</details>"):
+        assert phrase in words(extract_math_text(wrap(box)).text), box[:60]
+    html, phrase = cnx_solution(index, named=False)
+    assert phrase not in words(extract_math_text(wrap(html)).text)
+
+
+def test_a_hidden_block_holding_formulas_among_words_is_kept():
+    """The first CNX solution (formulas), collapsed and stripped of its class names: its formulas keep it."""
+    html, _ = cnx_solution(0, named=False)
+    text = extract_math_text(wrap(f"<aside>{html}</aside>")).text
+    assert r"$\{G1, G2, G3, G4, G5, Y1, Y2, Y3\}$" in text and r"$\frac{5}{8}$" in text
+
+
+@pytest.mark.parametrize(
+    ("page", "absent"),
+    [
+        # hidden popups and drawers with forms; hidden navigation of a news page
+        ("math_dev/pages/worldscientific_mathml.html.gz", "Change Password"),
+        ("math_dev/pages/zeenews_backticks.html.gz", "Zee News"),
+        # Stack Exchange's "Thanks for contributing an answer" notice (`aside`, `answer` in its class)
+        ("math_dev/pages/se_worldbuilding_162264.html.gz", "Thanks for contributing an answer"),
+        # sidebars in `<aside>`, a hidden link dialog of WordPress holding a `query-notice-hint`
+        ("math_dev/pages/convertoctopus_years_to_minutes.html.gz", "Recent years to minutes conversions"),
+        ("math_dev/pages/mathinsight_differentiability.html.gz", "Suggested background"),
+        ("extraction_gt/magic_html_benchmark/forum/74b533483d3592a9e8242465bc60efa73d93da9f323ce5081c07580b7928f718"
+         ".html.gz", "Enter the destination URL"),
+    ],
+)  # fmt: skip
+def test_hidden_furniture_and_asides_stay_out(page, absent):
+    text = extract_math_text(shared_page(page)).text
+    assert text and absent not in text

@@ -12,7 +12,7 @@ from trafilatura import xpaths
 
 from smolcorpus.filters import math_extractor
 from smolcorpus.filters.math_extractor import extract_math_text, parse_html
-from smolcorpus.filters.trafilatura_discard import DISCARD_LISTS, AttributeRule, compile_rule, compiled_rules
+from smolcorpus.filters.trafilatura_discard import DISCARD_LISTS, AttributeRule, compile_rule, compiled_rules, sparing
 from tests.filters.web_pages import labelled_pages, read_page
 
 EDGE_PAGE = """<html><body>
@@ -131,3 +131,28 @@ def test_extraction_is_the_same_with_the_compiled_rules(shared_data, monkeypatch
     assert [e.text for e in compiled] == [e.text for e in original]
     assert [e.main_content for e in compiled] == [e.main_content for e in original]
     assert sum(bool(e.text) for e in compiled) > 50
+
+
+def test_sparing_leaves_out_what_keep_accepts_for_the_duration_only(shared_data):
+    """Wikipedia's bordered `div.equation-box` holding a formula: the precision rule selects it, and does not while
+    `sparing(is_spared_content)` holds; the rules are trafilatura's again afterwards, also after a failure."""
+    from smolcorpus.filters.main_content import is_spared_content
+    from smolcorpus.filters.math_markup import rewrite_math
+
+    tree = parse_html(read_page(shared_data / "math_dev" / "pages" / "wikipedia_hermitian_matrix.html.gz"))
+    rewrite_math(tree)
+    boxes = tree.xpath("//div[@class='equation-box']")
+    assert len(boxes) == 2
+
+    def selected():
+        return {e for rule in xpaths.PRECISION_DISCARD_XPATH for e in rule(tree)}
+
+    before = list(xpaths.PRECISION_DISCARD_XPATH)
+    assert set(boxes) <= selected()
+    with compiled_rules(), sparing(is_spared_content):
+        assert not set(boxes) & selected()
+        assert selected()  # other bordered elements are still selected
+    assert before == xpaths.PRECISION_DISCARD_XPATH
+    with pytest.raises(RuntimeError), sparing(is_spared_content):
+        raise RuntimeError("an extraction that fails")
+    assert before == xpaths.PRECISION_DISCARD_XPATH

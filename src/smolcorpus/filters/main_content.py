@@ -17,7 +17,13 @@ it has at least two records, each mostly non-link text, and either
 - *replaces* an empty extraction: the records hold at least `MIN_WORDS` words.
 
 Of the groups that qualify, the tightest wins (the fewest words while holding at least `TIGHT_SHARE` of the
-largest qualifying group): post bodies rather than whole posts with their user panels and signatures.
+largest qualifying group): post bodies rather than whole posts with their user panels and signatures. When the
+winners are the problems of an exercise list, the group of solutions beside them joins them (`_solutions`).
+
+`is_spared_content(element)` judges the other way round: whether an element that trafilatura's pruning rules
+would remove (hidden, bordered, captioned, collapsible parts, `<aside>`) is content: a textbook box (worked
+example, exercise, solution, proof) or a block holding a formula, outside page furniture, and when hidden not a
+copy of the page's text nor a cache of bare formulas (`trafilatura_discard.sparing` applies it).
 
 Pure functions over lxml trees; `math_extractor.py` decides what to do with the records.
 """
@@ -28,6 +34,8 @@ import re
 from dataclasses import dataclass
 
 from lxml import etree
+
+from smolcorpus.filters.math_markup import FORMULA_MARK
 
 COVERAGE = 0.6  # share of the extracted text's three-word runs that must lie inside the records
 GROWTH = 1.5  # the records must hold this many times the extracted words to be worth a second extraction
@@ -45,6 +53,8 @@ FURNITURE_NAMES = re.compile(
     r"|carousel|advert|sponsor",
     re.IGNORECASE,
 )
+# the word naming the solutions of an exercise list, which join the chosen records when they sit beside them
+SOLUTION_NAMES = re.compile(r"solution", re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
 _WORD = re.compile(r"\w+")
 
@@ -156,10 +166,151 @@ def choose_records(groups: list[RecordGroup], extracted: str) -> Records | None:
     largest = max(group.words for group in candidates)
     chosen = min((g for g in candidates if g.words >= TIGHT_SHARE * largest), key=lambda g: g.words)
     tag, name = chosen.key
-    return Records(tag + name, chosen.records)
+    solutions = _solutions(groups, chosen)
+    if solutions is None:
+        return Records(tag + name, chosen.records)
+    root = chosen.records[0].getroottree().getroot()
+    order = {element: position for position, element in enumerate(root.iter())}
+    records = sorted(chosen.records + solutions.records, key=order.__getitem__)
+    return Records(f"{tag}{name} + {solutions.key[0]}{solutions.key[1]}", records)
+
+
+def _solutions(groups: list[RecordGroup], chosen: RecordGroup) -> RecordGroup | None:
+    """The group of solutions (`SOLUTION_NAMES`) that goes with the chosen records when these are the problems of an
+    exercise list and its solutions sit beside them, outside them (OpenStax: `div.problem` + `div.solution` in each
+    `div.exercise`; the tightest group is the problems): of the outermost such groups that are not controls ("Show
+    solution" toggles), the one with the most words (its "Solution" label kept)."""
+    if SOLUTION_NAMES.search(chosen.key[1]):
+        return None
+    chosen_set = set(chosen.records)
+    found = []
+    for group in groups:
+        if group is chosen or not SOLUTION_NAMES.search(group.key[1]):
+            continue
+        if set(_NAME_WORD.findall(_CAMEL.sub(r"\1 \2", group.key[1]).lower())) & CONTROL_WORDS:
+            continue  # the "Show solution" toggles
+        # beside the chosen records: none inside one of them, none around one of them
+        if any(a in chosen_set for r in group.records for a in r.iterancestors()):
+            continue
+        if any(a in set(group.records) for r in chosen.records for a in r.iterancestors()):
+            continue
+        found.append(group)
+    members = {r for g in found for r in g.records}
+    outermost = [g for g in found if not any(a in members for r in g.records for a in r.iterancestors())]
+    return max(outermost, key=lambda g: g.words, default=None)
 
 
 def repeated_records(tree, extracted: str) -> Records | None:
     """The records whose text should replace `extracted`, or None to keep it (module docstring): `record_groups`
     then `choose_records`, on a tree the extractor has not changed."""
     return choose_records(record_groups(tree), extracted)
+
+
+# Containers trafilatura's pruning rules would drop although they are content (trafilatura_discard.sparing): boxed,
+# bordered, collapsible and hidden-until-clicked parts of textbook pages (worked examples, exercises, solutions,
+# proofs), Wikipedia's bordered equation boxes, Distill's formula captions.
+
+# class or id words of textbook structures (not `hint`: form fields and search boxes carry hints)
+STRUCTURE_WORDS = frozenset({
+    "example", "examples", "exercise", "exercises", "solution", "solutions", "proof", "proofs", "theorem", "theorems",
+    "lemma", "lemmas", "definition", "definitions", "corollary", "proposition", "problem", "problems", "derivation",
+    "worked", "workedexample",
+})  # fmt: skip
+# class or id words of the controls that open or label such a structure ("Show solution"), not the structure itself
+CONTROL_WORDS = frozenset({
+    "toggle", "toggles", "toggler", "button", "btn", "link", "links", "icon", "label", "title", "header", "heading",
+    "trigger", "control", "controls", "tab", "tabs", "filter", "filters", "meta", "help", "count", "counter", "menu",
+    "nav", "number", "numbers", "caption", "actions",
+})  # fmt: skip
+# class or id words of page furniture, whatever it holds (words, so that `shared` in a section's id is no `share`)
+FURNITURE_WORDS = frozenset({
+    "related", "recommended", "recommendations", "sidebar", "widget", "widgets", "archive", "archives", "popular",
+    "trending", "footer", "header", "navbar", "nav", "navigation", "menu", "promo", "teaser", "carousel", "advert",
+    "adverts", "advertisement", "ad", "ads", "sponsor", "sponsored", "share", "social", "cookie", "cookies",
+    "newsletter", "comment", "comments", "breadcrumb", "breadcrumbs", "banner", "subscribe", "subscription", "login",
+    "signin", "signup", "search", "modal", "popup", "tooltip", "toc",
+})  # fmt: skip
+HIDDEN = re.compile(r"none|hidden", re.IGNORECASE)  # in `style`: display: none, visibility: hidden
+MIN_STRUCTURE_WORDS = 5  # a structure holds at least this many words (a "Show solution" link holds two)
+MIN_HIDDEN_PROSE = 3  # words outside formulas in a hidden container of formulas (a hidden cache of labels has none)
+COPY_SHARE = 0.5  # a container whose three-word runs are mostly elsewhere on the page is a copy (mobile, cache)
+_CAMEL = re.compile(r"([a-z])([A-Z])")
+_NAME_WORD = re.compile(r"[a-z]+")
+
+
+def _name_words(element) -> set[str]:
+    names = _CAMEL.sub(r"\1 \2", (element.get("class") or "") + " " + (element.get("id") or ""))
+    return set(_NAME_WORD.findall(names.lower()))
+
+
+def _pruned_furniture(element) -> bool:
+    """Whether the element or an ancestor inside the page's body is named like page furniture."""
+    for node in (element, *element.iterancestors()):
+        if not isinstance(node.tag, str) or node.tag in ("body", "html"):
+            break
+        if _name_words(node) & FURNITURE_WORDS:
+            return True
+    return False
+
+
+def _hidden(element) -> bool:
+    words = _name_words(element)
+    return (
+        bool(HIDDEN.search(element.get("style") or ""))
+        or element.get("aria-hidden") == "true"
+        or bool(words & {"hidden", "hide", "invisible"})
+    )
+
+
+def is_spared_content(element) -> bool:
+    """Whether an element a pruning rule selected is content to keep: not named like page furniture (nor inside
+    such an element), and either holding an element named like a textbook structure (itself or one inside it:
+    `STRUCTURE_WORDS`, not a control that opens one) with some text, or holding a formula (`rewrite_math`'s
+    elements). A hidden one must also not be a copy of text found elsewhere on the page (`COPY_SHARE`: a mobile or
+    print version), nor formulas without words around them (`MIN_HIDDEN_PROSE`: a renderer's cache of labels)."""
+    if _pruned_furniture(element):
+        return False
+    text = element.text_content()
+    structure = _holds_structure(element)
+    formulas = [] if structure else element.xpath(f"descendant-or-self::*[@{FORMULA_MARK}]")
+    if not structure and not formulas:
+        return False
+    if not _hidden(element):
+        return True
+    if formulas and _words(text) - sum(_words(f.text_content()) for f in formulas) < MIN_HIDDEN_PROSE:
+        return False
+    return not _copied(element, text)
+
+
+def _holds_structure(element) -> bool:
+    """Whether the element or one inside it is named like a textbook structure (and neither like a control nor like
+    furniture) and holds `MIN_STRUCTURE_WORDS` words."""
+    for node in element.iter():
+        if isinstance(node.tag, str) and (node.get("class") or node.get("id")):
+            names = _name_words(node)
+            structure = names & STRUCTURE_WORDS and not names & (CONTROL_WORDS | FURNITURE_WORDS)
+            if structure and _words(node.text_content()) >= MIN_STRUCTURE_WORDS:
+                return True
+    return False
+
+
+def _copied(element, text: str) -> bool:
+    """Whether most of the element's runs of three tokens (words, and whole formulas: `$…$` is one token) occur
+    elsewhere in its page; a lone formula is copied when the same formula occurs elsewhere. (The element's text is
+    one contiguous run of the page's text: the page's text without it is the rest.)"""
+    own = _token_runs(text)
+    if not own:
+        return False
+    page = element.getroottree().getroot().text_content()
+    elsewhere = _token_runs(page.replace(text, " ", 1), min(3, len(next(iter(own)))))
+    return len(own & elsewhere) >= COPY_SHARE * len(own)
+
+
+_TOKEN = re.compile(r"\$\$?[^$]+\$\$?|\w+")
+
+
+def _token_runs(text: str, n: int | None = None) -> set[tuple[str, ...]]:
+    """Runs of `n` tokens (three, or all of them when fewer) of the text, lower case, a formula being one token."""
+    tokens = [t if t.startswith("$") else t.lower() for t in _TOKEN.findall(text)]
+    n = n or min(3, len(tokens))
+    return set(zip(*(tokens[i:] for i in range(n)), strict=False)) if n else set()

@@ -19,9 +19,9 @@ from datatrove.pipeline.extractors.base import BaseExtractor
 from datatrove.utils.typeshelper import StatHints
 from lxml import etree
 
-from smolcorpus.filters.main_content import choose_records, record_groups
+from smolcorpus.filters.main_content import choose_records, is_spared_content, record_groups
 from smolcorpus.filters.math_markup import FORMULA_MARK, MathStats, rewrite_math
-from smolcorpus.filters.trafilatura_discard import compiled_rules
+from smolcorpus.filters.trafilatura_discard import compiled_rules, sparing
 from smolcorpus.filters.trafilatura_recovery import structured_recovery
 from smolcorpus.runtime.cpu_sandbox import CpuSandbox, SandboxFailure
 from smolcorpus.writers.ledger import DropLedger
@@ -130,6 +130,16 @@ def expose_text_containers(tree) -> None:
             element.tag = "div" if name in CUSTOM_BLOCKS else "span"
 
 
+def expose_content_asides(tree) -> None:
+    """Rename to `div` the `<aside>` elements that are content (`main_content.is_spared_content`: a box named like
+    a worked example, exercise, solution or proof, or one holding a formula, outside page furniture): trafilatura
+    deletes every `<aside>` before it looks for the main content. None of the 1,052 asides and `<details>` of the
+    shared pages is (sidebars, notices, menus)."""
+    for aside in list(tree.iter("aside")):
+        if is_spared_content(aside):
+            aside.tag = "div"
+
+
 PARAGRAPHS = ("p", "li", "dd")
 
 
@@ -162,6 +172,7 @@ def extract_math_text(html: str | bytes, url: str | None = None, *, inventory: b
         return Extraction("", MathStats(), formulas=[] if inventory else None)
     expose_text_containers(tree)  # first, so that formulas see ordinary block parents
     math = rewrite_math(tree)
+    expose_content_asides(tree)
     unlink_formula_paragraphs(tree)
     # every formula is text now; what is left in scripts and styles is code, which no extractor keeps
     etree.strip_elements(tree, "script", "style", with_tail=False)
@@ -169,7 +180,7 @@ def extract_math_text(html: str | bytes, url: str | None = None, *, inventory: b
     settings = {**TRAFILATURA_OPTIONS, **options}
     groups = record_groups(tree)  # judged on the untouched page (usually none)
     # the same pruning as trafilatura's XPath discard rules, 3.4x faster (trafilatura_discard.py)
-    with compiled_rules(), structured_recovery():
+    with compiled_rules(), sparing(is_spared_content), structured_recovery():
         # trafilatura cleans the tree it is given in place: a copy when record groups will be looked at afterwards
         text = trafilatura.extract(copy.deepcopy(tree) if groups else tree, url=url, **settings) or ""
         main_content = "article"

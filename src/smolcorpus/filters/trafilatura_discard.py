@@ -15,13 +15,17 @@ an empty needle). `compiled_rules()` puts the rules into trafilatura's own lists
 (the expressions that did not compile keep running as XPath). tests/filters/test_trafilatura_discard.py checks, on
 real pages of ../shared/data, that each compiled rule selects the same elements as its XPath and that the extracted
 text is the same; over all 665 shared pages it is.
+
+`sparing(keep)` makes the rules that prune the main content leave alone what `keep` accepts (smolcorpus passes
+`main_content.is_spared_content`: textbook boxes and blocks holding formulas, such as Wikipedia's bordered
+equation boxes, which the precision rule `contains(@style, "border")` drops).
 """
 
 from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 # the lists of trafilatura.xpaths that trafilatura only ever calls as `expression(tree)` in prune_unwanted_nodes
@@ -184,6 +188,41 @@ def compiled_rules() -> Iterator[None]:
         expressions = getattr(xpaths, name)
         saved[name] = expressions[:]
         expressions[:] = compiled
+    try:
+        yield
+    finally:
+        for name, expressions in saved.items():
+            getattr(xpaths, name)[:] = expressions
+
+
+# the lists whose rules prune the main content before trafilatura looks for it (the comment lists stay as they are)
+SPARING_LISTS = ("OVERALL_DISCARD_XPATH", "PAYWALL_DISCARD_XPATH", "TEASER_DISCARD_XPATH", "PRECISION_DISCARD_XPATH",
+                 "DISCARD_IMAGE_ELEMENTS")  # fmt: skip
+
+
+@dataclass
+class SparingRule:
+    """A discard rule (compiled or XPath) that leaves out of its selection the elements `keep` accepts."""
+
+    rule: Callable
+    keep: Callable
+
+    def __call__(self, tree) -> list:
+        return [element for element in self.rule(tree) if not self.keep(element)]
+
+
+@contextlib.contextmanager
+def sparing(keep: Callable) -> Iterator[None]:
+    """For the duration, the discard rules that prune the main content (`SPARING_LISTS`: navigation, footers,
+    hidden, bordered, captioned, teaser parts) select no element for which `keep(element)` is true; the rules are
+    back afterwards. Nests with `compiled_rules()` (inside it, the compiled rules are wrapped)."""
+    from trafilatura import xpaths
+
+    saved = {}
+    for name in SPARING_LISTS:
+        expressions = getattr(xpaths, name)
+        saved[name] = expressions[:]
+        expressions[:] = [SparingRule(rule, keep) for rule in expressions]
     try:
         yield
     finally:
