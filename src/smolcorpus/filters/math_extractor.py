@@ -81,13 +81,45 @@ def drop_nested_document_tags(html: bytes) -> bytes:
     return html[:cut] + _DOCUMENT_TAG.sub(b"", html[cut:])
 
 
+# libxml2 stops building the tree 256 elements deep and drops the rest of the page; real MathML is at most 30 deep
+# on the shared pages, so a formula nested deeper than this is a hostile or broken one
+MAX_MATH_DEPTH = 128
+DROPPED_FORMULA = "data-smolcorpus-dropped-formula"
+_MATH_START = re.compile(rb"<(?:[A-Za-z][\w.-]*:)?math[\s>/]", re.IGNORECASE)
+_MATH_END = re.compile(rb"</(?:[A-Za-z][\w.-]*:)?math\s*>", re.IGNORECASE)
+_TAG = re.compile(rb"<(/?)[A-Za-z][^\s/>]*[^>]*?(/?)>")
+
+
+def drop_deep_math(html: bytes, max_depth: int = MAX_MATH_DEPTH) -> bytes:
+    """Replace each `<math>` element nested deeper than `max_depth` by an empty marked element (`DROPPED_FORMULA`,
+    counted as a broken formula). Without this, a formula nested 50,000 deep made libxml2 drop everything after it:
+    half a page gone without a trace. One pass over each formula's bytes."""
+    parts, position = [], 0
+    for start in _MATH_START.finditer(html):
+        if start.start() < position:  # inside a formula already replaced
+            continue
+        end = _MATH_END.search(html, start.end())
+        stop = end.end() if end else len(html)
+        depth = deepest = 0
+        for tag in _TAG.finditer(html, start.start(), stop):
+            if tag[1]:
+                depth -= 1
+            elif not tag[2]:
+                depth += 1
+                deepest = max(deepest, depth)
+        if deepest > max_depth:
+            parts += [html[position : start.start()], f'<span {DROPPED_FORMULA}="too_deep"></span>'.encode()]
+            position = stop
+    return b"".join(parts) + html[position:] if parts else html
+
+
 def parse_html(html: str | bytes):
     """An lxml tree of the page; None when it has no parsable content."""
     if isinstance(html, str):
         html = html.encode("utf-8", errors="replace")  # lxml rejects str with an encoding declaration
     if not html.strip():
         return None
-    html = drop_nested_document_tags(html)
+    html = drop_deep_math(drop_nested_document_tags(html))
     try:
         return lxml.html.document_fromstring(html, parser=PARSER)
     except (etree.ParserError, ValueError):
@@ -172,6 +204,7 @@ def extract_math_text(html: str | bytes, url: str | None = None, *, inventory: b
         return Extraction("", MathStats(), formulas=[] if inventory else None)
     expose_text_containers(tree)  # first, so that formulas see ordinary block parents
     math = rewrite_math(tree)
+    math.errors += len(tree.xpath(f"//*[@{DROPPED_FORMULA}]"))  # formulas too deep to parse (drop_deep_math)
     expose_content_asides(tree)
     unlink_formula_paragraphs(tree)
     # every formula is text now; what is left in scripts and styles is code, which no extractor keeps
