@@ -22,3 +22,14 @@ def test_invalid_config_names_the_file_and_the_problem(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "mix.yaml" in err and "sources" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_an_infinite_share_exits_2_naming_the_key(tmp_path, capsys):
+    (tmp_path / "tokens").mkdir()
+    config = tmp_path / "mix.yaml"
+    config.write_text(f"output_dir: {tmp_path}/mix\ntotal_tokens: 1000\nsources:\n"
+                      f"  - {{name: web, path: {tmp_path}/tokens, share: .inf}}\n")  # fmt: skip
+    assert main(["mix", str(config)]) == 2
+    error = capsys.readouterr().err
+    assert "sources.0.share (line 4)" in error and "Traceback" not in error
+    assert not (tmp_path / "mix").exists()

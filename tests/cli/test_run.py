@@ -24,6 +24,21 @@ def test_tokenize_command_end_to_end(real_corpus, real_documents, tmp_path):
     assert run_info["config"]["tokenize"]["carry_columns"] == ["source"]
 
 
+def test_tokenize_command_skips_a_bom_and_counts_texts_of_another_type(real_documents, tmp_path):
+    """`smolcorpus tokenize` on a JSONL file with a UTF-8 byte order mark and texts that are a list and an object:
+    the first record is kept, the others are counted drops, never tokenized as their Python repr."""
+    texts = list(real_documents.values())[:2]
+    lines = [{"id": "first", "text": texts[0]}, {"id": "list", "text": ["a", "b"]}, {"id": "object", "text": {"a": 1}},
+             {"id": "last", "text": texts[1]}]  # fmt: skip
+    source = tmp_path / "bom.jsonl"
+    source.write_bytes(b"\xef\xbb\xbf" + b"\n".join(json.dumps(line).encode() for line in lines))
+    output = tmp_path / "tokens"
+    result = smolcorpus("tokenize", str(source), "--output", str(output))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert json.loads((output / "manifest.json").read_text())["num_documents"] == 2
+    assert "dropped_wrong_type_text=2" in result.stdout and "invalid_json" not in result.stdout
+
+
 def test_tokenize_packed_and_nanotron(real_corpus, tmp_path):
     output = tmp_path / "packed"
     result = smolcorpus("tokenize", str(real_corpus / "articles"), "--output", str(output), "--pack-length", "1023",

@@ -279,6 +279,7 @@ def test_recall_and_precision_classifiers_make_the_subsets(warc_inputs, math_mod
     broader = json.loads((out / "tokens" / "2plus" / "manifest.json").read_text())["num_tokens"]
     assert funnel["totals"]["kept_tokens"] == broader > 0
     assert "| 3plus |" in (out / "summary.md").read_text()
+    assert "None" not in (out / "summary.md").read_text()  # kept tokens: a number or n/a
     # the report: the curate stage keeps each page once (its writer writes a 3plus page into both subsets), the
     # thresholds of both classifiers, and kept samples per grade
     html = (out / "report.html").read_text()

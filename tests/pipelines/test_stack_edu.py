@@ -241,6 +241,7 @@ def test_token_shards_per_language_match_the_curated_files(stack_edu_run):
     folders = {p.name for p in (output / "tokens").iterdir() if (p / "manifest.json").is_file()}
     assert folders == {language_slug(language) for language in per_language}
     assert "| **all** |" in (output / "summary.md").read_text()
+    assert "None" not in (output / "summary.md").read_text()
 
 
 def test_rerun_skips_finished_stages_and_changes_nothing(stack_edu_run):
