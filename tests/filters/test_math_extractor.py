@@ -316,3 +316,45 @@ def test_a_formula_nested_too_deep_is_a_counted_broken_formula_and_the_page_is_k
     expected, result = extract_math_text(page), extract_math_text(hostile)
     assert result.text == expected.text
     assert result.math.errors == expected.math.errors + 1
+
+
+SPHINX_PAGE = "extraction_gt/readability_test_pages/mercurial/source.html.gz"
+
+
+def test_section_headings_written_as_links_to_the_contents_are_kept():
+    """Sphinx writes each heading as a link back to the table of contents plus a `¶` permalink; trafilatura drops
+    such link-dense headings: the Mercurial guide lost all 16. Readability's expected output has them."""
+    from tests.filters.math_pages import shared_page
+
+    text = extract_math_text(shared_page(SPHINX_PAGE)).text
+    found = re.findall(r"^#+ (.+)$", text, re.MULTILINE)
+    for heading in ("Sharing with a single developer", "Example 1: Amend a shared changeset", "Conclusion"):
+        assert heading in found
+    assert len(found) >= 16 and "¶" not in text
+
+
+@pytest.mark.parametrize(
+    ("page", "heading"),
+    [("math_dev/pages/wikipedia_hermitian_matrix.html.gz", "## Properties\n"),
+     ("math_dev/pages/wikipedia_tsne.html.gz", "## Details\n")],
+)  # fmt: skip
+def test_wikipedia_headings_lose_their_edit_links(page, heading):
+    from tests.filters.math_pages import shared_page
+
+    text = extract_math_text(shared_page(page)).text
+    assert heading in text and "[edit]" not in text
+
+
+@pytest.mark.parametrize(
+    ("key", "teaser"),
+    [
+        ("08f793762792bd252c75fb57544cdf506ffcc04785136cb87503f02364b82b56", "Pats place Olszewski on IR"),
+        ("9a440270bf8625d586039dfae1b8df409b467524e075124cd7a5424a5806901b", "Pochettino fired by Tottenham"),
+    ],
+)
+def test_headlines_linking_to_other_articles_stay_out(key, teaser):
+    """News pages whose "more stories" are headings linking to other articles: still link-dense, still dropped."""
+    from tests.filters.math_pages import shared_page
+
+    text = extract_math_text(shared_page(f"extraction_gt/article_extraction_benchmark/html/{key}.html.gz")).text
+    assert text and teaser not in text

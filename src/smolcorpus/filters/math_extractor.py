@@ -172,6 +172,33 @@ def expose_content_asides(tree) -> None:
             aside.tag = "div"
 
 
+# permalink anchors and edit links of section headings: Sphinx's `a.headerlink` (¶), MediaWiki's
+# `span.mw-editsection` ([edit]), GitHub's and anchor.js's icon links, and any heading link whose text is only a
+# pilcrow, hash or section sign
+HEADING_CONTROLS = etree.XPath(
+    ".//*[contains(concat(' ', normalize-space(@class), ' '), ' headerlink ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' mw-editsection ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' anchor ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' anchorjs-link ')"
+    " or (self::a and string-length(normalize-space(translate(., '¶#§', ''))) = 0)]"
+)
+HEADINGS = etree.XPath("//h1|//h2|//h3|//h4|//h5|//h6")
+
+
+def unlink_headings(tree) -> None:
+    """Section headings keep their words and lose their controls: permalink and edit links go (`HEADING_CONTROLS`),
+    and links to a place on the same page (`#…`) become their text. Documentation generators (Sphinx's
+    `toc-backref`) write each heading as a link to the table of contents, and trafilatura drops link-dense headings
+    (a Mercurial guide lost all 16); Wikipedia's came out as `Properties[edit]`. Headings linking to other pages
+    stay links: they are teasers of other articles, which trafilatura rightly drops."""
+    for heading in HEADINGS(tree):
+        for control in HEADING_CONTROLS(heading):
+            control.drop_tree()  # lxml.html: its tail stays
+        for link in list(heading.iter("a")):
+            if (link.get("href") or "").startswith("#"):
+                link.drop_tag()
+
+
 PARAGRAPHS = ("p", "li", "dd")
 
 
@@ -207,6 +234,7 @@ def extract_math_text(html: str | bytes, url: str | None = None, *, inventory: b
     math.errors += len(tree.xpath(f"//*[@{DROPPED_FORMULA}]"))  # formulas too deep to parse (drop_deep_math)
     expose_content_asides(tree)
     unlink_formula_paragraphs(tree)
+    unlink_headings(tree)
     # every formula is text now; what is left in scripts and styles is code, which no extractor keeps
     etree.strip_elements(tree, "script", "style", with_tail=False)
     formulas = math.formulas if inventory else None  # what `math` counts: the one list of the page's formulas
