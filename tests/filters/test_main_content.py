@@ -171,7 +171,7 @@ def test_bordered_equation_boxes_keep_their_formulas(page):
     holds the defining formulas of "Hermitian matrix", each after its sentence."""
     text = extract_math_text(shared_page(page)).text
     assert all(formula in text for formula in EQUATION_BOXES)
-    assert text.index("for all indices i and j:") < text.index(EQUATION_BOXES[0]) < text.index("or in matrix form")
+    assert text.index("for all indices $i$ and $j$:") < text.index(EQUATION_BOXES[0]) < text.index("or in matrix form")
 
 
 @pytest.mark.parametrize("page", WIKIPEDIA_HERMITIAN)

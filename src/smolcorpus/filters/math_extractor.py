@@ -19,6 +19,7 @@ from datatrove.pipeline.extractors.base import BaseExtractor
 from datatrove.utils.typeshelper import StatHints
 from lxml import etree
 
+from smolcorpus.filters.html_math import write_inline_math, write_scripts
 from smolcorpus.filters.main_content import choose_records, is_spared_content, record_groups
 from smolcorpus.filters.math_markup import FORMULA_MARK, MathStats, rewrite_math
 from smolcorpus.filters.trafilatura_discard import compiled_rules, sparing
@@ -230,7 +231,9 @@ def extract_math_text(html: str | bytes, url: str | None = None, *, inventory: b
     if tree is None:
         return Extraction("", MathStats(), formulas=[] if inventory else None)
     expose_text_containers(tree)  # first, so that formulas see ordinary block parents
+    write_inline_math(tree)  # before rewrite_math, which counts its formulas with the others
     math = rewrite_math(tree)
+    write_scripts(tree)
     math.errors += len(tree.xpath(f"//*[@{DROPPED_FORMULA}]"))  # formulas too deep to parse (drop_deep_math)
     expose_content_asides(tree)
     unlink_formula_paragraphs(tree)
