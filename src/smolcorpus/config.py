@@ -39,6 +39,12 @@ class StrictModel(BaseModel):
 
     model_config = ConfigDict(extra="forbid", validate_default=True)
 
+    def changed(self, *keys: str) -> list[str]:
+        """Those of `keys` whose value is not the default. Compared with the defaults, not with what was written:
+        a config dumped and read again (resolved paths, `--estimate`'s sample) names every key."""
+        fields = type(self).model_fields
+        return [key for key in keys if getattr(self, key) != fields[key].get_default(call_default_factory=True)]
+
 
 class InputConfig(StrictModel):
     """Where documents come from: Parquet, JSONL or CSV/TSV files (.gz/.zst too), or folders of them (recursively)."""
@@ -75,6 +81,16 @@ class TokenizeConfig(StrictModel):
         1_048_576, description="Parquet row-group size in tokens (≈2 MB of uint16); the loader shuffles row groups"
     )
     nanotron: bool = Field(False, description="also write nanotron .ds files through datatrove's DocumentTokenizer")
+
+    @model_validator(mode="after")
+    def _carry_needs_documents(self) -> TokenizeConfig:
+        if self.carry_columns and self.pack_length is not None:
+            raise ValueError(
+                "carry_columns and pack_length conflict (--carry and --pack-length on the command line): a packed "
+                "row mixes documents, so it has no one value per column; drop one of them (the unpacked shards keep "
+                "the columns, and the loader packs them into sequences at training time)"
+            )
+        return self
 
 
 class SlurmStageConfig(StrictModel):
@@ -175,7 +191,7 @@ class SourceTreesConfig(StrictModel):
         for key in ("repo_names", "licenses"):
             value = getattr(self, key)
             if value is not None and len(value) != len(self.roots):
-                raise ValueError(f"{key} needs one entry per root")
+                raise ValueError(f"{key} has {len(value)} entries for {len(self.roots)} roots: it needs one per root")
         return self
 
 
@@ -228,6 +244,16 @@ class CodeScoringConfig(TorchDeviceConfig):
     batch_size: PositiveInt = 64
 
     @model_validator(mode="after")
+    def _thresholds_need_a_model(self) -> CodeScoringConfig:
+        changed = self.changed("thresholds", "default_threshold")
+        if changed and not self.enabled:
+            raise ValueError(
+                f"{' and '.join(changed)} set, but no model scores the files (models and default_model are empty), "
+                "so nothing would be thresholded: name a model, or leave the thresholds out"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _models_exist(self) -> CodeScoringConfig:
         models = [*self.models.values(), *([self.default_model] if self.default_model else [])]
         _check_local_paths([m for m in models if not is_hub_model(m)])
@@ -268,6 +294,16 @@ class StackEduConfig(StrictModel):
             raise ValueError("stack_edu needs at least one source: stack_v2 and/or source_trees")
         return self
 
+    @model_validator(mode="after")
+    def _scored_languages_are_read(self) -> StackEduConfig:
+        named = {f"scoring.models.{language}" for language in self.scoring.models if language not in self.languages}
+        if self.scoring.changed("thresholds"):
+            named |= {f"scoring.thresholds.{lang}" for lang in self.scoring.thresholds if lang not in self.languages}
+        if named:
+            raise ValueError(f"{', '.join(sorted(named))}: not in `languages` (the files read), so never used; "
+                             f"languages are spelled {', '.join(self.languages)}")  # fmt: skip
+        return self
+
 
 class WarcSourceConfig(StrictModel):
     """WARC files: local files/folders, s3:// keys, or a Common Crawl `warc.paths(.gz)` file."""
@@ -300,6 +336,15 @@ class MathQualityConfig(StrictModel):
     max_non_alpha_words_ratio: float = Field(0.6, description="Gopher: 0.8; math text has many symbol-only words")
     min_stop_words: int = Field(2, ge=0)
 
+    @model_validator(mode="after")
+    def _thresholds_need_the_rules(self) -> MathQualityConfig:
+        thresholds = [key for key in type(self).model_fields if key not in ("enabled", "repetition", "on_prose")]
+        changed = self.changed(*thresholds) + (self.changed("on_prose") if not self.repetition else [])
+        if changed and not self.enabled:
+            raise ValueError(f"{', '.join(changed)} set, but enabled is false (the Gopher quality rules do not run): "
+                             "set enabled: true, or leave them out")  # fmt: skip
+        return self
+
 
 class ClassifierStepConfig(TorchDeviceConfig):
     """A classifier folder from `smolcorpus classifier train` and the score it must reach."""
@@ -309,6 +354,9 @@ class ClassifierStepConfig(TorchDeviceConfig):
 
     @model_validator(mode="after")
     def _model_exists(self) -> ClassifierStepConfig:
+        if self.model is None and self.changed("threshold"):
+            raise ValueError("threshold set, but model is null (the step is skipped): name a model, or leave the "
+                             "threshold out")  # fmt: skip
         _check_local_paths([self.model] if self.model and not is_hub_model(self.model) else [])
         return self
 
@@ -321,6 +369,12 @@ class PrecisionConfig(TorchDeviceConfig):
 
     @model_validator(mode="after")
     def _model_exists(self) -> PrecisionConfig:
+        if self.model is None and self.changed("subsets"):
+            raise ValueError("subsets set, but model is null (no grading: the corpus is one subset, `all`): name "
+                             "the grading model, or leave the subsets out")  # fmt: skip
+        if self.model is not None and not self.subsets:
+            raise ValueError("model set, but subsets is empty: name at least one subset and its minimum grade, "
+                             "e.g. {3plus: 3}")  # fmt: skip
         _check_local_paths([self.model] if self.model and not is_hub_model(self.model) else [])
         return self
 
@@ -402,9 +456,14 @@ class RunConfig(StrictModel):
 
     @model_validator(mode="after")
     def _pipeline_has_section(self) -> RunConfig:
-        section = pipeline_sections()[self.pipeline]
+        sections = pipeline_sections()
+        section = sections[self.pipeline]
         if getattr(self, section) is None:
             raise ValueError(f"pipeline {self.pipeline!r} needs a `{section}` section")
+        unread = [f"`{name}`" for other, name in sections.items() if other != self.pipeline and getattr(self, name)]
+        if unread:
+            raise ValueError(f"pipeline {self.pipeline!r} reads `{section}`, not {' or '.join(unread)}: remove "
+                             "the section another pipeline reads, or set `pipeline` to that pipeline")  # fmt: skip
         return self
 
     def resolved_paths(self) -> RunConfig:
@@ -561,7 +620,7 @@ def _describe(err: dict, lines: dict[tuple, int]) -> str:
         return f"{key}: required key is missing"
     got = err.get("input")
     got_text = f" (got {got!r})" if got is not None and not isinstance(got, dict) else ""
-    return f"{key}{where}: {err['msg']}{got_text}"
+    return f"{key}{where}: {err['msg'].removeprefix('Value error, ')}{got_text}"
 
 
 def _allowed_keys(loc: tuple[str, ...]) -> list[str]:

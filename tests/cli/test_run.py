@@ -3,6 +3,9 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
 
 from smolcorpus.cli import main
 
@@ -76,3 +79,60 @@ def test_dry_run_prints_stages_and_writes_nothing(real_corpus, tmp_path):
 def test_main_returns_2_on_missing_config(capsys):
     assert main(["run", "/nonexistent/config.yaml"]) == 2
     assert "config file not found" in capsys.readouterr().err
+
+
+def test_tokenize_carry_with_pack_length_is_a_config_error_naming_both(real_corpus, tmp_path):
+    """A packed row mixes documents, so carried columns cannot go with it: exit 2 before any work, naming the two
+    keys and their flags, no traceback (it was a 27-line ValueError traceback and exit 1)."""
+    output = tmp_path / "tokens"
+    result = smolcorpus("tokenize", str(real_corpus / "articles"), "--output", str(output), "--carry", "source",
+                        "--pack-length", "2048")  # fmt: skip
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("error: smolcorpus tokenize: invalid config\n")
+    assert "carry_columns and pack_length conflict (--carry and --pack-length" in result.stderr
+    assert not output.exists()
+
+
+CONFLICTS = {
+    "carry and pack": ("tokenize:\n  pack_length: 2048\n  carry_columns: [source]\n", "tokenize (line",
+                       "carry_columns and pack_length conflict"),
+    "subsets without a grader": ("  precision: {subsets: {2plus: 2}}\n", "finemath.precision (line",
+                                 "subsets set, but model is null"),
+    "recall threshold without a model": ("  recall: {threshold: 0.3}\n", "finemath.recall (line",
+                                         "threshold set, but model is null"),
+    "Gopher thresholds while the rules are off": ("  quality: {min_doc_words: 20}\n", "finemath.quality (line",
+                                                  "min_doc_words set, but enabled is false"),
+    "another pipeline's section": ("input: {paths: [WARC]}\n", "(top level)",
+                                   "pipeline 'finemath' reads `finemath`, not `input`"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("conflict", CONFLICTS, ids=list(CONFLICTS))
+def test_conflicting_keys_in_yaml_exit_2_naming_them(conflict, shared_data, tmp_path):
+    """Keys that cannot go together, or a key that a missing one makes do nothing, fail at validation."""
+    extra, where, message = CONFLICTS[conflict]
+    warc = shared_data / "warc" / "dolma_science-0.warc.gz"
+    text = f"pipeline: finemath\noutput_dir: {tmp_path / 'out'}\nfinemath:\n  warc: {{paths: [{warc}]}}\n"
+    text += extra.replace("WARC", str(warc))
+    config = tmp_path / "run.yaml"
+    config.write_text(text)
+    result = smolcorpus("run", str(config), "--dry-run")
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert f"  - {where}" in result.stderr and message in result.stderr, result.stderr
+    assert "Value error" not in result.stderr
+
+
+def test_code_scoring_conflicts_exit_2_naming_the_keys(tmp_path):
+    """Stack-Edu: thresholds without a model, and a model or threshold for a language not read (a typo: `python`)."""
+    root = Path(__file__).resolve().parents[2] / "src"
+    config = tmp_path / "run.yaml"
+    base = f"pipeline: stack_edu\noutput_dir: {tmp_path / 'out'}\nstack_edu:\n  source_trees: {{roots: [{root}]}}\n"
+    config.write_text(base + "  scoring: {default_threshold: 2}\n")
+    result = smolcorpus("run", str(config), "--dry-run")
+    assert result.returncode == 2
+    assert "stack_edu.scoring (line 5): default_threshold set, but no model" in result.stderr
+    config.write_text(base + f"  scoring: {{models: {{python: {root}}}, thresholds: {{python: 2}}}}\n")
+    result = smolcorpus("run", str(config), "--dry-run")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "scoring.models.python, scoring.thresholds.python: not in `languages`" in result.stderr
+    assert "spelled C, C#, C++, Go, Java" in result.stderr
