@@ -161,6 +161,28 @@ def test_asciimath_on_a_page_loading_mathjax_am_config():
     assert "\\rho" in text
 
 
+def asciimath_tutorial(page: bytes, index: int) -> tuple[str, str]:
+    """A tutorial paragraph made of the `index`-th backticked formula of a real AsciiMath page: its source shown
+    with escaped backticks (as ASCIIMathML.js reads them: literal backticks), then rendered; inside the page's own
+    AsciiMath loader. Returns the page and the source."""
+    tree = lxml.html.document_fromstring(page)
+    loader = next(s.get("src") for s in tree.iter("script") if "AM_" in (s.get("src") or ""))
+    source = re.findall(r"`([^`]+)`", tree.text_content())[index]
+    paragraph = f"<p>Writing \\`{source}\\` in the text shows `{source}` once the page has rendered it.</p>"
+    return wrap(paragraph).replace("<head>", f'<head><script src="{loader}"></script>'), source
+
+
+@pytest.mark.parametrize("index", [0, 8])  # montalk's equations (1) and (2)
+def test_asciimath_source_in_escaped_backticks_stays_source(index):
+    """An AsciiMath tutorial shows the source in escaped backticks next to the rendered formula: the source stays
+    text (a literal backtick pair: inline code in Markdown), the rendered one becomes TeX, and the escapes no
+    longer pair with the real delimiters into a garbled formula."""
+    page, source = asciimath_tutorial(math_dev_page("montalk_tuning_forks_asciimath"), index)
+    text = extract(page)
+    assert f"Writing `{source}` in the text shows $" in text
+    assert text.count("$") == 2 and "\\`" not in text
+
+
 # --- custom elements and code --------------------------------------------------------------------------------
 
 

@@ -34,7 +34,10 @@ TEX_LIKE = re.compile(r"\\[A-Za-z]+|[\^_]\{?|\\[{}]|=|\\frac")
 # ASCIIMathML.js, MathJax's AsciiMath input, or a MathJax v2 combined config with AsciiMath (`config=AM_CHTML`,
 # `TeX-MML-AM_HTMLorMML`)
 ASCIIMATH_PAGE = re.compile(r"asciimath|[=,-]AM_[A-Za-z]+", re.IGNORECASE)
-BACKTICK_MATH = re.compile(r"`([^`\n]{1,400})`")
+# a backtick escaped with a backslash is a literal backtick for ASCIIMathML.js (and how AsciiMath tutorials show the
+# source, \`x^2\`, next to its rendering, `x^2`): it neither opens nor closes a formula
+BACKTICK_MATH = re.compile(r"(?<!\\)`([^`\n]{1,400})(?<!\\)`")
+ESCAPED_BACKTICK = re.compile(r"\\`")
 _CONFIG_DELIMITERS = re.compile(r"(inlineMath|displayMath)\s*:\s*(\[\s*\[.*?\]\s*\])", re.DOTALL)
 _DELIMITER_PAIR = re.compile(r"\[\s*(['\"])(.*?)\1\s*,\s*(['\"])(.*?)\3\s*\]")
 STANDARD_DELIMITERS = {("$", "$"), ("$$", "$$"), ("\\(", "\\)"), ("\\[", "\\]")}
@@ -343,6 +346,7 @@ def rewrite_math(tree) -> MathStats:
     if uses_asciimath:
         asciimath = lambda m: f"${asciimath_to_tex(m[1])}$"  # noqa: E731
         stats.add("asciimath", _rewrite_text_nodes(tree, BACKTICK_MATH, asciimath, "`", "asciimath"))
+        _rewrite_text_nodes(tree, ESCAPED_BACKTICK, "`", "\\`")  # shown as a backtick: the source as code
     _rewrite_text_nodes(tree, SCOPING_MACROS, "", "group$")
     _join_lines_of_tex(tree, BBCODE_MATH, "[/")
     stats.add("bbcode", _rewrite_text_nodes(tree, BBCODE_MATH, _bbcode, "[/", "bbcode"))
