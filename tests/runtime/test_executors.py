@@ -1,3 +1,4 @@
+import contextlib
 import os
 import shutil
 import signal
@@ -61,6 +62,19 @@ def test_corrupt_file_fails_its_task_only_and_rerun_completes(real_corpus, refer
     assert summary.stages[0].name == "tokenize"
 
 
+def assert_rerun_resumes(config, output, done: int, reference) -> None:
+    """A rerun of an interrupted run skips its `done` tasks and ends with what the uninterrupted run made."""
+    # --verbose: datatrove's own report of the tasks it skips is on the console (by default only in the logs)
+    result = subprocess.run(
+        [sys.executable, "-m", "smolcorpus.cli", "run", str(config), "--verbose"], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert f"Skipping {done} already completed tasks" in result.stderr
+    assert not list(output.glob("*.tmp"))
+    assert token_rows(output) == token_rows(reference)
+    assert comparable_manifest(output) == comparable_manifest(reference)
+
+
 def test_killed_run_resumes_without_duplicates_or_gaps(real_corpus, reference, tmp_path):
     output = tmp_path / "out"
     config = write_config(tmp_path / "run.yaml", tokenize_config([real_corpus], output, tasks=8, workers=1))
@@ -83,15 +97,46 @@ def test_killed_run_resumes_without_duplicates_or_gaps(real_corpus, reference, t
     assert 2 <= done < 8, "the run should have been killed mid-way"
     assert not (output / "manifest.json").exists()
 
-    # --verbose: datatrove's own report of the tasks it skips is on the console (by default only in the logs)
-    result = subprocess.run(
-        [sys.executable, "-m", "smolcorpus.cli", "run", str(config), "--verbose"], capture_output=True, text=True
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert f"Skipping {done} already completed tasks" in result.stderr
-    assert not list(output.glob("*.tmp"))
-    assert token_rows(output) == token_rows(reference)
-    assert comparable_manifest(output) == comparable_manifest(reference)
+    assert_rerun_resumes(config, output, done, reference)
+
+
+def test_sigterm_stops_the_whole_run_frees_its_folder_and_the_rerun_resumes(real_corpus, reference, tmp_path):
+    """`kill PID` (what `timeout`, Slurm and `docker stop` send) to a run of two pool workers: the forkserver, the
+    workers and datatrove's manager (which held the output folder's lock) end with it, exit code 143 and one line;
+    the next run takes the folder, skips the finished tasks and ends with what an uninterrupted run makes."""
+    import fcntl
+
+    import psutil
+
+    output = tmp_path / "out"
+    config = write_config(tmp_path / "run.yaml", tokenize_config([real_corpus], output, tasks=8, workers=2))
+    completions = output / "logs" / "tokenize" / "completions"
+    command = [sys.executable, "-m", "smolcorpus.cli", "run", str(config)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not (completions.is_dir() and any(completions.iterdir())) and time.monotonic() < deadline:
+        time.sleep(0.02)  # until the first task is done: the pool runs, the others are under way
+    tree = [psutil.Process(process.pid), *psutil.Process(process.pid).children(recursive=True)]
+    assert len(tree) >= 5, "the run, its manager, the forkserver and two workers"
+    os.kill(process.pid, signal.SIGTERM)
+    try:
+        # stderr reaches its end when no process of the run is left to hold it
+        _, stderr = process.communicate(timeout=60)
+        _, alive = psutil.wait_procs(tree, timeout=10)
+        assert [p for p in alive if p.status() != psutil.STATUS_ZOMBIE] == []
+    finally:
+        for p in tree:  # whatever the outcome, leave no process behind
+            with contextlib.suppress(psutil.Error):
+                p.kill()
+    assert process.returncode == 143
+    assert stderr.strip().splitlines()[-1].startswith("smolcorpus: stopped by SIGTERM")
+    done = len(list(completions.iterdir()))
+    assert 1 <= done < 8, "the run should have been stopped mid-way"
+    with open(output / ".smolcorpus-run.lock") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free: no process of the run holds it
+        fcntl.flock(lock, fcntl.LOCK_UN)
+
+    assert_rerun_resumes(config, output, done, reference)
 
 
 def test_slurm_stages_get_their_own_partition_time_and_gpus(tmp_path):

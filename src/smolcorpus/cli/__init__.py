@@ -11,6 +11,7 @@ from smolcorpus import __version__
 from smolcorpus.cli import annotate, classifier, extract, mix, publish, report, run
 from smolcorpus.cli.flags import QUIET_HELP, VERBOSE_HELP
 from smolcorpus.errors import SmolcorpusError
+from smolcorpus.runtime.interrupt import stop_tree_on_signals
 
 
 def cmd_version(args: argparse.Namespace) -> int:
@@ -37,7 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        # SIGTERM/SIGINT: the command and every process it started end, with one line and exit code 143/130
+        with stop_tree_on_signals():
+            return args.func(args)
     except SmolcorpusError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
