@@ -64,6 +64,7 @@ def test_evaluation_puts_the_model_next_to_baselines(math_labels, tmp_path):
     dull = Constant({"name": "dull", "labels": {"kind": "binary", "threshold": 0.5}})
     flagged = evaluate(dull, data, folds=3)
     assert "does not beat the baseline" in flagged["warning"] and "tfidf" in flagged["warning"]
+    assert "on F1 of P(positive) ≥ 0.5" in flagged["warning"] and flagged["deciding_metric"]["key"] == "f1"
 
 
 def test_thresholds_and_fold_spread_on_real_labels(code_labels):

@@ -1,4 +1,9 @@
-"""`smolcorpus classifier`: arguments, the errors reported before any data is read, and the comparison table."""
+"""`smolcorpus classifier`: arguments, the errors reported before any data is read, the comparison table, and the
+baseline warning of `classifier train` on real labels."""
+
+import json
+import subprocess
+import sys
 
 import pytest
 
@@ -57,3 +62,31 @@ def test_comparison_table_with_folds_and_thresholds():
     assert lines[8].split() == ["baseline", "constant", "0.100", "n/a", "0.200", "n/a"]
     single = format_comparison({**metrics, "fold_spread": {}, "by_threshold": {"3": {}}})
     assert "pooled" not in single and "at each threshold" not in single
+
+
+def train(data, output, *flags) -> tuple[subprocess.CompletedProcess, dict]:
+    """`smolcorpus classifier train` in a fresh process; (the result, the validation metrics it saved)."""
+    command = [sys.executable, "-m", "smolcorpus.cli", "classifier", "train", "--data", str(data), "--output",
+               str(output), *flags]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result, json.loads((output / "config.json").read_text())["metrics"]["validation"]
+
+
+def test_train_warns_only_when_a_baseline_decides_as_well(shared_data, tmp_path):
+    """Issue 29: 806 Danish pages with human grades (threshold 1). The linear model has the better MSE and F1 and
+    a lower ROC-AUC than TF-IDF: no warning, since a run filters on grade ≥ 1 (F1), not on the ranking. At
+    threshold 2 it keeps no page and every baseline ties with it at F1 0: the warning names the metric and the
+    margin."""
+    data = shared_data / "labeled_edu" / "fineweb_c_danish_human" / "data.jsonl"
+    result, metrics = train(data, tmp_path / "at1", "--threshold", "1")
+    model, tfidf = metrics["headline"], metrics["baselines"]["tfidf"]
+    assert model["f1"] > tfidf["f1"] and model["mse"] < tfidf["mse"] and model["roc_auc"] <= tfidf["roc_auc"]
+    assert "warning" not in metrics and "warning" not in result.stderr
+    assert metrics["deciding_metric"] == {"key": "f1", "name": "F1 of grade ≥ 1"}
+
+    result, metrics = train(data, tmp_path / "at2", "--threshold", "2")
+    assert metrics["headline"]["f1"] == 0 and metrics["baselines"]["tfidf"]["f1"] == 0
+    warning = next(line for line in result.stderr.splitlines() if line.startswith("warning: "))
+    assert "baseline(s) constant, length, tfidf on F1 of grade ≥ 2" in warning
+    assert "the model 0.000; " in warning and "tfidf 0.000 (the same)" in warning

@@ -83,16 +83,40 @@ def headline(metrics: dict) -> dict:
     return {"mse": metrics["mse"], "roc_auc": metrics["binary"]["roc_auc"], "f1": metrics["binary"]["f1"]}
 
 
-def not_beaten_by(model: dict, baselines: dict[str, dict]) -> list[str]:
-    """The baselines that match or beat the model's headline on ROC-AUC or F1 (or have a lower MSE)."""
-    losers = []
+def deciding_metric(label_kind: str, threshold: float) -> tuple[str, str]:
+    """(headline key, its wording) of the number a run's filter depends on: F1 of the yes/no decision it makes
+    (keep a document at grade ≥ `threshold`; binary labels: P(positive) ≥ 0.5). MSE and ROC-AUC describe the
+    scores, not that decision: a baseline that ties on them keeps no better."""
+    if label_kind == "binary":
+        return "f1", "F1 of P(positive) ≥ 0.5"
+    return "f1", f"F1 of grade ≥ {threshold:g}"
+
+
+def not_beaten_by(model: dict, baselines: dict[str, dict], key: str = "f1") -> dict[str, float]:
+    """Baseline → its `key` headline number, for the baselines at least as good as the model on it (higher; for
+    `mse`, lower or equal). Numbers that could not be computed (None) match nothing."""
+    matched = {}
     for name, numbers in baselines.items():
-        if any(
-            numbers[key] is not None and model[key] is not None and numbers[key] >= model[key]
-            for key in ("roc_auc", "f1")
-        ) or ("mse" in model and numbers["mse"] <= model["mse"]):
-            losers.append(name)
-    return losers
+        theirs, ours = numbers.get(key), model.get(key)
+        if theirs is None or ours is None:
+            continue
+        if (theirs <= ours) if key == "mse" else (theirs >= ours):
+            matched[name] = theirs
+    return matched
+
+
+def baseline_warning(name: str, model: dict, matched: dict[str, float], key: str, wording: str) -> str:
+    """`<model> does not beat the baseline(s) tfidf on F1 of grade ≥ 3, the decision a run filters on: the model
+    0.750; tfidf 0.754 (0.004 better) ...`: which baselines, on which number, by how much."""
+    ours = model[key]
+    parts = []
+    for baseline, theirs in sorted(matched.items(), key=lambda item: -item[1] if key != "mse" else item[1]):
+        margin = abs(theirs - ours)
+        parts.append(f"{baseline} {theirs:.3f} ({'the same' if margin < 5e-4 else f'{margin:.3f} better'})")
+    return (
+        f"{name} does not beat the baseline(s) {', '.join(sorted(matched))} on {wording}, the decision a run "
+        f"filters on: the model {ours:.3f}; {', '.join(parts)}. A baseline (a rule) makes that decision as well"
+    )
 
 
 def fold_spread(truth: np.ndarray, predicted: np.ndarray, fold_of: np.ndarray, label_kind: str,
@@ -118,8 +142,9 @@ def evaluate(classifier: Classifier, data: LabeledData, report_dir: str | Path |
     when given, the model's own training split; else out-of-fold scores of a `folds`-fold cross-validation on
     `data`, with the per-fold spread of model and baselines in `fold_spread`), and (with `report_dir`) write
     metrics.json and the PNG plots. Graded models also get binary metrics at each of `thresholds`
-    (`by_threshold`, for the model and every baseline). `metrics["warning"]` says when a baseline matches or beats
-    the model."""
+    (`by_threshold`, for the model and every baseline). `metrics["warning"]` says when a baseline is at least as
+    good as the model on the number a run's filter depends on (`deciding_metric`: F1 of grade ≥ the threshold),
+    by how much; MSE and ROC-AUC are reported, not warned on."""
     if data.kind == "binary" and classifier.label_kind != "binary":
         raise ValueError("binary labels need a binary classifier (train with binary labels or --mode binary)")
     predicted = classifier.score_labeled(data)
@@ -155,12 +180,11 @@ def evaluate(classifier: Classifier, data: LabeledData, report_dir: str | Path |
                 name: fold_spread(truth, values, fold_of, label_kind, threshold)
                 for name, values in {classifier.name: predicted, **scores}.items()
             }
-        beaten_by = not_beaten_by(metrics["headline"], compared)
-        if beaten_by:
-            metrics["warning"] = (
-                f"{classifier.name} does not beat the baseline(s) {', '.join(beaten_by)} on this data "
-                "(ROC-AUC, F1 or MSE): a rule would do as well"
-            )
+        key, wording = deciding_metric(label_kind, threshold)
+        matched = not_beaten_by(metrics["headline"], compared, key)
+        metrics["deciding_metric"] = {"key": key, "name": wording}
+        if matched:
+            metrics["warning"] = baseline_warning(classifier.name, metrics["headline"], matched, key, wording)
     if report_dir is not None:
         report = Path(report_dir)
         report.mkdir(parents=True, exist_ok=True)
