@@ -211,6 +211,8 @@ class CodeFiltersConfig(StrictModel):
     drop_generated: bool = Field(True, description="generator banners, codegen, lockfiles")
     drop_minified: bool = True
     drop_vendored: bool = Field(True, description="node_modules/, vendor/, third_party/, ... and vendored headers")
+    drop_community_files: bool = Field(True, description="CODE_OF_CONDUCT, CONTRIBUTING, SECURITY, issue and "
+                                       "pull-request templates, ... (GitHub's community health files)")  # fmt: skip
 
 
 class DedupConfig(StrictModel):

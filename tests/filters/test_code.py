@@ -24,6 +24,7 @@ EXPECTED = {
     "auto-generated index": ("generated_link_index",),
     "data-heavy": ("data_numeric_literal", "data_literal_table", "vendored_header", "vendored_path"),
     "vendored": ("vendored_path", "vendored_header"),
+    "boilerplate docs": ("community_file",),
 }
 
 
@@ -55,7 +56,7 @@ def is_marked(doc: Document) -> bool:
     return (
         doc.metadata["marked_generated"]
         or doc.metadata["marked_vendor"]
-        or any(word in category for word in ("minified", "lockfile", "data-heavy"))
+        or any(word in category for word in ("minified", "lockfile", "data-heavy", "boilerplate docs"))
     )
 
 
@@ -86,6 +87,7 @@ def test_filters_run_as_datatrove_steps_and_count_reasons(code_documents):
                if key.startswith("dropped_")}  # fmt: skip
     assert len(kept) + sum(dropped.values()) == len(code_documents)
     assert dropped["dropped_minified"] >= 2 and dropped["dropped_lockfile"] >= 2
+    assert dropped["dropped_community_file"] == 1  # trekhleb/javascript-algorithms' CODE_OF_CONDUCT.md
 
 
 def test_metadata_filters():

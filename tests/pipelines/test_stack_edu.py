@@ -28,7 +28,8 @@ pytestmark = pytest.mark.slow  # whole Stack-Edu runs on real source trees (minu
 
 BUCKET = "stack-e2e"
 PERMISSIVE = {"MIT", "Apache-2.0", "BSD-2-Clause", "CC-BY-4.0"}
-RULE_STEPS = {"file_size", "vendored", "generated", "minified", "encoded", "data_heavy", "line_length", "alphanumeric"}
+RULE_STEPS = {"file_size", "vendored", "community", "generated", "minified", "encoded", "data_heavy", "line_length",
+              "alphanumeric"}  # fmt: skip
 LANGUAGES = ["C", "C#", "C++", "Go", "Java", "JavaScript", "Markdown", "PHP", "Python", "Ruby", "Rust", "SQL",
              "Shell", "Swift", "TypeScript", "XSLT"]  # fmt: skip
 
@@ -324,3 +325,54 @@ def test_report_shows_languages_thresholds_and_samples(stack_edu_run, code_corpu
     assert all(r["text"] == "" for r in dropped["read_stack_v2/missing_blob"])  # never became documents
     for record in licensed:
         assert html_escape(record["text"]) in html
+
+
+# real checkouts of public projects that carry GitHub community files (security policies, codes of conduct, issue and
+# pull-request templates), where this machine has them: the Google Cloud SDK ships its dependencies' repositories
+THIRD_PARTY_TREES = Path("/usr/lib/google-cloud-sdk/platform/gsutil/third_party")
+COMMUNITY_TREES = ("urllib3", "requests", "charset_normalizer", "cachetools", "pyparsing")
+
+
+def test_community_files_of_real_trees_are_dropped_by_path(shared_data, tmp_path):
+    """Issue 29, `smolcorpus run` on source trees: the community files of real repositories are dropped as
+    `community_file` by their path, ledgered under `community` with their path as id; the repositories' other
+    Markdown (READMEs, tutorials, notes) passes that rule. The tutorial trees of the shared data come along, and
+    TheAlgorithms' doctest tutorial `weight_conversion.py`, when the shared data has it, is no data table."""
+    import subprocess
+    import sys
+
+    from smolcorpus.filters.code_rules import is_community_file
+    from smolcorpus.readers.source_tree import list_source_files
+
+    roots = [shared_data / "code" / "markdown" / "trekhleb__javascript-algorithms",
+             shared_data / "code" / "python" / "TheAlgorithms__Python"]  # fmt: skip
+    roots += [THIRD_PARTY_TREES / name for name in COMMUNITY_TREES if (THIRD_PARTY_TREES / name).is_dir()]
+    names = [f"tree{i}/{root.name}" for i, root in enumerate(roots)]
+    config = tmp_path / "trees.yaml"
+    config.write_text(json.dumps({
+        "pipeline": "stack_edu", "output_dir": str(tmp_path / "out"),
+        "stack_edu": {"source_trees": {"roots": [str(root) for root in roots], "repo_names": names},
+                      "languages": ["Markdown", "Python"], "permissive_only": False,
+                      "dedup": {"minhash": False}},
+        "executor": {"tasks": 2, "workers": 2},
+    }))  # fmt: skip
+    result = subprocess.run([sys.executable, "-m", "smolcorpus.cli", "run", str(config), "--quiet"],
+                            capture_output=True, text=True)  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    expected = set()
+    for name, root in zip(names, roots, strict=True):
+        for path in list_source_files(root):
+            relative = path.relative_to(root).as_posix()
+            if path.suffix in (".md", ".markdown") and is_community_file(relative):
+                expected.add(f"{name}/{relative}")
+    community = {line["id"] for line in ledger(tmp_path / "out") if line["step"] == "community"}
+    assert community == expected and f"{names[0]}/CODE_OF_CONDUCT.md" in community
+    if len(roots) > 2:  # a security policy, an issue template and a pull-request template of real projects
+        assert any(i.endswith("/SECURITY.md") for i in community)
+        assert any("/ISSUE_TEMPLATE/" in i for i in community) and any("PULL_REQUEST_TEMPLATE" in i for i in community)
+    dropped = {line["id"]: line["reason"] for line in ledger(tmp_path / "out")}
+    assert all(reason == "community_file" for i, reason in dropped.items() if i in community)
+    readmes = [i for i in dropped if i.endswith("/README.md")]
+    assert all(dropped[i] != "community_file" for i in readmes)
+    tutorial = f"{names[1]}/conversions/weight_conversion.py"
+    assert tutorial not in dropped

@@ -175,11 +175,23 @@ class VendoredFilter(BaseFilter):
         return reason is None or (False, reason)
 
 
+class CommunityFileFilter(BaseFilter):
+    """GitHub community health files (`code_rules.is_community_file`): codes of conduct, contributing and security
+    policies, issue and pull-request templates, FUNDING and CODEOWNERS. Project administration, not teaching,
+    though a classifier grades their tidy prose high. Reason: `community_file`."""
+
+    name = "🏛️ Community files"
+
+    def filter(self, doc: Document) -> bool | tuple[bool, str]:
+        return not code_rules.is_community_file(_path(doc)) or (False, "community_file")
+
+
 def default_code_filters() -> list[BaseFilter]:
     """The rule filters in a sensible order: cheap metadata checks first, text scans last."""
     return [
         FileSizeFilter(),
         VendoredFilter(),
+        CommunityFileFilter(),
         GeneratedFilter(),
         MinifiedFilter(),
         EncodedDataFilter(),

@@ -7,8 +7,8 @@ pipeline code, lets tests and notebooks call them directly. Defaults and where t
   GitHub rules; StarCoder kept them);
 - encoded data: base64 / hex / `\\xNN` runs of ≥ 64 characters; a file is dropped when such runs hold over half
   its characters or any single run exceeds 1024 (StarCoder's "encoded data" rule);
-- generated, lockfiles, minified, data tables, vendored paths: our own rules (no peer system has them, see
-  ../shared/research/peers.md), each documented where it is defined.
+- generated, lockfiles, minified, data tables, vendored paths, GitHub community files: our own rules (no peer
+  system has them, see ../shared/research/peers.md), each documented where it is defined.
 """
 
 from __future__ import annotations
@@ -161,6 +161,81 @@ def line_skeleton(line: str) -> str:
     return _LITERALS.sub("_", line.strip())
 
 
+def largest_table(lines: list[str], skipped: frozenset[int] = frozenset()) -> tuple[int, int]:
+    """(rows, characters) of the largest set of lines (≥ 20 characters, not in `skipped`) that share a skeleton."""
+    counts: dict[str, list[int]] = {}
+    for number, line in enumerate(lines):
+        if len(line.strip()) >= 20 and number not in skipped:
+            entry = counts.setdefault(line_skeleton(line), [0, 0])
+            entry[0] += 1
+            entry[1] += len(line)
+    return tuple(max(counts.values(), key=lambda entry: entry[1])) if counts else (0, 0)
+
+
+# a doctest line (`>>> f(1)`, `... `), and the doc comments of Rust, C#, Swift (`///`, `//!`)
+_DOC_LINE = re.compile(r"\s*(?:>>>|\.\.\.)(?:\s|$)|\s*//[/!]")
+PYTHON_SUFFIXES = (".py", ".pyi", ".pyw")
+
+
+def _doc_comment_lines(lines: list[str]) -> set[int]:
+    """Indexes of doctest lines, `///` and `//!` comments, and the lines of `/** ... */` blocks (Javadoc, JSDoc,
+    KDoc, Doxygen, PHPDoc)."""
+    found, in_block = set(), False
+    for number, line in enumerate(lines):
+        if in_block:
+            found.add(number)
+            in_block = "*/" not in line
+        elif line.lstrip().startswith("/**"):
+            found.add(number)
+            in_block = "*/" not in line.lstrip()[3:]
+        elif _DOC_LINE.match(line):
+            found.add(number)
+    return found
+
+
+def documentation_lines(text: str, path: str) -> frozenset[int]:
+    """Indexes (in `text.splitlines()`) of the lines that document code rather than hold it: Python docstrings (a
+    module's, class's or function's first string, found by parsing; a file that does not parse has none), doctest
+    lines and doc comments (`_doc_comment_lines`) anywhere. A string assigned to a name is data, whatever its
+    quotes."""
+    lines = text.splitlines()
+    found = _doc_comment_lines(lines)
+    if PurePosixPath(path).name.lower().endswith(PYTHON_SUFFIXES):
+        found.update(_docstring_lines(text, lines))
+    return frozenset(found)
+
+
+def _docstring_lines(text: str, lines: list[str]) -> set[int]:
+    import ast
+    import bisect
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escapes in old code are SyntaxWarnings
+            tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError):
+        return set()
+    # ast counts lines at "\n", "\r\n" and "\r" only; splitlines also at form feeds and the like: map by offset
+    ast_starts = [0] + [match.end() for match in re.finditer(r"\r\n|\r|\n", text)]
+    starts, offset = [], 0
+    for line in text.splitlines(keepends=True):
+        starts.append(offset)
+        offset += len(line)
+
+    def line_at(ast_line: int) -> int:
+        return bisect.bisect_right(starts, ast_starts[ast_line - 1]) - 1
+
+    found = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) or not node.body:
+            continue
+        first = node.body[0]
+        if isinstance(first, ast.Expr) and isinstance(getattr(first.value, "value", None), str):
+            found.update(range(line_at(first.lineno), line_at(first.end_lineno) + 1))
+    return {number for number in found if number < len(lines)}
+
+
 def data_heavy_reason(text: str, path: str, max_data_file_bytes: int = 50_000, table_fraction: float = 0.5,
                       digit_fraction: float = 0.25) -> str | None:  # fmt: skip
     """Why a file is mostly data rather than code, or None:
@@ -169,7 +244,9 @@ def data_heavy_reason(text: str, path: str, max_data_file_bytes: int = 50_000, t
     - `numeric_literal`: lines made only of digits and separators hold ≥ `digit_fraction` of the characters
       (e.g. a 1000-digit constant pasted into a solution);
     - `literal_table`: ≥ `table_fraction` of the characters sit in ≥ 50 lines that share one skeleton once their
-      literals are masked (entity tables, lookup maps, generated switch statements).
+      literals are masked (entity tables, lookup maps, generated switch statements). Lines that document code
+      are no table (`documentation_lines`): a docstring listing a conversion's values, or a tutorial's doctests
+      calling one function with 100 arguments, explain the code.
     """
     name = PurePosixPath(path).name.lower()
     size = len(text.encode("utf-8", errors="replace"))
@@ -179,16 +256,11 @@ def data_heavy_reason(text: str, path: str, max_data_file_bytes: int = 50_000, t
     digit_chars = sum(len(line) for line in lines if len(line.strip()) >= 20 and _DIGIT_LINE.match(line))
     if digit_chars >= digit_fraction * max(len(text), 1):
         return "numeric_literal"
-    counts: dict[str, list[int]] = {}
-    for line in lines:
-        if len(line.strip()) >= 20:
-            skeleton = line_skeleton(line)
-            entry = counts.setdefault(skeleton, [0, 0])
-            entry[0] += 1
-            entry[1] += len(line)
-    if counts:
-        rows, chars = max(counts.values(), key=lambda entry: entry[1])
-        if rows >= 50 and chars >= table_fraction * max(len(text), 1):
+    needed = table_fraction * max(len(text), 1)
+    rows, chars = largest_table(lines)
+    if rows >= 50 and chars >= needed:  # a table: measured again without the documentation (parsing costs)
+        rows, chars = largest_table(lines, documentation_lines(text, path))
+        if rows >= 50 and chars >= needed:
             return "literal_table"
     return None
 
@@ -223,3 +295,35 @@ def vendored_reason(text: str, path: str, repo_name: str | None = None) -> str |
         if project_words and not project_words & repo_words:
             return "vendored_header"
     return None
+
+
+# --- GitHub community files ------------------------------------------------------------------------------------
+
+# GitHub's community health files (docs.github.com, "Creating a default community health file"): a project's rules of
+# conduct, how to contribute or report a vulnerability, where to get support or send money, and the forms its issues
+# and pull requests start from. Project administration, not code or teaching, though they read well to a classifier.
+# Names that say what they are wherever they sit; names that could title a real document (a tutorial's
+# `docs/security.md` chapter on a subpackage) only where GitHub reads them: the repository root, `.github/`, `docs/`.
+COMMUNITY_NAMES = frozenset({"code_of_conduct", "pull_request_template", "issue_template", "codeowners", "funding"})
+COMMUNITY_ROOT_NAMES = frozenset({"contributing", "security", "support", "governance"})
+COMMUNITY_FOLDERS = frozenset({"issue_template", "pull_request_template", "discussion_template"})
+COMMUNITY_PLACES = frozenset({".github", "docs"})
+COMMUNITY_SUFFIXES = frozenset({"", ".md", ".markdown", ".rst", ".txt", ".adoc", ".org", ".yml", ".yaml"})
+
+
+def is_community_file(path: str) -> bool:
+    """Whether `path` (relative to its repository) is one of GitHub's community health files: CODE_OF_CONDUCT,
+    CONTRIBUTING, SECURITY, SUPPORT, GOVERNANCE, FUNDING, CODEOWNERS, or an issue, pull-request or discussion
+    template (a file named so, or any file in such a folder). Case, `-` for `_`, and text extensions do not matter."""
+    parts = [part.lower().replace("-", "_") for part in PurePosixPath(path).parts]
+    if not parts:
+        return False
+    folders, name = parts[:-1], PurePosixPath(parts[-1])
+    if set(folders) & COMMUNITY_FOLDERS:
+        return True
+    if name.suffix not in COMMUNITY_SUFFIXES:
+        return False
+    if name.stem in COMMUNITY_NAMES:
+        return True
+    in_place = not folders or (len(folders) == 1 and folders[0] in COMMUNITY_PLACES)
+    return name.stem in COMMUNITY_ROOT_NAMES and in_place

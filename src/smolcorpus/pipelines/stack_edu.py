@@ -23,6 +23,7 @@ from smolcorpus.dedup.minhash import CodeWordTokenizer
 from smolcorpus.filters.code import (
     AlphanumericFilter,
     CodeLanguageFilter,
+    CommunityFileFilter,
     DataHeavyFilter,
     EncodedDataFilter,
     FileSizeFilter,
@@ -90,6 +91,8 @@ def _filters(settings: StackEduConfig, layout: CorpusLayout) -> list:
     filters.append(FileSizeFilter(rules.min_bytes, rules.max_bytes, exclusion_writer=layout.ledger("file_size")))
     if rules.drop_vendored:
         filters.append(VendoredFilter(exclusion_writer=layout.ledger("vendored")))
+    if rules.drop_community_files:
+        filters.append(CommunityFileFilter(exclusion_writer=layout.ledger("community")))
     if rules.drop_generated:
         filters.append(GeneratedFilter(exclusion_writer=layout.ledger("generated")))
     if rules.drop_minified:
