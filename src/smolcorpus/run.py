@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from smolcorpus.config import RunConfig, is_remote
+from smolcorpus.errors import DiskFullError
 from smolcorpus.pipelines import PIPELINES, build_stages
 from smolcorpus.report.funnel import SUMMARY_MARKDOWN
 from smolcorpus.runtime.executors import run_stages
@@ -71,6 +72,15 @@ def run_config(
     The console: progress bars, warnings and errors by default; `verbose` adds datatrove's logging, `quiet`
     shows nothing but what the caller prints (`runtime.console`)."""
     config, stages = plan_config(config)
+    try:
+        return _run_claimed(config, stages, config_file, wait, timeout_seconds, quiet, verbose)
+    except OSError as e:  # a full disk: one line naming the folder (DiskFullError), not a traceback
+        if isinstance(e, DiskFullError) or not DiskFullError.caused(e):
+            raise
+        raise DiskFullError.of(e, config.output_dir) from e
+
+
+def _run_claimed(config, stages, config_file, wait, timeout_seconds, quiet, verbose) -> RunSummary:
     # refused before any work: someone else's folder, another run's, inputs and outputs nested, a run in progress
     with claimed_output_folder(config):
         write_run_info(config, config_file, PIPELINES[config.pipeline].publication(config))

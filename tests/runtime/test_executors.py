@@ -1,4 +1,5 @@
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -62,17 +63,34 @@ def test_corrupt_file_fails_its_task_only_and_rerun_completes(real_corpus, refer
     assert summary.stages[0].name == "tokenize"
 
 
-def assert_rerun_resumes(config, output, done: int, reference) -> None:
-    """A rerun of an interrupted run skips its `done` tasks and ends with what the uninterrupted run made."""
+def stage_totals(output) -> dict[str, list]:
+    """Stage → per step, the totals of its `stats.json` (what the report and the summary show)."""
+    return {
+        path.parent.name: [
+            (
+                step["name"],
+                {key: value["total"] if isinstance(value, dict) else value for key, value in step["stats"].items()},
+            )
+            for step in json.loads(path.read_text())
+        ]  # fmt: skip
+        for path in sorted((output / "logs").glob("*/stats.json"))
+    }
+
+
+def assert_rerun_resumes(config, output, done: int, reference, tasks: int = 8) -> None:
+    """A rerun of an interrupted run skips its `done` tasks and ends with what the uninterrupted run made, its
+    stage counters included (those of the tasks done before the interruption too)."""
     # --verbose: datatrove's own report of the tasks it skips is on the console (by default only in the logs)
     result = subprocess.run(
         [sys.executable, "-m", "smolcorpus.cli", "run", str(config), "--verbose"], capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    assert f"Skipping {done} already completed tasks" in result.stderr
+    skipped = f"all {tasks} tasks have already been completed" if done == tasks else f"Skipping {done} already"
+    assert skipped in result.stderr
     assert not list(output.glob("*.tmp"))
     assert token_rows(output) == token_rows(reference)
     assert comparable_manifest(output) == comparable_manifest(reference)
+    assert stage_totals(output) == stage_totals(reference)
 
 
 def test_killed_run_resumes_without_duplicates_or_gaps(real_corpus, reference, tmp_path):
@@ -136,6 +154,54 @@ def test_sigterm_stops_the_whole_run_frees_its_folder_and_the_rerun_resumes(real
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free: no process of the run holds it
         fcntl.flock(lock, fcntl.LOCK_UN)
 
+    assert_rerun_resumes(config, output, done, reference)
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 2 MB tmpfs (a real file system that fills up), unmounted afterwards; needs root and leave to mount."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    result = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)], capture_output=True, text=True
+    )
+    if result.returncode:
+        pytest.skip(f"mount is not permitted here: {result.stderr.strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+@pytest.mark.parametrize("tasks_finished", [False, True], ids=["shards_fail", "manifest_fails"])
+def test_a_full_disk_ends_the_run_with_one_line_and_the_rerun_completes(
+    real_corpus, reference, small_disk, tasks_finished
+):
+    """A tokenize run whose output disk fills up (its outputs need 3 MB): on 1 MB, shard tasks fail; on 2 MB, every
+    shard task finishes and the manifest stage fails. Either way: exit code 2, one line naming the folder, nothing
+    half-written left to count as done (no empty stats.json, no completion marker without its stats); once the
+    disk has room, the rerun skips the finished tasks and equals an uninterrupted run."""
+    size = "2m" if tasks_finished else "1m"
+    subprocess.run(["mount", "-o", f"remount,size={size}", str(small_disk)], check=True)
+    output = small_disk / "out"
+    config = write_config(small_disk.parent / "run.yaml", tokenize_config([real_corpus], output, tasks=8, workers=2))
+    result = subprocess.run([sys.executable, "-m", "smolcorpus.cli", "run", str(config), "-q"], capture_output=True,
+                            text=True)  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()]  # one line, no traceback
+    assert result.stderr.startswith(f"error: no space left on the disk of {output}")
+    completions = output / "logs" / "tokenize" / "completions"
+    done = len(list(completions.iterdir()))
+    assert (done == 8) == tasks_finished
+    for path in (output / "logs").rglob("*.json"):
+        json.loads(path.read_text())  # whole, or not there
+    for marker in completions.iterdir():
+        assert (output / "logs" / "tokenize" / "stats" / f"{marker.name}.json").is_file()
+    assert not (output / "manifest.json").exists()
+
+    subprocess.run(["mount", "-o", "remount,size=64m", str(small_disk)], check=True)
     assert_rerun_resumes(config, output, done, reference)
 
 

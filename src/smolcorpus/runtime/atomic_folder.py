@@ -1,7 +1,9 @@
-"""Whole-folder outputs: build in `<folder>.partial`, then swap in, so readers never see a half-written folder."""
+"""Whole outputs: a folder built in `<folder>.partial`, then swapped in, and a small file written to
+`<file>.partial`, then renamed, so that readers (and reruns) never see one half-written (a full disk, a kill)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -29,3 +31,14 @@ def swap_in(partial: str | Path, folder: str | Path) -> Path:
     partial.rename(folder)
     shutil.rmtree(previous)
     return folder
+
+
+def write_text_whole(path: str | Path, text: str) -> None:
+    """Write `text` to `path` (UTF-8) under a temporary name, then rename it: `path` is whole or as it was."""
+    path = Path(path)
+    partial = path.with_name(path.name + ".partial")
+    try:
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)

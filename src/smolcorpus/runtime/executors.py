@@ -13,7 +13,9 @@ Each stage gets its own logging folder (`<output>/logs/<stage>/`) with datatrove
 - a failed task does not stop the others (datatrove's local pool would tear them down), and the run ends with
   `StageFailedError` naming the failed tasks and their error line; later stages do not start;
 - a stage folder remembers its task count, and a rerun with another count is refused (task i of 4 and task i
-  of 8 read different files, so mixing them would duplicate or lose documents).
+  of 8 read different files, so mixing them would duplicate or lose documents);
+- a stage's `stats.json` is the sum over all its completed tasks, those of earlier runs included, written whole;
+  a full disk ends the run with `DiskFullError` (the folder, the space free) instead of a traceback.
 """
 
 from __future__ import annotations
@@ -28,15 +30,16 @@ from datatrove.executor import LocalPipelineExecutor
 from datatrove.executor.base import PipelineExecutor
 from datatrove.utils.stats import PipelineStats
 
-from smolcorpus.config import ExecutorConfig
-from smolcorpus.errors import ConfigError
+from smolcorpus.config import ExecutorConfig, is_remote
+from smolcorpus.errors import ConfigError, DiskFullError
+from smolcorpus.runtime.atomic_folder import write_text_whole
 from smolcorpus.runtime.console import console_mode, filtered_stderr, run_console, task_console_mode
 from smolcorpus.runtime.executor_json import RedactedJsonMixin
 from smolcorpus.runtime.progress import DocumentCounter, StageProgress, documents_written, expected_documents
 from smolcorpus.runtime.ray_executor import init_ray, ray_executor
 from smolcorpus.runtime.slurm_executor import run_slurm, slurm_executor
 from smolcorpus.runtime.stage import Stage, StageResult
-from smolcorpus.runtime.stage_logs import raise_if_incomplete, stage_result
+from smolcorpus.runtime.stage_logs import raise_if_incomplete, stage_result, write_stage_stats
 
 STAGE_RECORD = "stage.json"
 
@@ -92,7 +95,7 @@ def check_stage_record(logging_dir: str, stage: Stage) -> None:
             )
         return
     record_path.parent.mkdir(parents=True, exist_ok=True)
-    record_path.write_text(json.dumps({"stage": stage.name, "tasks": stage.tasks}))
+    write_text_whole(record_path, json.dumps({"stage": stage.name, "tasks": stage.tasks}))
 
 
 def build_executors(
@@ -213,6 +216,7 @@ def run_stages(
         preload_step_modules(pooled)
     results = []
     written: dict[str, int] = {}  # output folder → documents earlier stages wrote there (the bars' totals)
+    output_folder = logs_root.rstrip("/").rsplit("/", 1)[0]  # what a full disk's message names
     with run_console(mode):
         for stage, executor in zip(stages, executors, strict=True):
             already_done = not executor.get_incomplete_ranks()
@@ -228,10 +232,19 @@ def run_stages(
                 total=expected_documents(stage.pipeline[0], written) if counts_documents and show else None,
                 disable=not show,
             )
-            # quiet: datatrove re-installs its console logger after every task, so the console itself is muted
-            with progress, _console_silenced(quiet):
-                executor.run()
-            raise_if_incomplete(stage, executor)
+            try:
+                # quiet: datatrove re-installs its console logger after every task, so the console itself is muted
+                with progress, _console_silenced(quiet):
+                    executor.run()
+                if not is_remote(logs_root):
+                    write_stage_stats(executor.logging_dir.path)  # the sum over every task, written whole
+            except OSError as e:
+                if not DiskFullError.caused(e):
+                    raise
+                with contextlib.suppress(OSError):  # whatever of it the full disk let be written
+                    Path(executor.logging_dir.path, "stats.json").unlink(missing_ok=True)
+                raise DiskFullError.of(e, output_folder) from e
+            raise_if_incomplete(stage, executor, output_folder)
             written.update(documents_written(executor.pipeline, executor.logging_dir.path))
             results.append(stage_result(stage, executor, already_done, time.perf_counter() - started))
     return results

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from smolcorpus.config import RunConfig, is_remote
 from smolcorpus.errors import ConfigError
+from smolcorpus.runtime.atomic_folder import write_text_whole
 
 MARKER = ".smolcorpus-run.json"
 LOCK = ".smolcorpus-run.lock"
@@ -123,7 +124,7 @@ def claimed_output_folder(config: RunConfig) -> Iterator[None]:
         marker = output / MARKER
         if not marker.exists():
             made_by = {"pipeline": config.pipeline, "name": config.name, "config_hash": config_hash(config)}
-            marker.write_text(json.dumps(made_by, indent=2) + "\n")
+            write_text_whole(marker, json.dumps(made_by, indent=2) + "\n")  # an empty one would refuse the rerun
         yield
     finally:
         os.close(fd)  # releases the lock

@@ -14,6 +14,7 @@ import yaml
 from smolcorpus import __version__
 from smolcorpus.config import RunConfig
 from smolcorpus.redaction import redact
+from smolcorpus.runtime.atomic_folder import write_text_whole
 
 RUN_INFO_NAME = "run_info.json"
 RESOLVED_CONFIG_NAME = "config.resolved.yaml"
@@ -67,7 +68,7 @@ def write_run_info(config: RunConfig, config_file: str | None = None, publicatio
     out.mkdir(parents=True, exist_ok=True)
     # credentials redacted (smolcorpus.redaction): the run keeps the real values in memory, the files do not
     resolved = yaml.safe_dump(redact(config.model_dump(mode="json")), sort_keys=False)
-    (out / RESOLVED_CONFIG_NAME).write_text(resolved, encoding="utf-8")
+    write_text_whole(out / RESOLVED_CONFIG_NAME, resolved)
     path = out / RUN_INFO_NAME
-    path.write_text(json.dumps(run_info(config, config_file, publication), indent=2), encoding="utf-8")
+    write_text_whole(path, json.dumps(run_info(config, config_file, publication), indent=2))
     return path
