@@ -35,6 +35,17 @@ def test_manifest_stage_refuses_missing_task_records(tmp_path, smollm2_tokenizer
     assert not (tmp_path / "manifest.json").exists()
 
 
+def test_manifest_and_tokenizer_copy_are_written_whole(tmp_path, smollm2_tokenizer):
+    """Written under a temporary name and moved into place (a full disk leaves no truncated manifest); a partial
+    file left by a killed attempt is replaced."""
+    (tmp_path / ".parts").mkdir()
+    (tmp_path / ".parts" / "00000.json").write_text(json.dumps(part(0, [])))
+    (tmp_path / "manifest.json.partial").write_text('{"format": ')  # an earlier attempt cut short
+    list(ManifestWriter(str(tmp_path), smollm2_tokenizer, shard_tasks=1, pack_length=None).run())
+    assert read_manifest(str(tmp_path))["num_documents"] == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".parts", "manifest.json", "tokenizer.json"]
+
+
 def test_read_manifest_checks_format_and_files(tmp_path):
     (tmp_path / "manifest.json").write_text(json.dumps({"format": "other"}))
     with pytest.raises(ManifestError, match="unknown format"):

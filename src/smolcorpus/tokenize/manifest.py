@@ -100,13 +100,20 @@ class ManifestWriter(PipelineStep):
             with self.output_folder.open(part_record_name(r), "r") as f:
                 records.append(json.load(f))
         manifest = build_manifest(records, self.tokenizer_spec, self.pack_length)
-        with open(self.tokenizer_spec.path, "rb") as source, self.output_folder.open(TOKENIZER_COPY, "wb") as target:
-            target.write(source.read())
-        with self.output_folder.open(MANIFEST_NAME, "w") as f:
-            json.dump(manifest, f, indent=2)
+        with open(self.tokenizer_spec.path, "rb") as source:
+            self._write_whole(TOKENIZER_COPY, source.read())
+        self._write_whole(MANIFEST_NAME, json.dumps(manifest, indent=2).encode())
         self.stat_update("shards", value=len(manifest["shards"]))
         self.stat_update("documents", value=manifest["num_documents"])
         self.stat_update("tokens", value=manifest["num_tokens"])
+
+    def _write_whole(self, name: str, data: bytes) -> None:
+        """Write `name` under a temporary name, then move it into place: a full disk or a kill never leaves a
+        truncated manifest (which readers trust) or tokenizer copy."""
+        partial = f"{name}.partial"
+        with self.output_folder.open(partial, "wb") as f:
+            f.write(data)
+        self.output_folder.mv(partial, name)
 
 
 def read_manifest(folder: DataFolderLike) -> dict:
