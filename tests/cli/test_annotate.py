@@ -42,3 +42,26 @@ def test_documents_left_without_a_grade_fail_the_command(tmp_path, capsys):
     )
     records = [json.loads(line) for line in (tmp_path / "o" / "annotations.jsonl").read_text().splitlines()]
     assert sorted(r["id"] for r in records) == ["d0", "d1"] and all(r["status"] == "failed" for r in records)
+
+
+def test_annotations_of_curated_code_are_named_by_repository_and_path(shared_data, tmp_path, capsys):
+    """Issue 29: a curated Stack-Edu Parquet file has no `id` column (`blob_id`, `repo_name`, `path`, ...). Its
+    annotations are named `<repo>/<path>`, as the file can be found, not `00000.parquet/3`."""
+    import json
+
+    from smolcorpus.readers.source_tree import SourceTreeReader
+    from smolcorpus.writers.curated import StackEduWriter
+
+    root = shared_data / "code" / "markdown" / "trekhleb__javascript-algorithms"
+    documents = list(SourceTreeReader([str(root)], repo_names=["trekhleb/javascript-algorithms"]).run())
+    with StackEduWriter(str(tmp_path / "curated")) as writer:
+        for document in documents:
+            writer.write(document)
+    curated = next((tmp_path / "curated").rglob("*.parquet"))
+    args = ["annotate", "--input", str(curated), "--output", str(tmp_path / "o"), "--endpoint", "http://127.0.0.1:9",
+            "--model", "m", "--max-attempts", "1", "--timeout", "5", "--quiet"]  # fmt: skip
+    assert main(args) == 1  # no server here: every document is a recorded failure, under its id
+    capsys.readouterr()
+    records = [json.loads(line) for line in (tmp_path / "o" / "annotations.jsonl").read_text().splitlines()]
+    expected = {f"trekhleb/javascript-algorithms/{document.metadata['path']}" for document in documents}
+    assert {r["id"] for r in records} == expected and "trekhleb/javascript-algorithms/CODE_OF_CONDUCT.md" in expected

@@ -172,6 +172,14 @@ def test_every_record_is_kept_or_dropped_with_a_reason(local_run):
     assert not any(row["url"] == CONTAMINATED_URL for row in rows)
     assert summary.counter("filter", "truncated_files") >= 1  # the cut WARC: its complete records still count
     assert summary.counter("filter", "skipped_revisit") >= 1 and summary.counter("filter", "skipped_request") >= 1
+    # issue 29: a dropped page is named by its URL, WARC file and record offset, on the ledger line and in the
+    # samples, at every step (the reader's drops too), not by the record's UUID alone
+    from smolcorpus.writers.samples import read_samples
+
+    assert {r["step"] for r in dropped} >= {"read_warc", "prefilter", "near_dedup"}
+    assert all(r["url"] and r["warc_filename"] and isinstance(r["warc_record_offset"], int) for r in dropped)
+    samples = [r for group in read_samples(str(output / "work" / "samples" / "dropped")).values() for r in group]
+    assert samples and all(r["metadata"]["url"] and r["metadata"]["warc_filename"] for r in samples)
 
 
 def test_domain_list_names_the_math_domains(local_run):

@@ -200,3 +200,15 @@ def test_csv_and_tsv_documents(tmp_path, shared_data):
         assert [d.text for d in docs] == [r["text"] for r in rows]
         assert [d.metadata["score"] for d in docs] == [r["score"] for r in rows]
     assert document_format("labels.tsv.gz") == "tsv" and document_format("x.csv") == "csv"
+
+
+def test_rows_without_ids_are_named_by_their_repository_path_or_url(tmp_path):
+    """Issue 29: a row without an id column is named by what it says of itself (a Stack-Edu row: repository and
+    path; a page: its URL; a blob id), and only a row without any of them by its place in its file."""
+    rows = [{"text": "a", "repo_name": "o/r", "path": "src/a.py", "blob_id": "f" * 40},
+            {"text": "b", "path": "b.md"}, {"text": "c", "url": "https://example.org/c"},
+            {"text": "d", "blob_id": "e" * 40}, {"text": "e", "repo_name": "o/r"}]  # fmt: skip
+    columns = ("text", "repo_name", "path", "url", "blob_id")
+    pq.write_table(pa.table({c: [row.get(c) for row in rows] for c in columns}), tmp_path / "rows.parquet")
+    ids = [d.id for d in read_all(DocumentFileReader([str(tmp_path / "rows.parquet")]))]
+    assert ids == ["o/r/src/a.py", "b.md", "https://example.org/c", "e" * 40, "rows.parquet/4"]

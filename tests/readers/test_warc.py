@@ -1,6 +1,7 @@
 """WARC helpers: Common Crawl paths files and charset decoding."""
 
 import gzip
+import json
 
 from smolcorpus.readers.warc import WarcHtmlReader, decode_html, list_warc_files
 
@@ -184,3 +185,39 @@ def test_a_record_whose_uri_is_not_a_web_page_is_an_invalid_url_drop(shared_data
         docs, stats = read_warc(path)
         assert [doc.metadata["url"] for doc in docs] == ["https://example.org/a", "http://Example.org/b"]
         assert stats["dropped_invalid_url"] == 4
+
+
+def test_every_drop_names_the_record_a_person_can_find_again(shared_data, tmp_path):
+    """Issue 29: a ledger line of the WARC reader says where its record is: the URL, the WARC file and the record's
+    offset, at which warcio finds that very record (its WARC-Record-ID is the line's id), on both read paths and
+    on every shared WARC, a truncated one included. The samples of those drops show the same."""
+    import os
+
+    from warcio.archiveiterator import ArchiveIterator
+
+    from smolcorpus.writers.ledger import DropLedger
+    from smolcorpus.writers.samples import read_samples
+
+    lines = []
+    for name in sorted(os.listdir(shared_data / "warc")):
+        path = str(shared_data / "warc" / name)
+        for way in ("fastwarc", "warcio"):
+            folder = tmp_path / way / name
+            ledger = DropLedger(str(folder / "dropped"), "read_warc", samples_folder=str(folder / "samples"))
+            reader = WarcHtmlReader([path], drop_ledger=ledger)
+            with ledger:
+                list(reader._read(path, 0) if way == "fastwarc" else reader._read_warcio(path, 0))
+            for ledger_file in sorted((folder / "dropped" / "read_warc").glob("*.jsonl.gz")):
+                with gzip.open(ledger_file, "rt") as f:
+                    lines += [(path, json.loads(line)) for line in f]
+            samples = [r for group in read_samples(str(folder / "samples")).values() for r in group]
+            assert all(r["metadata"]["warc_filename"] == name and "url" in r["metadata"] for r in samples)
+    reasons = {line["reason"] for _, line in lines}
+    assert {"not_html", "truncated_record"} <= reasons, reasons
+    for path, line in lines:
+        assert line["warc_filename"] == path.rsplit("/", 1)[1] and line["url"], line
+        with open(path, "rb") as stream:
+            stream.seek(line["warc_record_offset"])
+            record = next(iter(ArchiveIterator(stream, arc2warc=True)))
+            assert record.rec_headers.get_header("WARC-Record-ID") == line["id"], line
+            assert record.rec_headers.get_header("WARC-Target-URI").strip("<>") == line["url"], line

@@ -21,7 +21,7 @@ def test_a_drop_is_counted_and_ledgered(tmp_path):
     with gzip.open(tmp_path / "reader" / "00000.jsonl.gz", "rt") as f:
         lines = [json.loads(line) for line in f]
     assert lines == [{"id": "file.py", "language": "Python", "reason": "too_large", "bytes": 12_000_000,
-                      "step": "reader"}]  # fmt: skip
+                      "step": "reader", "formulas": None}]  # fmt: skip
 
 
 def test_an_inner_steps_counters_become_the_outer_steps():

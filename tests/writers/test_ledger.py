@@ -55,6 +55,42 @@ def test_a_reader_records_items_that_never_became_documents(tmp_path):
     ]
 
 
+def test_a_line_says_where_the_item_is(shared_data, tmp_path):
+    """Issue 29: a web page's URL, WARC file and offset, and a code file's repository and path when its id is a
+    blob id (Stack v2), follow the reason; a source-tree file's id is its repository and path already. A reader's
+    drop carries what the reader knows, on its line and in its sample."""
+    from smolcorpus.filters.code import GeneratedFilter
+    from smolcorpus.readers.source_tree import SourceTreeReader
+
+    lockfile = shared_data / "code" / "json" / "distillpub__post--ctc" / "package-lock.json"
+    blob = Document(text=lockfile.read_text(), id="0f" * 20, metadata={  # a Stack v2 row: the id is a blob id
+        "language": "JSON", "repo_name": "distillpub/post--ctc", "path": "package-lock.json"})  # fmt: skip
+    list(GeneratedFilter(exclusion_writer=DropLedger(str(tmp_path), "generated")).run(iter([blob])))
+    page = Document(text="<html>", id="<urn:uuid:1>", metadata={"url": "https://example.org/a", "date": "2024",
+                    "warc_filename": "a.warc.gz", "warc_record_offset": 1023, "math_formulas": 2})  # fmt: skip
+    with DropLedger(str(tmp_path), "read", samples_folder=str(tmp_path / "samples")) as ledger:
+        ledger.write(page, 0)
+        where = {"url": "http://httpbin.org/post", "warc_filename": "b.warc.gz", "warc_record_offset": 0}
+        ledger.record(0, "not_html", "urn:uuid:2", None, 545, where)
+    (code_line,) = read_ledger(tmp_path / "generated")
+    page_line, reader_line = read_ledger(tmp_path / "read")
+    assert (code_line["reason"], code_line["repo_name"], code_line["path"]) == ("lockfile", "distillpub/post--ctc",
+                                                                                "package-lock.json")  # fmt: skip
+    assert [page_line[k] for k in ("url", "warc_filename", "warc_record_offset", "formulas")] == [
+        "https://example.org/a", "a.warc.gz", 1023, 2]  # fmt: skip
+    assert "date" not in page_line and "text" not in page_line
+    assert reader_line == {"id": "urn:uuid:2", "language": "unknown", "reason": "not_html", "bytes": 545,
+                           "step": "read", "formulas": None, **where}  # fmt: skip
+    sample = read_samples(str(tmp_path / "samples"))["read/not_html"][0]
+    assert {k: sample["metadata"][k] for k in where} == where
+    root = shared_data / "code" / "markdown" / "trekhleb__javascript-algorithms"
+    tree = next(SourceTreeReader([str(root)]).run())
+    with DropLedger(str(tmp_path / "tree"), "tree") as ledger:
+        ledger.write(tree, 0)
+    (line,) = read_ledger(tmp_path / "tree" / "tree")
+    assert line["id"] == f"trekhleb__javascript-algorithms/{tree.metadata['path']}" and "path" not in line
+
+
 def test_the_ledger_samples_what_it_drops_the_same_with_one_or_two_tasks(shared_data, tmp_path):
     entries = [json.loads(line) for line in (shared_data / "code" / "index.jsonl").read_text().splitlines()]
     documents = [

@@ -17,6 +17,7 @@ import numpy as np
 
 from smolcorpus.errors import SmolcorpusError
 from smolcorpus.readers import DocumentFileReader
+from smolcorpus.readers.documents import FALLBACK_ID_COLUMNS, fallback_id
 
 MAX_GRADE = 5
 
@@ -124,8 +125,13 @@ def _read_rows(path: str, text_column: str, score_column: str, id_column: str) -
         missing = [c for c in (text_column, score_column) if c not in dataset.column_names]
         if missing:
             raise LabelsError(f"{path}: no column(s) {missing}; columns are {dataset.column_names}")
-        ids = dataset[id_column] if id_column in dataset.column_names else [str(i) for i in range(len(dataset))]
-        return [str(i) for i in ids], dataset[text_column], dataset[score_column]
+        if id_column in dataset.column_names:
+            ids = [str(i) for i in dataset[id_column]]
+        else:  # the rows' own names (repository and path, url, ...), as DocumentFileReader gives them
+            named = {c: dataset[c] for columns in FALLBACK_ID_COLUMNS for c in columns if c in dataset.column_names}
+            rows = ({c: values[i] for c, values in named.items()} for i in range(len(dataset)))
+            ids = [fallback_id(row, Path(path).name, i) for i, row in enumerate(rows)]
+        return ids, dataset[text_column], dataset[score_column]
     reader = DocumentFileReader([path], text_column=text_column, id_column=id_column)
     ids, texts, scores = [], [], []
     for document in reader.run():

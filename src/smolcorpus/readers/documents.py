@@ -36,6 +36,19 @@ COMPRESSION_SUFFIXES = (".gz", ".zst", ".bz2", ".xz")
 
 
 DEFAULT_MAX_DOCUMENT_BYTES = 10_000_000  # larger documents are dropped as too_large
+# what names a row when the input has no id column, first found first: a file's repository and path (Stack-Edu rows),
+# its path, a page's URL, a blob id; without any, `<file name>/<row>`
+FALLBACK_ID_COLUMNS = (("repo_name", "path"), ("path",), ("url",), ("blob_id",))
+
+
+def fallback_id(record: dict, file_name: str, index: int) -> str:
+    """The id of a row without an id column: its own name for itself (`FALLBACK_ID_COLUMNS`), else its place in
+    its file, `<file name>/<row>` (which says nothing once files are renamed or re-sharded)."""
+    for columns in FALLBACK_ID_COLUMNS:
+        values = [record.get(column) for column in columns]
+        if all(isinstance(value, str) and value for value in values):
+            return "/".join(values)
+    return f"{file_name}/{index}"
 
 
 def document_format(path: str) -> str | None:
@@ -104,7 +117,8 @@ class DocumentFileReader(PipelineStep):
     Args:
         paths: files or folders (local paths or fsspec URLs).
         text_column: column holding the text (default "text").
-        id_column: column holding the document id (default "id"); missing ids become "<file name>/<row>".
+        id_column: column holding the document id (default "id"); without one, a row is named by its own
+            `repo_name`/`path`, `path`, `url` or `blob_id` (`fallback_id`), else "<file name>/<row>".
         storage_options: fsspec options for remote paths (e.g. an S3 endpoint).
         batch_size: Parquet rows read per batch (default 1000); bounds memory per task.
         limit: stop after this many documents per task (-1: no limit); for quick trials.
@@ -240,7 +254,7 @@ class DocumentFileReader(PipelineStep):
             return None
         doc_id = record.pop(self.id_column, None)
         if doc_id is None:
-            doc_id = f"{path.rsplit('/', 1)[-1]}/{index}"
+            doc_id = fallback_id(record, path.rsplit("/", 1)[-1], index)
         return Document(text=text, id=str(doc_id), metadata=_plain_metadata(record))
 
 

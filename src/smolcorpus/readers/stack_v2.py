@@ -272,7 +272,8 @@ class StackV2Reader(PipelineStep):
         language, size = row.get("language"), row.get("length_bytes")
         language = language if isinstance(language, str) else None
         size = size if isinstance(size, int) and not isinstance(size, bool) else None
-        count_drop(self, reason, self.drop_ledger, self._rank, item_id[:1000], language, size)
+        where = {key: row.get(key) for key in ("repo_name", "path") if isinstance(row.get(key), str)}
+        count_drop(self, reason, self.drop_ledger, self._rank, item_id[:1000], language, size, where)
 
     def _fetch(self, fs, urls: list[str]) -> dict[str, bytes | BaseException]:
         """Fetch all `urls` concurrently; retry the throttled ones with backoff; return bytes or the last error."""

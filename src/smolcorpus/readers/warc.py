@@ -176,6 +176,10 @@ class WarcHtmlReader(PipelineStep):
                         skipped = record_type
                         continue
                     record_id = record.headers.get("WARC-Record-ID") or f"{name}#{offset}"
+                    url = record.headers.get("WARC-Target-URI") or ""
+                    if url.startswith("<") and url.endswith(">"):  # WARC 1.0's <uri> form, as warcio reads it
+                        url = url[1:-1]
+                    where = {"url": url or None, "warc_filename": name, "warc_record_offset": offset}
                     http = record.http_headers if record.is_http else None
                     content_type = http.get("Content-Type") if http is not None else None
                     # no HTTP headers parsed (or no Content-Type in them: WARC/0.18 quirks), or an encoded body:
@@ -193,15 +197,10 @@ class WarcHtmlReader(PipelineStep):
                         missing = record.content_length - record.reader.tell()
                     self.stat_update("records")
                     if missing > 0:
-                        self._cut_inside(path, rank, record_id, len(body), missing)
+                        self._cut_inside(path, rank, record_id, len(body), missing, where)
                         return
-                    url = record.headers.get("WARC-Target-URI") or ""
-                    if url.startswith("<") and url.endswith(">"):  # WARC 1.0's <uri> form, as warcio reads it
-                        url = url[1:-1]
                     pending = {"offset": offset, "id": record_id, "body": body, "content_type": content_type,
-                               "metadata": {"url": url or None,
-                                            "date": record.headers.get("WARC-Date"), "warc_filename": name,
-                                            "warc_record_offset": offset}}  # fmt: skip
+                               "metadata": {**where, "date": record.headers.get("WARC-Date")}}  # fmt: skip
                 if last_offset is None:
                     return
                 try:
@@ -238,10 +237,10 @@ class WarcHtmlReader(PipelineStep):
         self.stat_update("records")
         self.stat_update(f"skipped_{record_type}")
 
-    def _cut_inside(self, path: str, rank: int, record_id: str, read: int, missing: int) -> None:
+    def _cut_inside(self, path: str, rank: int, record_id: str, read: int, missing: int, where: dict) -> None:
         """The file ended inside a response: its payload is `missing` bytes shorter than its Content-Length, so what
         was read is a partial page, never a whole one: dropped as `truncated_record`."""
-        self._drop(rank, "truncated_record", record_id, read)
+        self._drop(rank, "truncated_record", record_id, read, where)
         self.stat_update("truncated_files")
         self.stat_update("truncated_bytes", value=missing)
         logger.warning(f"{path}: the last record ends {missing:,} bytes short; the file is truncated")
@@ -257,7 +256,7 @@ class WarcHtmlReader(PipelineStep):
         body = pending["body"]
         text, reason = self._page_text(body, pending["content_type"], pending["metadata"]["url"])
         if reason is not None:
-            self._drop(rank, reason, pending["id"], len(body))
+            self._drop(rank, reason, pending["id"], len(body), pending["metadata"])
             return
         metadata = pending["metadata"]
         if length is not None:
@@ -295,7 +294,7 @@ class WarcHtmlReader(PipelineStep):
         name = path.rsplit("/", 1)[-1]
         arc = path.endswith((".arc", ".arc.gz"))
         end = size = 0  # where the last complete record ended; the file's size
-        current = None
+        current = current_where = None
         try:
             fs, fs_path = fsspec.core.url_to_fs(path, **self.storage_options)
             size = fs.size(fs_path)
@@ -314,6 +313,8 @@ class WarcHtmlReader(PipelineStep):
                     current = record_id or f"{name}#{records.offset}"
                     url = record.rec_headers.get_header("WARC-Target-URI")
                     content_type = record.http_headers.get_header("Content-Type") if record.http_headers else None
+                    # where it starts, for a drop if the file ends inside it (get_record_offset reads to its end)
+                    current_where = {"url": url, "warc_filename": name, "warc_record_offset": records.offset}
                     # at most max_bytes + 1 bytes of the body in memory: the rest of an oversized body is skipped
                     # by read_to_end below, which streams it in small blocks
                     body = record.content_stream().read(self.max_bytes + 1)
@@ -328,13 +329,13 @@ class WarcHtmlReader(PipelineStep):
                     record_id = record_id or f"{name}#{metadata['warc_record_offset']}"
                     missing = getattr(record.raw_stream, "limit", 0)
                     if missing > 0:
-                        self._cut_inside(path, rank, record_id, len(body), missing)
+                        self._cut_inside(path, rank, record_id, len(body), missing, metadata)
                         return
                     metadata["warc_record_length"] = records.get_record_length()
                     end = metadata["warc_record_offset"] + metadata["warc_record_length"]
                     current = None
                     if reason is not None:
-                        self._drop(rank, reason, record_id, len(body))
+                        self._drop(rank, reason, record_id, len(body), metadata)
                         continue
                     document = Document(text=text, id=record_id, metadata=metadata)
                     self.stat_update("documents")
@@ -343,7 +344,7 @@ class WarcHtmlReader(PipelineStep):
         # AttributeError/ValueError: warcio's parser on record headers cut short (a header line without its value)
         except (ArchiveLoadFailed, EOFError, OSError, zlib.error, AttributeError, ValueError) as e:
             if current is not None:  # the damage is inside a response: that page is partial
-                self._drop(rank, "truncated_record", current, 0)
+                self._drop(rank, "truncated_record", current, 0, current_where)
             elif size > end:  # the damage is in the headers of a record after the last complete one
                 self.stat_update("truncated_bytes", value=size - end)
             self.stat_update("truncated_files")
@@ -354,5 +355,7 @@ class WarcHtmlReader(PipelineStep):
         if size and end < size - 4:  # a few bytes of padding are normal
             self._cut_after(path, size, end)
 
-    def _drop(self, rank: int, reason: str, record_id: str, size: int) -> None:
-        count_drop(self, reason, self.drop_ledger, rank, record_id, None, size)
+    def _drop(self, rank: int, reason: str, record_id: str, size: int, metadata: dict | None) -> None:
+        """Count and ledger a response that is no page, with its url, WARC file and offset (`metadata`'s)."""
+        where = {key: (metadata or {}).get(key) for key in ("url", "warc_filename", "warc_record_offset")}
+        count_drop(self, reason, self.drop_ledger, rank, record_id, None, size, where)

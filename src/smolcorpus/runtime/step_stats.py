@@ -9,13 +9,15 @@ from datatrove.pipeline.base import PipelineStep
 
 
 def count_drop(step: PipelineStep, reason: str, ledger=None, rank: int = 0, item_id: str | None = None,
-               language: str | None = None, size: int | None = None) -> None:  # fmt: skip
+               language: str | None = None, size: int | None = None, where: dict | None = None) -> None:  # fmt: skip
     """Count `dropped_<reason>` on `step`, and write the item's line to `ledger` (a `DropLedger`, when the step
-    has one): what a reader does with an input item that never becomes a document. Filters count their drops
-    through datatrove's `BaseFilter` (`dropped_<reason>` too) and write through their `exclusion_writer`."""
+    has one): what a reader does with an input item that never becomes a document. `where`: how a person finds
+    the item again (url, WARC file and offset, repository and path; the ledger's `LOCATION_FIELDS`). Filters count
+    their drops through datatrove's `BaseFilter` (`dropped_<reason>` too) and write through their
+    `exclusion_writer`."""
     step.stat_update(f"dropped_{reason}")
     if ledger is not None:
-        ledger.record(rank, reason, item_id or "", language, size)
+        ledger.record(rank, reason, item_id or "", language, size, where)
 
 
 def merge_stats(outer: PipelineStep, inner: PipelineStep, keys: Iterable[str] | None = None, prefix: str = "",

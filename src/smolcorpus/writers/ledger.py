@@ -3,13 +3,15 @@
 Every filter of a corpus pipeline gets a `DropLedger` as its datatrove `exclusion_writer`, and the readers write
 rows they cannot turn into documents to one too. The ledger holds no text, only what the funnel summary needs
 (`id`, `language`, `reason`, `bytes`, `step`, and `formulas`: the page's formula count where it was extracted,
-else null), so it stays small next to the corpus while accounting for every
-input item: kept + ledgered = read. Files: `<folder>/<step>/<rank>.jsonl.gz`, rewritten when a task reruns.
+else null) and where a person finds the item again (`LOCATION_FIELDS`, where known: a web page's `url`,
+`warc_filename` and `warc_record_offset`; a code file's `repo_name` and `path` when its id is a blob id), so it
+stays small next to the corpus while accounting for every input item: kept + ledgered = read. Files:
+`<folder>/<step>/<rank>.jsonl.gz`, rewritten when a task reruns.
 
 With a `samples_folder`, the ledger also keeps a few of the documents it is given per reason, text included
 (writers/samples.py: the same documents whatever the number of tasks), and writes them to
 `<samples_folder>/<step>/<rank>.jsonl.gz` when it closes. Items a reader `record()`s never had a text: their
-samples show id, reason and size.
+samples show id, reason, size and where the item is.
 """
 
 from __future__ import annotations
@@ -32,6 +34,10 @@ from smolcorpus.writers.samples import (
 )
 
 LEDGER_FIELDS = ("id", "language", "reason", "bytes", "step", "formulas")
+# where a dropped item is found again, after LEDGER_FIELDS on the lines of items that have them (a WARC record's id
+# is a UUID: finding the page by it means reading the WARC again; a Stack v2 row's is a blob id)
+LOCATION_FIELDS = ("url", "warc_filename", "warc_record_offset", "repo_name", "path")
+MAX_LOCATION_CHARS = 2_048  # a longer value is cut (a `data:` URI a WARC names as its target can be megabytes)
 # the sample group of a dropped page with formulas: a rule that eats math shows its own samples in the report
 WITH_FORMULAS = " · with formulas"
 
@@ -46,8 +52,22 @@ def drop_reason(document: Document, default_reason: str) -> str:
     return str(document.metadata.get("filter_reason") or default_reason)
 
 
+def location(document: Document) -> dict:
+    """The `LOCATION_FIELDS` the document has (not None); `repo_name` and `path` only when its id is not already
+    `<repo_name>/<path>` (source trees)."""
+    where = {
+        key: value if isinstance(value, int) else str(value)[:MAX_LOCATION_CHARS]
+        for key in LOCATION_FIELDS
+        if (value := document.metadata.get(key)) is not None
+    }
+    if "path" in where and document.id == f"{where.get('repo_name')}/{where['path']}":
+        del where["repo_name"], where["path"]
+    return where
+
+
 def ledger_record(step: str, default_reason: str, document: Document) -> dict:
-    """The ledger line for a dropped document. `bytes` is the file's size where known, else its UTF-8 text."""
+    """The ledger line for a dropped document: `LEDGER_FIELDS`, then its `location`. `bytes` is the file's size
+    where known, else its UTF-8 text."""
     metadata = document.metadata
     size = metadata.get("length_bytes")
     if size is None:
@@ -59,6 +79,7 @@ def ledger_record(step: str, default_reason: str, document: Document) -> dict:
         "bytes": int(size),
         "step": step,
         "formulas": None if metadata.get("math_formulas") is None else int(metadata["math_formulas"]),
+        **location(document),
     }
 
 
@@ -102,9 +123,12 @@ class DropLedger(JsonlWriter):
         group = sample_group(self.step, reason, document.metadata.get("math_formulas"))
         sample.offer(group, sample_key(self.seed, document.id), document.id, record)
 
-    def record(self, rank: int, reason: str, item_id: str, language: str | None, size: int | None) -> None:
-        """Write a line for an input item that never became a document (readers use this)."""
-        metadata = {"filter_reason": reason, "language": language, "length_bytes": size or 0}
+    def record(self, rank: int, reason: str, item_id: str, language: str | None, size: int | None,
+               where: dict | None = None) -> None:  # fmt: skip
+        """Write a line for an input item that never became a document (readers use this); `where`: its
+        `LOCATION_FIELDS` that the reader knows (a WARC record's url, file and offset), on its line and sample."""
+        known = {key: value for key, value in (where or {}).items() if value is not None}
+        metadata = {**known, "filter_reason": reason, "language": language, "length_bytes": size or 0}
         self.write(Document(text="", id=item_id, metadata=metadata), rank)
 
     def close(self) -> None:
