@@ -1,6 +1,10 @@
-"""The example configs in configs/ stay valid, and the README's config reference names every key."""
+"""The example configs in configs/ stay valid, run as shipped on what a fresh clone and the demo provide (or say in
+their first line what to put where), and the README's config reference names every key."""
 
+import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,22 +18,18 @@ EXAMPLES = sorted((ROOT / "configs").glob("*.yaml"))
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.name for p in EXAMPLES])
-def test_example_config_validates(path, tmp_path):
-    data = yaml.safe_load(path.read_text())
-    # the examples point at the user's data, models and benchmark files: stand-ins that exist
-    if data["pipeline"] == "tokenize":
-        data["input"]["paths"] = [str(tmp_path)]
-    if data["pipeline"] == "stack_edu":
-        code = data["stack_edu"]
-        code["stack_v2"]["paths"] = [str(tmp_path)]
-        code["scoring"]["models"] = dict.fromkeys(code["scoring"]["models"], str(tmp_path))
-        code["scoring"]["default_model"] = str(tmp_path)
-        code["decontamination"]["benchmarks"] = [str(tmp_path)]
-    if data["pipeline"] == "finemath":
-        math = data["finemath"]
-        math["warc"]["paths"] = [str(tmp_path)]
-        math["recall"]["model"] = math["precision"]["model"] = str(tmp_path)
-        math["decontamination"]["benchmarks"] = [str(tmp_path)]
+def test_example_config_validates(path, tmp_path, monkeypatch):
+    """Without the demo: its outputs (out/demo/...) stand in as an empty folder; the rest resolves from the root."""
+    monkeypatch.chdir(ROOT)
+
+    def stand_in(node):
+        if isinstance(node, dict):
+            return {key: stand_in(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [stand_in(value) for value in node]
+        return str(tmp_path) if isinstance(node, str) and node.startswith("out/demo/") else node
+
+    data = stand_in(yaml.safe_load(path.read_text()))
     config = validate_config(data, source=str(path))
     assert config.pipeline == data["pipeline"]
 
@@ -90,3 +90,62 @@ def test_mixture_examples_validate_and_match_the_smollm2_stages(path, tmp_path):
     assert share["fineweb-edu"] / realized[0] == pytest.approx(FINEWEB_EDU_OF_WEB[stage], abs=1e-9)
     if stage == "stage4":  # OWM 0.08% and AugGSM8K 0.02% of the stage
         assert (share["open-web-math"], share["aug-gsm8k"]) == pytest.approx((0.0008, 0.0002), abs=1e-9)
+
+
+@pytest.fixture(scope="module")
+def fresh_clone(demo_output, tmp_path_factory) -> Path:
+    """A folder that looks like the repository root after the quick start: the tracked files (symlinked) and the
+    demo's outputs at out/demo, nothing else (no data/, models/, benchmark files or the shared test data)."""
+    root = tmp_path_factory.mktemp("clone")
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    for top in sorted({line.split("/", 1)[0] for line in tracked.splitlines()}):
+        (root / top).symlink_to(ROOT / top)
+    (root / "out").mkdir()
+    (root / "out" / "demo").symlink_to(demo_output)
+    return root
+
+
+def smolcorpus(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "smolcorpus.cli", *args], cwd=cwd, capture_output=True, text=True)
+
+
+RUNNABLE = ("# Runs as shipped once `bash scripts/demo.sh` has run", "# Needs a Slurm cluster")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.name for p in EXAMPLES])
+def test_example_config_dry_runs_as_shipped_after_the_demo(path, fresh_clone):
+    """`smolcorpus run configs/X.yaml --dry-run` from the root of a fresh clone where the demo has run: every
+    path it names exists (the README's first example used to exit 2 on data/the-stack-v2-rows), and its first line
+    says what it runs on."""
+    assert path.read_text().startswith(RUNNABLE), "the first line says what the config runs on"
+    result = smolcorpus(fresh_clone, "run", f"configs/{path.name}", "--dry-run")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.startswith("config OK: pipeline") and "Traceback" not in result.stderr
+    assert not (fresh_clone / yaml.safe_load(path.read_text())["output_dir"]).exists()  # a dry run writes nothing
+
+
+@pytest.mark.slow
+def test_the_readme_code_example_runs_as_shipped(fresh_clone):
+    """configs/stack_edu.yaml for real (≈ 10 s): this repository's code, scored by the demo's code classifier."""
+    result = smolcorpus(fresh_clone, "-q", "run", "configs/stack_edu.yaml")
+    assert result.returncode == 0, result.stderr[-2000:]
+    summary = json.loads((fresh_clone / "out" / "stack_edu" / "summary.json").read_text())
+    assert summary["totals"]["read"] > 100 and 0 < summary["totals"]["kept_files"] < summary["totals"]["read"]
+    assert summary["totals"]["kept_tokens"] > 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", MIXTURES, ids=[p.name for p in MIXTURES])
+def test_mixture_example_names_in_its_first_line_what_to_put_where(path, fresh_clone):
+    """The SmolLM2 stage mixtures need token folders a fresh clone has not: `mix` refuses them with exit 2, and
+    every folder it misses is one the config's first lines name."""
+    result = smolcorpus(fresh_clone, "mix", f"configs/mixtures/{path.name}")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    missing = re.findall(r"path does not exist: (\S+)", result.stderr)
+    assert missing, result.stderr
+    header = path.read_text().split("\nname:", 1)[0]
+    assert header.startswith("# Needs ")
+    named = set(re.findall(r"((?:data|out)/[a-z_]+/)", header))
+    for folder in missing:
+        assert any(folder.startswith(prefix) for prefix in named), (folder, named)
