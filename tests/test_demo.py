@@ -79,3 +79,24 @@ def _scored_lines(summary: str) -> list[str]:
     """The summary lines that carry scores: the held-out evaluation and the two runs' grade histograms."""
     keys = ("held-out", "code fastText 0.", "edu score by", "math grade by")
     return [line for line in summary.splitlines() if any(key in line for key in keys)]
+
+
+@pytest.mark.slow
+def test_the_closing_hints_run_in_a_fresh_shell(demo_run):
+    """The demo's `try: … extract …` hint is typed as it will run here: `smolcorpus` when this installation is on
+    PATH, else `.venv/bin/smolcorpus` (a fresh shell after `bash scripts/demo.sh` has no `smolcorpus`), and then a
+    `next` line says how to activate the virtualenv."""
+    import os
+    import subprocess
+
+    from smolcorpus.invocation import activate_hint, smolcorpus_command
+
+    _, summary, _ = demo_run
+    hint = next(line for line in summary.splitlines() if "try: " in line).split("try: ", 1)[1]
+    assert hint.startswith(f"{smolcorpus_command()} extract ")
+    result = subprocess.run(["bash", "--norc", "--noprofile", "-c", hint], capture_output=True, text=True,
+                            env={"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp")})  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "$$" in result.stdout or "\\(" in result.stdout  # the page's formulas, as TeX
+    activate = activate_hint()
+    assert (f"run `{activate}` (once per shell)" in summary) if activate else ("`smolcorpus` is not on" not in summary)

@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import time
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from smolcorpus.classifiers.evaluate import not_beaten_by
 from smolcorpus.config import ExecutorConfig, validate_config
 from smolcorpus.demo_classifiers import BASELINE_NAMES, DemoClassifier, comparison, start_builds
 from smolcorpus.demo_labels import CODE_RULE, WEB_RULE, code_examples, formula_count, web_examples
+from smolcorpus.invocation import activate_hint, smolcorpus_command
 from smolcorpus.readers.installed import InstalledDocumentsReader, installed_source_trees
 from smolcorpus.report.funnel import SUMMARY_JSON, SUMMARY_MARKDOWN
 from smolcorpus.run import RunSummary, run_config
@@ -112,6 +114,10 @@ def run_demo(output: Path, tasks: int = 4, workers: int = 2, quiet: bool = False
         *web_lines,
         f"  total       {total:.1f} s",
     ]
+    activate = activate_hint()
+    if activate:  # this shell runs the virtualenv's script by its path: `smolcorpus` alone is not found
+        lines.append(f"  next        `smolcorpus` is not on this shell's PATH: run `{activate}` (once per shell), "
+                     f"or type {smolcorpus_command()} …")  # fmt: skip
     return "\n".join(lines)
 
 
@@ -198,8 +204,8 @@ def _web_math(output: Path, executor: ExecutorConfig, classifier: DemoClassifier
         f"              math grade by {classifier.name}: {_grades(summary, PRECISION_NAME)}; subsets "
         + ", ".join(f"{name} {len(subset)}" for name, subset in subsets.items())
         + f" pages (report: {output / 'corpus' / 'report.html'})",
-        f"              funnel: {output / 'corpus' / SUMMARY_MARKDOWN}; try: smolcorpus extract {warc} "
-        f"--url https://math.demo.invalid/numpy/numpy.convolve",
+        f"              funnel: {output / 'corpus' / SUMMARY_MARKDOWN}; try: {smolcorpus_command()} extract "
+        f"{shlex.quote(str(warc))} --url https://math.demo.invalid/numpy/numpy.convolve",
     ]
 
 
