@@ -21,11 +21,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from datatrove.data import Document
-from tqdm import tqdm
 
 from smolcorpus.classifiers.judge import Judge
 from smolcorpus.classifiers.rubrics import Rubric, get_rubric
 from smolcorpus.readers import DocumentFileReader
+from smolcorpus.runtime.progress import progress_bar
 
 ANNOTATIONS_NAME = "annotations.jsonl"
 
@@ -165,7 +165,8 @@ def annotate(
     try:
         with ThreadPoolExecutor(max_workers=concurrency) as pool:
             futures = {pool.submit(_grade_one, judge, rubric, doc, max_chars, language_column): doc for doc in todo}
-            bar = tqdm(total=len(todo), desc="annotating", unit="doc", disable=not progress)
+            # a bar on a terminal, a line every SMOLCORPUS_PROGRESS_SECONDS in a log
+            bar = progress_bar(total=len(todo), desc="annotating", unit="doc", disable=not progress)
             for future in as_completed(futures):
                 record = future.result()
                 log.write(record)

@@ -9,7 +9,10 @@ datatrove re-creates its loguru console handler on `sys.stderr` whenever a task 
 be set once; instead, while a run lasts, `sys.stderr` is a `LogLevelFilter` that drops loguru records below
 WARNING and passes everything else (progress bars, warnings, tracebacks) through, and the console handler is
 re-created on it. Task processes get the same
-filter when they start (`CONSOLE_ENV` tells them the mode)."""
+filter when they start (`CONSOLE_ENV` tells them the mode).
+
+datatrove's steps draw bars of their own inside a task ("Initializing pq...", "Reading dup files", files read):
+one per task, drawn over the stage's bar. They are shown in `verbose` mode only (`hide_datatrove_bars`)."""
 
 from __future__ import annotations
 
@@ -68,12 +71,34 @@ class LogLevelFilter(io.TextIOBase):
         return getattr(self.stream, "encoding", "utf-8")
 
 
+def _datatrove_bar(*args, **kwargs):
+    """tqdm, for datatrove's modules: disabled while the console is filtered (`normal` mode) or `quiet`."""
+    from tqdm import tqdm
+
+    if isinstance(sys.stderr, LogLevelFilter) or os.environ.get(CONSOLE_ENV) == "quiet":
+        kwargs["disable"] = True
+    return tqdm(*args, **kwargs)
+
+
+def hide_datatrove_bars() -> None:
+    """Have every datatrove module loaded in this process draw its tqdm bars through `_datatrove_bar`, so they
+    show in `verbose` mode only (a display choice: the steps run the same). Idempotent; call it once the run's
+    steps are imported (datatrove's modules name `tqdm` at import)."""
+    from tqdm import tqdm
+
+    for name, module in list(sys.modules.items()):
+        if name.split(".")[0] == "datatrove" and getattr(module, "tqdm", None) is tqdm:
+            module.tqdm = _datatrove_bar
+
+
 @contextlib.contextmanager
 def filtered_stderr(mode: str):
-    """In `normal` mode, `sys.stderr` is a `LogLevelFilter` over the current stderr until the block ends."""
+    """In `normal` mode, `sys.stderr` is a `LogLevelFilter` over the current stderr until the block ends, and
+    datatrove's own bars are hidden (`hide_datatrove_bars`)."""
     if mode != "normal" or isinstance(sys.stderr, LogLevelFilter):
         yield
         return
+    hide_datatrove_bars()
     original = sys.stderr
     sys.stderr = LogLevelFilter(original)
     setup_default_logger()  # loguru's console handler holds the stream it was given: give it the filter
@@ -90,6 +115,7 @@ def run_console(mode: str):
     stderr is filtered in `normal` mode."""
     previous = os.environ.get(CONSOLE_ENV)
     os.environ[CONSOLE_ENV] = mode
+    hide_datatrove_bars()
     try:
         with filtered_stderr(mode):
             yield

@@ -10,6 +10,11 @@ The bar has a total, hence an ETA, when the number of documents the stage will r
 first), or what the reader can count cheaply itself (`expected_documents()` on the reader: Parquet row counts
 from the file footers, listed source files). WARC and JSONL inputs are not counted ahead (that would mean
 reading them twice): their first stage shows documents, rate and finished tasks without a document ETA.
+
+On a terminal the bar is redrawn in place. Where the console is not a terminal (a CI log, `nohup`, Slurm's output
+file) every redraw would be a line of its own, hundreds a stage: there `progress_bar` gives a `LineProgress`,
+which writes the same text as a line at most every `SMOLCORPUS_PROGRESS_SECONDS` seconds (default 30) and once
+when the stage ends. The choice is the console's only; the run and its outputs are the same.
 """
 
 from __future__ import annotations
@@ -27,6 +32,83 @@ from datatrove.pipeline.base import PipelineStep
 
 PROGRESS_DIR = "progress"
 WRITE_EVERY_SECONDS = 1.0
+PROGRESS_SECONDS_ENV = "SMOLCORPUS_PROGRESS_SECONDS"  # seconds between progress lines where stderr is no terminal
+DEFAULT_PROGRESS_SECONDS = 30.0
+
+
+def progress_seconds() -> float:
+    """Seconds between two lines of a `LineProgress` (`SMOLCORPUS_PROGRESS_SECONDS`, default 30; 0: every
+    update)."""
+    try:
+        return max(0.0, float(os.environ.get(PROGRESS_SECONDS_ENV) or DEFAULT_PROGRESS_SECONDS))
+    except ValueError:
+        return DEFAULT_PROGRESS_SECONDS
+
+
+class LineProgress:
+    """A progress bar for a console that is not a terminal: tqdm's text of the bar, written as a whole line when
+    `interval` seconds have passed since the last one (checked at each refresh), and once more when it closes.
+    A stage shorter than the interval writes one line. The part of tqdm's interface the bars here use: `n`,
+    `total`, `update`, `set_postfix(_str)`, `set_description_str`, `refresh`, `close`."""
+
+    def __init__(self, total: float | None = None, desc: str = "", unit: str = "it", file=None,
+                 interval: float | None = None, disable: bool = False, clock=time.monotonic):  # fmt: skip
+        self.n, self.total, self.desc, self.unit, self.postfix = 0, total, desc, unit, ""
+        self.file = file if file is not None else sys.stderr
+        self.interval = progress_seconds() if interval is None else interval
+        self.disable, self.clock = disable, clock
+        self.start = self.last = clock()
+        self.closed = False
+        self.lock = threading.Lock()  # a poller thread refreshes while the caller's thread may close
+
+    def line(self) -> str:
+        from tqdm import tqdm
+
+        return tqdm.format_meter(self.n, self.total, self.clock() - self.start, prefix=self.desc, unit=self.unit,
+                                 postfix=self.postfix or None)  # fmt: skip
+
+    def _write(self) -> None:
+        self.last = self.clock()
+        self.file.write(self.line() + "\n")
+        self.file.flush()
+
+    def refresh(self) -> None:
+        with self.lock:
+            if not self.disable and not self.closed and self.clock() - self.last >= self.interval:
+                self._write()
+
+    def update(self, n: float = 1) -> None:
+        self.n += n
+        self.refresh()
+
+    def set_postfix_str(self, s: str = "", refresh: bool = True) -> None:
+        self.postfix = str(s)
+        if refresh:
+            self.refresh()
+
+    def set_postfix(self, refresh: bool = True, **values) -> None:
+        self.set_postfix_str(", ".join(f"{key}={value}" for key, value in values.items()), refresh)
+
+    def set_description_str(self, desc: str | None = None, refresh: bool = True) -> None:
+        self.desc = desc or ""
+        if refresh:
+            self.refresh()
+
+    def close(self) -> None:
+        with self.lock:
+            if not self.disable and not self.closed:
+                self._write()
+            self.closed = True
+
+
+def progress_bar(total: float | None = None, desc: str = "", unit: str = "it", disable: bool = False, file=None):
+    """A tqdm bar on a terminal; a `LineProgress` where `file` (default: stderr) is not one (a log file, a pipe)."""
+    file = file if file is not None else sys.stderr
+    if file.isatty():
+        from tqdm import tqdm
+
+        return tqdm(total=total, desc=desc, unit=unit, file=file, disable=disable)
+    return LineProgress(total=total, desc=desc, unit=unit, file=file, disable=disable)
 
 
 class DocumentCounter(PipelineStep):
@@ -105,8 +187,9 @@ def expected_documents(reader: PipelineStep, written: dict[str, int]) -> int | N
 
 
 class StageProgress:
-    """A tqdm bar over a running stage: documents read (with rate, and ETA when `total` is known) and finished
-    tasks out of all; a stage without a reader gets a bar of finished tasks. `disable`: no bar, no polling."""
+    """A bar over a running stage (`progress_bar`): documents read (with rate, and ETA when `total` is known) and
+    finished tasks out of all; a stage without a reader gets a bar of finished tasks. `disable`: no bar, no
+    polling."""
 
     def __init__(self, name: str, tasks: int, logging_dir: str | Path, has_documents: bool,
                  total: int | None = None, disable: bool = False):  # fmt: skip
@@ -128,14 +211,12 @@ class StageProgress:
         bar.refresh()
 
     def __enter__(self) -> StageProgress:
-        from tqdm import tqdm
-
         if self.disable:
             return self
         if self.has_documents:
-            self.bar = tqdm(total=self.total, desc=f"stage {self.name}", unit="doc", file=sys.stderr)
+            self.bar = progress_bar(total=self.total, desc=f"stage {self.name}", unit="doc")
         else:
-            self.bar = tqdm(total=self.tasks, desc=f"stage {self.name}", unit="task", file=sys.stderr)
+            self.bar = progress_bar(total=self.tasks, desc=f"stage {self.name}", unit="task")
         self._update(self.bar)
         self.thread = threading.Thread(target=self._poll, daemon=True)
         self.thread.start()
@@ -158,18 +239,17 @@ class StageProgress:
 
 
 class SlurmProgress:
-    """One tqdm bar while waiting for a submitted Slurm chain: tasks finished over all stages (from the completion
-    markers on the shared filesystem), named after the first stage still running. `disable`: no bar."""
+    """One bar (`progress_bar`) while waiting for a submitted Slurm chain: tasks finished over all stages (from
+    the completion markers on the shared filesystem), named after the first stage still running. `disable`: no
+    bar."""
 
     def __init__(self, stages: list[tuple[str, int, str | Path]], disable: bool = False):
         self.stages = [(name, tasks, Path(logging_dir)) for name, tasks, logging_dir in stages]
         self.disable = disable
 
     def __enter__(self) -> SlurmProgress:
-        from tqdm import tqdm
-
         total = sum(tasks for _, tasks, _ in self.stages)
-        self.bar = tqdm(total=total, desc="slurm", unit="task", file=sys.stderr, disable=self.disable)
+        self.bar = progress_bar(total=total, desc="slurm", unit="task", disable=self.disable)
         self.update()
         return self
 
