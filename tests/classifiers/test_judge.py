@@ -141,3 +141,39 @@ def test_usage_is_summed_over_a_conversation_and_absent_when_not_reported():
     usage.add(None)  # a server that reports nothing leaves the counts alone
     usage.add({"prompt_tokens": "many"})
     assert usage.fields() == {"prompt_tokens": 280, "completion_tokens": 34}
+
+
+def test_grade_only_constrains_one_token_to_the_grades(scripted):
+    """A grade-only judge sends one request of one token with logit_bias +100 (floats: `transformers serve` refuses
+    ints) on the six grade tokens; the digit is the grade, weighted by log-probabilities when they come back. An
+    answer that is no grade token means the server ignored logit_bias: a recorded reason, never a raise."""
+    ids = [15, 16, 17, 18, 19, 20]
+    tokens = [{"token": "3", "logprob": math.log(0.5), "top_logprobs": [
+        {"token": "3", "logprob": math.log(0.5)}, {"token": "4", "logprob": math.log(0.5)}]}]  # fmt: skip
+    server = scripted(answer("3"), answer("4", tokens), answer("The"))
+    judge = Judge(server.url, "m", grade_tokens=ids, backoff=0.01)
+    assert judge.grade_only
+    first = judge.grade("prompt")
+    assert (first.score, first.grade, first.justification, first.reason, first.attempts) == (3.0, 3, "", None, 1)
+    request = server.requests[0]
+    assert request["max_tokens"] == 1 and request["logit_bias"] == {str(i): 100.0 for i in ids}
+    assert all(isinstance(bias, float) for bias in request["logit_bias"].values())
+    weighted = judge.grade("prompt")
+    assert weighted.grade == 4 and weighted.weighted and weighted.score == pytest.approx(3.5)
+    ignored = judge.grade("prompt")
+    assert ignored.score is None and "ignored logit_bias" in ignored.reason and len(server.requests) == 3
+    with pytest.raises(ValueError, match="one token id per grade"):
+        Judge(server.url, "m", grade_tokens=[1, 2])
+
+
+def test_grade_token_ids_of_the_smollm2_tokenizer(smollm2_tokenizer, tmp_path):
+    """The offline default tokenizer (the local judge's) spells each grade as one token."""
+    import shutil
+
+    from tokenizers import Tokenizer
+
+    from smolcorpus.classifiers.judge import grade_token_ids
+
+    shutil.copy(smollm2_tokenizer.path, tmp_path / "tokenizer.json")
+    ids = grade_token_ids(str(tmp_path))
+    assert [Tokenizer.from_file(smollm2_tokenizer.path).decode([i]) for i in ids] == list("012345")

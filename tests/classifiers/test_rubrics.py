@@ -33,3 +33,12 @@ def test_web_and_math_rubrics_grade_on_0_to_5():
     for rubric in (WEB_EDU, MATH):
         prompt = rubric.prompt("The derivative of x^2 is 2x.")
         assert "The derivative of x^2 is 2x." in prompt and "from 0 to 5" in prompt
+
+
+def test_grade_only_prompts_ask_for_the_total_alone():
+    for spec in ("web-edu", "math", "code:Python"):
+        rubric = get_rubric(spec)
+        full, bare = rubric.prompt("x = 1", "Python"), rubric.prompt("x = 1", "Python", grade_only=True)
+        assert SCORE_LINE in full and SCORE_LINE not in bare and "justification" not in bare
+        assert bare.rstrip().endswith("answer with the total only: one digit from 0 to 5.")
+        assert bare.split("</document>")[0] == full.split("</document>")[0]  # the same criteria and document

@@ -65,3 +65,14 @@ def test_annotations_of_curated_code_are_named_by_repository_and_path(shared_dat
     records = [json.loads(line) for line in (tmp_path / "o" / "annotations.jsonl").read_text().splitlines()]
     expected = {f"trekhleb/javascript-algorithms/{document.metadata['path']}" for document in documents}
     assert {r["id"] for r in records} == expected and "trekhleb/javascript-algorithms/CODE_OF_CONDUCT.md" in expected
+
+
+def test_grade_only_needs_the_models_tokenizer(tmp_path, capsys):
+    """--grade-only reads the grade tokens from the model's folder: a Hub id or a remote model name needs
+    --tokenizer, said before any request."""
+    args = ["annotate", "--input", "a.jsonl", "--output", str(tmp_path / "o"), "--endpoint", "http://127.0.0.1:9",
+            "--model", "Qwen/Qwen2.5-72B-Instruct", "--grade-only"]  # fmt: skip
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "--grade-only needs the model's tokenizer" in err and "pass --tokenizer FOLDER" in err
+    assert not (tmp_path / "o").exists()

