@@ -20,7 +20,7 @@ from datatrove.utils.typeshelper import StatHints
 from lxml import etree
 
 from smolcorpus.filters.html_math import write_inline_math, write_scripts
-from smolcorpus.filters.main_content import choose_records, is_spared_content, record_groups
+from smolcorpus.filters.main_content import choose_records, is_spared_content, mark_structures, record_groups
 from smolcorpus.filters.math_markup import FORMULA_MARK, MathStats, rewrite_math
 from smolcorpus.filters.trafilatura_discard import compiled_rules, sparing
 from smolcorpus.filters.trafilatura_recovery import structured_recovery
@@ -235,6 +235,7 @@ def extract_math_text(html: str | bytes, url: str | None = None, *, inventory: b
     math = rewrite_math(tree)
     write_scripts(tree)
     math.errors += len(tree.xpath(f"//*[@{DROPPED_FORMULA}]"))  # formulas too deep to parse (drop_deep_math)
+    mark_structures(tree)  # textbook boxes, which the pruning rules and the aside rule spare
     expose_content_asides(tree)
     unlink_formula_paragraphs(tree)
     unlink_headings(tree)
