@@ -91,13 +91,14 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     run.add_argument("--estimate", action="store_true",
                      help="run the pipeline on a sample of the input (one task, one core, a temporary folder) and "
                      "print per-stage CPU time, pass rates, and the CPU-hours, records, output bytes and tokens "
-                     "extrapolated to the whole input; writes nothing to output_dir")  # fmt: skip
+                     "extrapolated to the whole input by size, with error bars from N ≥ 2 units; writes nothing to "
+                     "output_dir")  # fmt: skip
     run.add_argument(
         "--sample",
         type=int,
         default=1,
         metavar="N",
-        help="--estimate: input units to sample (WARC files, files or repositories; default 1)",
+        help="--estimate: input units to measure, picked by size (WARC files, files or repositories; default 1)",
     )
     add_executor_flags(run)
     run.set_defaults(func=cmd_run)

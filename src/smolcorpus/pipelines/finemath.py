@@ -31,7 +31,7 @@ from smolcorpus.filters.prose_quality import ProseGopherQuality, ProseGopherRepe
 from smolcorpus.filters.url_filter import OfflineURLFilter
 from smolcorpus.pipelines.dedup import dedup_filters, dedup_stages
 from smolcorpus.pipelines.layout import CorpusLayout
-from smolcorpus.pipelines.registry import InputUnits, PipelineSpec
+from smolcorpus.pipelines.registry import InputUnits, PipelineSpec, local_file_sizes
 from smolcorpus.pipelines.tokenize import grouped_token_stages
 from smolcorpus.readers.intermediate import IntermediateReader
 from smolcorpus.readers.warc import WarcHtmlReader, list_warc_files
@@ -138,7 +138,8 @@ def finemath_stages(
 
 def _input_units(config: RunConfig) -> InputUnits:
     warc = config.finemath.warc
-    return InputUnits("WARC files", list_warc_files(warc.paths, warc.storage_options), "finemath.warc.paths")
+    files = list_warc_files(warc.paths, warc.storage_options)
+    return InputUnits("WARC files", files, "finemath.warc.paths", local_file_sizes(files))
 
 
 def _classifier_models(config: dict) -> list[str]:

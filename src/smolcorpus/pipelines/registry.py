@@ -6,6 +6,7 @@ section it reads is the `RunConfig` field named by `section`."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -17,11 +18,26 @@ from smolcorpus.tokenize.tokenizer import TokenizerSpec
 @dataclass(frozen=True)
 class InputUnits:
     """What a run reads, in units `--estimate` can sample: their name ("WARC files"), the units in reading order,
-    and where the list lives in the config (dotted key, e.g. `finemath.warc.paths`)."""
+    where the list lives in the config (dotted key, e.g. `finemath.warc.paths`), each unit's size in bytes where
+    listing gives it cheaply (None: unknown, e.g. remote files), what the sizes count ("source files"), the items
+    each unit holds where listing counts them (a source tree's files: what the reader reads; None: unknown), and
+    the config lists that hold one entry per unit (sampled with the units, e.g. a source tree's `repo_names`)."""
 
     name: str
     units: list[str]
     config_key: str
+    sizes: list[int] | None = None
+    size_of: str = "files"
+    counts: list[int] | None = None
+    companion_keys: tuple[str, ...] = ()
+
+
+def local_file_sizes(files: list[str]) -> list[int] | None:
+    """Bytes of each file when every one is local (a stat each); None when any is remote, where a size would cost a
+    request per file (Common Crawl's WARCs are all ≈ 1 GB: counting them is as good)."""
+    if any("://" in path for path in files):
+        return None
+    return [os.path.getsize(path) for path in files]
 
 
 @dataclass(frozen=True)

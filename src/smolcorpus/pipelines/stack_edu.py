@@ -15,6 +15,9 @@ and a few kept files per language and score, are sampled into `work/samples/` fo
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from datatrove.pipeline.writers import JsonlWriter
 
 from smolcorpus.classifiers.score import LanguageThresholdFilter, PerLanguageScorer
@@ -36,11 +39,11 @@ from smolcorpus.filters.code import (
 from smolcorpus.filters.decontamination import DecontaminationFilter, benchmark_from_file
 from smolcorpus.pipelines.dedup import dedup_filters, dedup_stages
 from smolcorpus.pipelines.layout import CorpusLayout
-from smolcorpus.pipelines.registry import InputUnits, PipelineSpec
+from smolcorpus.pipelines.registry import InputUnits, PipelineSpec, local_file_sizes
 from smolcorpus.pipelines.tokenize import grouped_token_stages
 from smolcorpus.readers.documents import list_document_files
 from smolcorpus.readers.intermediate import IntermediateReader
-from smolcorpus.readers.source_tree import SourceTreeReader
+from smolcorpus.readers.source_tree import SourceTreeReader, list_source_files
 from smolcorpus.readers.stack_v2 import StackV2Reader
 from smolcorpus.report.funnel import FunnelSummaryWriter
 from smolcorpus.runtime.stage import Stage
@@ -180,8 +183,13 @@ def _input_units(config: RunConfig) -> InputUnits:
     source = config.stack_edu
     if source.stack_v2 is not None:
         files = list_document_files(source.stack_v2.paths, source.stack_v2.rows_storage_options)
-        return InputUnits("row files", files, "stack_edu.stack_v2.paths")
-    return InputUnits("repositories", list(source.source_trees.roots), "stack_edu.source_trees.roots")
+        return InputUnits("row files", files, "stack_edu.stack_v2.paths", local_file_sizes(files))
+    trees = source.source_trees
+    files = [list_source_files(Path(root)) for root in trees.roots]
+    sizes = [sum(os.path.getsize(path) for path in listed if path.is_file()) for listed in files]
+    return InputUnits("repositories", list(trees.roots), "stack_edu.source_trees.roots", sizes, "source files",
+                      [len(listed) for listed in files],
+                      ("stack_edu.source_trees.repo_names", "stack_edu.source_trees.licenses"))  # fmt: skip
 
 
 def _classifier_models(config: dict) -> list[str]:

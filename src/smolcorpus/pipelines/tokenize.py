@@ -5,7 +5,7 @@ from __future__ import annotations
 from datatrove.pipeline.tokens import DocumentTokenizer
 
 from smolcorpus.config import InputConfig, RunConfig, TokenizeConfig
-from smolcorpus.pipelines.registry import InputUnits, PipelineSpec
+from smolcorpus.pipelines.registry import InputUnits, PipelineSpec, local_file_sizes
 from smolcorpus.readers import DocumentFileReader
 from smolcorpus.readers.documents import list_document_files
 from smolcorpus.runtime.stage import Stage
@@ -79,7 +79,8 @@ def grouped_token_stages(
 
 
 def _input_units(config: RunConfig) -> InputUnits:
-    return InputUnits("files", list_document_files(config.input.paths, config.input.storage_options), "input.paths")
+    files = list_document_files(config.input.paths, config.input.storage_options)
+    return InputUnits("files", files, "input.paths", local_file_sizes(files))
 
 
 SPEC = PipelineSpec(
