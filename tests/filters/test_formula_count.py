@@ -62,6 +62,8 @@ def test_dollar_text_is_not_math(text):
 
 def test_reads_as_math():
     assert all(map(reads_as_math, ["x", "5", "2^n", "5x+3", r"\alpha", "a_{n}", "x, y", "n!", "GR+SUSY,", "d < 2"]))
+    # letters outside ASCII and Greek: Wikipedia's {{math|ℂ}} comes out as $ℂ$ (html_math.py)
+    assert all(map(reads_as_math, ["ℂ", "ℝ^n", "ℵ0"])) and not reads_as_math("€")
     assert not any(map(reads_as_math, ["199 billion in 2020, up from US", "5 and ", "1,200 per", "", "  ", "^",
                                        "___", "ABC Corp for", '"Income"', "-"]))  # fmt: skip
 

@@ -67,8 +67,8 @@ FUNCTION_NAMES = frozenset(("sin", "cos", "tan", "cot", "sec", "csc", "arcsin", 
                             "tanh", "log", "ln", "lg", "exp", "max", "min", "sup", "inf", "lim", "det", "dim", "ker",
                             "deg", "gcd", "lcm", "mod", "arg", "var", "cov"))  # fmt: skip
 _OPERATOR = re.compile(r"[=+\-*/<>|!()\[\],;:≤≥≠≈≡×÷±∓·→←↦∈∉⊂⊆∪∩∑∏∫√∞∂∇′]")
-_SYMBOL = re.compile(r"[A-Za-z0-9\u0370-\u03ff]")  # a variable or a number (Latin or Greek letters, digits)
-_TOKEN_ONLY = re.compile(r"[A-Za-z0-9\u0370-\u03ff.,'!]+")
+_SYMBOL = re.compile(r"[^\W_]")  # a variable or a number: a letter (Latin, Greek, ℝ, ℂ, …) or a digit
+_TOKEN_ONLY = re.compile(r"[\w.,'!]+")  # one token: any letters or digits (`x`, `5`, `ℝ`, `n!`)
 
 
 def reads_as_math(content: str) -> bool:
