@@ -287,3 +287,31 @@ def test_report_renders_in_headless_chromium(hostile_report, tmp_path):
     control = tmp_path / "unescaped.html"
     control.write_text("<html><body><pre></pre><script>console.error('injected')</script></pre></body></html>")
     assert any("injected" in line for line in console_lines(chromium("--dump-dom", control.as_uri())))
+
+
+def test_nested_subsets_are_counted_once_as_parts_of_the_broadest(demo_output, tmp_path):
+    """The demo's web run grades pages into 2plus ⊇ 3plus. `smolcorpus report` on it: the tokenize stage takes in
+    what curate kept (the 2plus pages; it said curate out 35 → tokenize in 48 when it added 3plus's 13 again), and
+    3plus shows on a row of its own as a part of 2plus, with its own pages and tokens."""
+    import sys
+
+    run = demo_output / "web" / "corpus"
+    report = tmp_path / "report.html"
+    result = subprocess.run([sys.executable, "-m", "smolcorpus.cli", "report", str(run), "--output", str(report)],
+                            capture_output=True, text=True)  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    html = report.read_text()
+    rows = {row[0]: row for row in section_rows(html, "overview")}
+    summary = json.loads((run / "summary.json").read_text())
+    assert summary["all_pages_subset"] == "2plus"
+    manifests = {
+        name: json.loads((run / "tokens" / name / "manifest.json").read_text()) for name in ("2plus", "3plus")
+    }
+    broad, narrow = (len(pq.read_table(run / "curated" / name).to_pylist()) for name in ("2plus", "3plus"))
+    assert 0 < narrow < broad == summary["totals"]["kept_files"] == manifests["2plus"]["num_documents"]
+    assert rows["curate"][2] == rows["tokenize"][1] == rows["tokenize"][2] == f"{broad:,}"  # one page, once
+    assert rows["tokenize"][6] == rows["summary"][6] == f"{manifests['2plus']['num_tokens']:,}"
+    part = rows["⊂ 3plus (of 2plus)"]
+    assert part[1:3] == [f"{narrow:,}"] * 2 and part[6] == f"{manifests['3plus']['num_tokens']:,}"
+    assert list(rows).index("⊂ 3plus (of 2plus)") == list(rows).index("tokenize") + 1
+    assert "every page of 3plus is also in 2plus, which holds every kept page once" in html

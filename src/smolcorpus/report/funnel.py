@@ -132,6 +132,7 @@ def add_subset_tokens(summary: dict, subsets: dict[str, dict[str, int]], all_pag
     the totals and, for a single-language corpus, into its language."""
     summary["subsets"] = subsets
     if all_pages_subset in subsets:
+        summary["all_pages_subset"] = all_pages_subset  # the report counts the subsets as parts of this one
         tokens = subsets[all_pages_subset]["tokens"]
         summary["totals"]["kept_tokens"] = tokens
         if len(summary["languages"]) == 1:

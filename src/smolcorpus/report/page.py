@@ -3,7 +3,8 @@ the run wrote next to them.
 
 Sections (each only when the run has what it shows):
 - overview: documents, characters and tokens entering and leaving each stage (`stage_flow`), a link to each
-  stage's logs;
+  stage's logs; nested subsets (summary.json's `subsets`) counted once, as the broadest, the narrower ones as its
+  parts on rows of their own;
 - languages (summary.json: read, kept, dropped, bytes, tokens) and domains (the domain counts of web runs);
 - classifier scores: histograms of the scorers' `<name>_int_score=N` counters with the run's thresholds drawn in
   (run_info.json's `publication.score_thresholds`); formulas per kept page (`formulas_per_page=` counters);
@@ -121,14 +122,43 @@ def _tokens(step: StepStats) -> float | None:
     return step.counters.get("tokens", step.counters.get("doc_len_tokens"))
 
 
-def stage_flow(stage: StageStats) -> StageFlow:
+def _for_subset(step: StepStats, subset: str) -> StepStats:
+    """A step that counts per subset (`<subset>/documents`, `<subset>/tokens`: the token and manifest writers per
+    group), as it counts for `subset` alone; any other step as it is."""
+    if f"{subset}/documents" not in step.counters:
+        return step
+    counters = {**step.counters, "documents": step.counters[f"{subset}/documents"]}
+    if f"{subset}/tokens" in step.counters:
+        counters["tokens"] = step.counters[f"{subset}/tokens"]
+    return StepStats(step.name, counters, step.seconds)
+
+
+def nested_subsets(summary: dict) -> list[str]:
+    """The subsets of a corpus split into nested subsets (FineMath's 3plus ⊇ 4plus: summary.json's `subsets`),
+    broadest first: the one that holds every kept page once (`all_pages_subset`; runs from before it was written:
+    the one with the most documents), then the narrower ones by size. Empty for other runs."""
+    subsets = summary.get("subsets") or {}
+    if not subsets:
+        return []
+    broadest = summary.get("all_pages_subset")
+    if broadest not in subsets:
+        broadest = max(subsets, key=lambda name: subsets[name]["documents"])
+    narrower = sorted((name for name in subsets if name != broadest), key=lambda name: -subsets[name]["documents"])
+    return [broadest, *narrower]
+
+
+def stage_flow(stage: StageStats, subset: str | None = None) -> StageFlow:
     """In: the first step that counts documents: a reader's `documents` plus the items it dropped (they never became
     documents, the ledger has them), else a step's `total` or `documents`. Out: the last step that forwards
     documents (`forwarded`: a filter or a pass-through such as the kept-samples step), else the last that counts
     documents (`documents`/`total`: a writer; a writer into nested subsets counts a page once per subset, which is
     why `forwarded` comes first). Characters (`doc_len`) and tokens are those the same two steps count (tokens in:
     `doc_len_tokens`; out: also a token writer's `tokens`), except that a later step with the same `total` (the
-    writer after a formatter) gives the characters as written."""
+    writer after a formatter) gives the characters as written. `subset`: a step that counts per subset (nested
+    subsets' token and manifest writers) counts that subset's documents and tokens only, not their sum (a page in
+    two nested subsets is one page)."""
+    if subset is not None:
+        stage = StageStats(stage.name, [_for_subset(step, subset) for step in stage.steps], stage.finished)
     flow = StageFlow(stage.name)
     first = next((s for s in stage.steps if "documents" in s.counters or "total" in s.counters), None)
     if first is None:
@@ -231,15 +261,31 @@ def _log_link(logs_href: str, stage: str) -> str:
     return f'<a class="logs" href="{_esc(quote(path))}">{_esc(path)}</a>'
 
 
-def _overview(stages: list[StageStats], logs_href: str) -> list[str]:
-    flows = [stage_flow(s) for s in stages if s.finished]
+def _flow_cells(flow: StageFlow) -> list[str]:
+    return [_fmt(value) for value in (flow.documents_in, flow.documents_out, flow.characters_in, flow.characters_out,
+                                      flow.tokens_in, flow.tokens_out)]  # fmt: skip
+
+
+def _overview(stages: list[StageStats], logs_href: str, summary: dict | None = None) -> list[str]:
+    subsets = nested_subsets(summary or {})
+    broadest = subsets[0] if subsets else None
+    flows = [stage_flow(s, broadest) for s in stages if s.finished]
     parts = ['<h2 id="overview">Overview</h2>',
              "<p>What entered and left each stage, from its counters: documents (a reader's include the items it "
              "could not turn into documents), characters (datatrove's <code>doc_len</code>, the text's length in "
              "characters: no stage counts bytes; the language table has the bytes read, kept and dropped) and "
              f"tokens. {UNKNOWN}: the stage's steps do not count it.</p>"]  # fmt: skip
-    rows = [[f.stage, _fmt(f.documents_in), _fmt(f.documents_out), _fmt(f.characters_in), _fmt(f.characters_out),
-             _fmt(f.tokens_in), _fmt(f.tokens_out), _log_link(logs_href, f.stage)] for f in flows]  # fmt: skip
+    if len(subsets) > 1:
+        parts.append(f"<p>The subsets nest: every page of {', '.join(_esc(n) for n in subsets[1:])} is also in "
+                     f"{_esc(broadest)}, which holds every kept page once. A stage that writes them counts "
+                     f"{_esc(broadest)}; the rows under its first such stage show the narrower subsets, part of "
+                     "it (not added to it).</p>")  # fmt: skip
+    rows, parts_shown = [], False
+    for stage, flow in zip([s for s in stages if s.finished], flows, strict=True):
+        rows.append([flow.stage, *_flow_cells(flow), _log_link(logs_href, flow.stage)])
+        if broadest and not parts_shown and any(f"{broadest}/documents" in step.counters for step in stage.steps):
+            rows += [[f"⊂ {name} (of {broadest})", *_flow_cells(stage_flow(stage, name)), ""] for name in subsets[1:]]
+            parts_shown = True
     rows += [[s.name, *["not finished"] * 6, _log_link(logs_href, s.name)] for s in stages if not s.finished]
     parts.append(_table(["stage", "documents in", "documents out", "characters in", "characters out", "tokens in",
                          "tokens out", "logs"], rows, "overview", raw_columns=(7,)))  # fmt: skip
@@ -474,7 +520,7 @@ def render_report(run_dir: str | Path, logs_href: str = "logs") -> str:
     thresholds = (info.get("publication") or {}).get("score_thresholds") or {}
     title = f"smolcorpus run: {config.get('name', run_dir.name)}"
     sections = [
-        _overview(stages, logs_href),
+        _overview(stages, logs_href, summary),
         _languages(summary),
         _domains(run_dir, config),
         _scores(stages, thresholds),
