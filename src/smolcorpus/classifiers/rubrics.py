@@ -2,7 +2,7 @@
 
 Each rubric is additive on a 0–5 scale (a point per criterion met, in order), asks for a short justification,
 and ends with a machine-readable line `Score: N`. The wording is ours; the criteria follow the published
-FineWeb-Edu, FineMath and Stack-Edu recipes (../shared/research/recipes.md). A rubric's version changes
+FineWeb-Edu, FineMath and Stack-Edu recipes (their dataset cards' annotation prompts). A rubric's version changes
 whenever its text changes, and every annotation records the rubric name and version it was made with.
 """
 

@@ -8,7 +8,7 @@ pipeline code, lets tests and notebooks call them directly. Defaults and where t
 - encoded data: base64 / hex / `\\xNN` runs of ≥ 64 characters; a file is dropped when such runs hold over half
   its characters or any single run exceeds 1024 (StarCoder's "encoded data" rule);
 - generated, lockfiles, minified, data tables, vendored paths, GitHub community files: our own rules (no peer
-  system has them, see ../shared/research/peers.md), each documented where it is defined.
+  system we read has them: not datatrove, dolma nor NeMo Curator), each documented where it is defined.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ differences that do not change the mathematics a reader sees:
 Markdown escaping (`\\_`, `\\*`) is *not* forgiven: an escaped formula is a broken formula.
 
 `formula_inventory(page)` lists the TeX a page carries in its source, independently of the extractor (used for
-pages without a curated formula list, such as ../shared/data/math_html).
+pages without a curated formula list, such as the MathJax and Distill pages of `benchmarks/extraction`).
 """
 
 from __future__ import annotations

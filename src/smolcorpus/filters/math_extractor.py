@@ -28,8 +28,8 @@ from smolcorpus.runtime.cpu_sandbox import CpuSandbox, SandboxFailure
 from smolcorpus.writers.ledger import DropLedger
 
 # trafilatura settings: Markdown, tables and formatting kept, comments and links not. favor_precision: on the
-# article-extraction benchmark of ../shared/data main-text token F1 is 0.956 with it vs 0.947 without (plain
-# datatrove Trafilatura: 0.952), and formula recall on the math pages is the same either way.
+# article-extraction ground truth (`benchmarks/extraction/run.py`) main-text token F1 is 0.956 with it vs 0.947
+# without (plain datatrove Trafilatura: 0.952), and formula recall on the math pages is the same either way.
 TRAFILATURA_OPTIONS = {
     "output_format": "markdown",
     "include_formatting": True,

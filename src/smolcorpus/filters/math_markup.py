@@ -1,7 +1,7 @@
 """Turn the ways web pages carry math into TeX text, so that an ordinary extractor keeps it.
 
-Extractors such as trafilatura drop `<script>`, `<math>` and `<img>` elements, which is where most math lives
-(../shared/research/datatrove.md §3). `rewrite_math` replaces each formula element of a parsed page with a text
+Extractors such as trafilatura (datatrove's `Trafilatura` step) drop `<script>`, `<math>` and `<img>` elements,
+which is where most math lives. `rewrite_math` replaces each formula element of a parsed page with a text
 node `$...$` (inline) or `$$...$$` (display), and removes the rendered copies math libraries add next to the
 source (MathJax's CHTML/SVG output, KaTeX's HTML), so every formula ends up in the text exactly once:
 

@@ -2,10 +2,10 @@
 evaluated with one regular expression per attribute: the same elements in the same order, 3.4x faster.
 
 Before it looks for the main text, trafilatura 1.11 prunes the page with a few XPath expressions such as
-`.//*[(self::div or self::p)][contains(@id, "footer") or contains(@class, "share-") or ...]`, each with up to a
-hundred `contains`/`starts-with` tests; with `favor_precision` it runs them on the page and again on the copy its
-fallback extractors read. libxml2 evaluates every test on every element: on the pages of ../shared/data that pass
-the math prefilter this pruning is 39% of extraction time (0.2 s on a 1 MB Wikipedia page).
+`.//*[(self::div or self::p)][contains(@id, "footer") or contains(@class, "share-") or ...]`, each with up to a hundred
+`contains`/`starts-with` tests; with `favor_precision` it runs them on the page and again on the copy its fallback
+extractors read. libxml2 evaluates every test on every element: on the shared test pages (`benchmarks/finemath`) that
+pass the math prefilter this pruning is 39% of extraction time (0.2 s on a 1 MB Wikipedia page).
 
 Each such expression is a disjunction of tests on attribute values, so it compiles to one regular expression per
 attribute (`contains(@class, "x")` → `x`, `starts-with(@id, "x")` → `\\Ax`, `translate(@id, "F", "f")` → `[Ff]`,
@@ -13,7 +13,7 @@ attribute (`contains(@class, "x")` → `x`, `starts-with(@id, "x")` → `\\Ax`, 
 pattern. `compile_rule` accepts exactly that grammar and returns None for anything else (a union, `and`, `not`,
 an empty needle). `compiled_rules()` puts the rules into trafilatura's own lists for the duration of an extraction
 (the expressions that did not compile keep running as XPath). tests/filters/test_trafilatura_discard.py checks, on
-real pages of ../shared/data, that each compiled rule selects the same elements as its XPath and that the extracted
+the shared test pages, that each compiled rule selects the same elements as its XPath and that the extracted
 text is the same; over all 665 shared pages it is.
 
 `sparing(keep)` makes the rules that prune the main content leave alone what `keep` accepts (smolcorpus passes

@@ -1,8 +1,9 @@
 """Read local source trees (or git checkouts) as Stack-Edu-like documents, one per source file.
 
-Language comes from the file extension (the 15 Stack-Edu languages and a few relatives). Each document gets the
-columns of ARCHITECTURE.md §4: `blob_id` is the git blob id of the content (what Software Heritage and The Stack v2
-call a file), `path` is relative to the repository root, and the licence comes from the root LICENSE/COPYING file.
+Language comes from the file extension (the 15 Stack-Edu languages and a few relatives). Each document gets the columns
+of a Stack v2 row (`writers/curated.py`): `blob_id` is the git blob id of the content (what Software Heritage and The
+Stack v2 call a file), `path` is relative to the repository root, and the licence comes from the root LICENSE/COPYING
+file.
 Files that are not source are not read; files that cannot be used are skipped and counted with a reason:
 `dropped_binary` (NUL bytes), `dropped_undecodable` (not UTF-8), `dropped_too_large`, `dropped_unreadable`; with a
 `drop_ledger` each skipped file also gets a ledger line.

@@ -1,4 +1,4 @@
-"""`manifest.json` of a tokenized shard folder (ARCHITECTURE.md §4): written once all shard tasks have finished.
+"""`manifest.json` of a tokenized shard folder: written once all shard tasks have finished.
 
 The manifest is the folder's table of contents: a loader trusts it rather than globbing, and a shard that is not
 in it (for example left behind by a crashed run with another task count) is not part of the dataset.

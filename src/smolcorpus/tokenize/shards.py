@@ -1,4 +1,4 @@
-"""Write tokenized Parquet shards (ARCHITECTURE.md §4) from a stream of documents.
+"""Write tokenized Parquet shards from a stream of documents.
 
 Each task writes its own files, `{rank:05d}_{part:04d}.parquet`, plus a small `.parts/{rank:05d}.json` that lists
 them with their document and token counts; the manifest stage merges those into `manifest.json`.

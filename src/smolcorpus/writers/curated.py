@@ -1,4 +1,4 @@
-"""Curated (untokenized) Parquet outputs with the published corpus columns of ARCHITECTURE.md §4.
+"""Curated (untokenized) Parquet outputs with the columns of the published Stack-Edu and FineMath datasets.
 
 Stack-Edu-like: one folder per language (`<output>/<language slug>/<rank>.parquet`), columns `blob_id`,
 `language`, `repo_name`, `path`, `src_encoding`, `length_bytes`, `detected_licenses`, `license_type`, `text`,
