@@ -23,11 +23,22 @@ def test_an_unknown_pipeline_is_refused_with_the_known_ones():
 
 def test_publish_subsets_follow_the_spec():
     """Corpus pipelines publish `<prefix><curated folder>` subsets; tokenize publishes its shards as one subset."""
-    assert PIPELINES["finemath"].subset_prefix == "finemath-" and PIPELINES["finemath"].languages == ("en",)
+    assert PIPELINES["finemath"].subset_prefix == "finemath-"
     assert PIPELINES["stack_edu"].subset_prefix == "stack-edu-"
     assert PIPELINES["tokenize"].subset_prefix is None
     config = {"pipeline": "stack_edu", "stack_edu": {"scoring": {"models": {"Python": "m/py"}, "default_model": None}}}
     assert [m for m in PIPELINES["stack_edu"].classifier_models(config) if m] == ["m/py"]
+
+
+def test_the_card_names_the_languages_the_run_kept(tmp_path):
+    """A finemath run with `languages: [de, fr]` is not an English dataset (it used to say `en` whatever the run)."""
+    for languages in (["en"], ["de", "fr"]):
+        finemath = {"warc": {"paths": [str(tmp_path)]}, "languages": languages}
+        config = validate_config({"pipeline": "finemath", "output_dir": str(tmp_path / "out"), "finemath": finemath})
+        assert PIPELINES["finemath"].publication(config)["languages"] == languages
+    config = validate_config({"pipeline": "tokenize", "output_dir": str(tmp_path / "t"),
+                              "input": {"paths": [str(tmp_path)]}})  # fmt: skip
+    assert PIPELINES["tokenize"].publication(config)["languages"] is None
 
 
 def test_a_run_records_what_publish_needs(tmp_path):

@@ -170,7 +170,7 @@ SPEC = PipelineSpec(
     card_description="Math web pages from Common Crawl with their LaTeX kept (FineMath-style); subsets by a 0–5 "
     "math-education grade when the run had a grader (`all` when it had none).",
     license="odc-by",
-    languages=("en",),
+    languages=lambda config: list(config.finemath.languages),  # what the run kept, not always English
     classifier_models=_classifier_models,
     score_thresholds=_score_thresholds,
 )

@@ -53,7 +53,7 @@ class PipelineSpec:
             None: the run's output folder is one subset of token shards (`tokenize`).
         card_description: the dataset card's first paragraph.
         license: the card's default license id.
-        languages: natural languages of the text, for the card (None: not stated).
+        languages: the run's config → natural languages of its text, for the card (None: not stated).
         classifier_models: the run's config dict → the classifier folders it used (their metrics go on the card).
         score_thresholds: the run's config → per classifier name, the thresholds its scores meet, each
             `{"label", "min_int_score"}` (on `<name>_int_score`) or `{"label", "min_score"}` (on the float score);
@@ -67,7 +67,7 @@ class PipelineSpec:
     subset_prefix: str | None
     card_description: str
     license: str = "other"
-    languages: tuple[str, ...] | None = None
+    languages: Callable[[RunConfig], list[str] | None] = lambda config: None
     classifier_models: Callable[[dict], list[str]] = lambda config: []
     score_thresholds: Callable[[RunConfig], dict[str, list[dict]]] = lambda config: {}
 
@@ -79,7 +79,7 @@ class PipelineSpec:
             "subset_prefix": self.subset_prefix,
             "card_description": self.card_description,
             "license": self.license,
-            "languages": list(self.languages) if self.languages else None,
+            "languages": self.languages(config) or None,
             "classifier_models": [m for m in self.classifier_models(config.model_dump(mode="json")) if m],
             "score_thresholds": self.score_thresholds(config),
         }
