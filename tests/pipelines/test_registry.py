@@ -36,6 +36,7 @@ def test_the_card_names_the_languages_the_run_kept(tmp_path):
         finemath = {"warc": {"paths": [str(tmp_path)]}, "languages": languages}
         config = validate_config({"pipeline": "finemath", "output_dir": str(tmp_path / "out"), "finemath": finemath})
         assert PIPELINES["finemath"].publication(config)["languages"] == languages
+        assert PIPELINES["finemath"].publication(config)["report_facts"] == {"domain_min_pages": 10}
     config = validate_config({"pipeline": "tokenize", "output_dir": str(tmp_path / "t"),
                               "input": {"paths": [str(tmp_path)]}})  # fmt: skip
     assert PIPELINES["tokenize"].publication(config)["languages"] is None

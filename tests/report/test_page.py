@@ -134,6 +134,7 @@ def test_language_domain_and_formula_tables_match_the_run(math_run):
     domains = section_rows(html, "domains")
     assert len(domains) == min(len(pages), 25) > 0
     assert all(row[1] == f"{pages[row[0]]:,}" and row[2] == f"{math_pages.get(row[0], 0):,}" for row in domains)
+    assert "with at least 10 math pages" in html  # finemath.domain_min_pages, from run_info.json's publication
     # formulas per kept page: the extractor's counts of the pages that reached the curated files
     kept = set(curated_ids(output))
     filtered = jsonl(output / "work" / "filtered")

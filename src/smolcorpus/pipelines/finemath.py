@@ -173,4 +173,5 @@ SPEC = PipelineSpec(
     languages=lambda config: list(config.finemath.languages),  # what the run kept, not always English
     classifier_models=_classifier_models,
     score_thresholds=_score_thresholds,
+    report_facts=lambda config: {"domain_min_pages": config.finemath.domain_min_pages},
 )

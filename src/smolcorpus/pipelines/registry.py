@@ -58,6 +58,8 @@ class PipelineSpec:
         score_thresholds: the run's config → per classifier name, the thresholds its scores meet, each
             `{"label", "min_int_score"}` (on `<name>_int_score`) or `{"label", "min_score"}` (on the float score);
             the report draws them on the score histograms.
+        report_facts: the run's config → facts the report states about this pipeline's outputs (FineMath: the
+            `domain_min_pages` behind domains.tsv), so that the report reads no pipeline's config section by name.
     """
 
     name: str
@@ -70,6 +72,7 @@ class PipelineSpec:
     languages: Callable[[RunConfig], list[str] | None] = lambda config: None
     classifier_models: Callable[[dict], list[str]] = lambda config: []
     score_thresholds: Callable[[RunConfig], dict[str, list[dict]]] = lambda config: {}
+    report_facts: Callable[[RunConfig], dict] = lambda config: {}
 
     def publication(self, config: RunConfig) -> dict:
         """What `publish` and the report need to know of this pipeline for a run of `config` (written into
@@ -82,4 +85,5 @@ class PipelineSpec:
             "languages": self.languages(config) or None,
             "classifier_models": [m for m in self.classifier_models(config.model_dump(mode="json")) if m],
             "score_thresholds": self.score_thresholds(config),
+            "report_facts": self.report_facts(config),
         }

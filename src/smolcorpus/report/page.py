@@ -318,7 +318,7 @@ def _languages(summary: dict) -> list[str]:
                     "main drop reasons"], rows, "languages")]  # fmt: skip
 
 
-def _domains(run_dir: Path, config: dict) -> list[str]:
+def _domains(run_dir: Path, facts: dict) -> list[str]:
     counts_folder = run_dir / DOMAIN_COUNTS_FOLDER
     if not counts_folder.is_dir():
         return []
@@ -331,7 +331,7 @@ def _domains(run_dir: Path, config: dict) -> list[str]:
     top = sorted(pages.items(), key=lambda item: (-item[1], item[0]))[:TOP_DOMAINS]
     rows = [[domain, _fmt(n), _fmt(math_pages.get(domain, 0)), "yes" if domain in listed else "no"]
             for domain, n in top]  # fmt: skip
-    minimum = (config.get("finemath") or {}).get("domain_min_pages", "?")
+    minimum = facts.get("domain_min_pages", "?")  # the pipeline's, via run_info.json's publication
     return ['<h2 id="domains">Domains</h2>',
             f"<p>{len(pages):,} domains; the {len(top)} with the most pages. Pages: those that reached the domain "
             "counter (after the quality filters, before the recall threshold); math pages: recall score at the "
@@ -522,7 +522,7 @@ def render_report(run_dir: str | Path, logs_href: str = "logs") -> str:
     sections = [
         _overview(stages, logs_href, summary),
         _languages(summary),
-        _domains(run_dir, config),
+        _domains(run_dir, (info.get("publication") or {}).get("report_facts") or {}),
         _scores(stages, thresholds),
         _formulas(stages),
         _formula_drops(summary, stages),
