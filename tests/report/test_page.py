@@ -207,6 +207,9 @@ def test_a_rule_that_drops_math_shows_in_its_own_section_and_samples(math_run, t
     shutil.copytree(output, copy)
     html = render_report(copy)
     assert 'id="math-dropped"' in html and "No dropped page held formulas." in html  # the WARCs' run: none
+    # the navigation lists the sections in page order, built from the sections themselves
+    nav = re.findall(r'<a href="#([^"]+)">', html.split("<nav>")[1].split("</nav>")[0])
+    assert nav == re.findall(r'<h2 id="([^"]+)">', html) and "math-dropped" in nav
     extraction = extract_math_text(math_dev_page("mathhelpforum_169103"))
     metadata = {"language": "en", "math_formulas": extraction.math.total or 3,
                 "filter_reason": "gopher_below_alpha_threshold"}  # fmt: skip

@@ -256,6 +256,20 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
 
 
+class Heading(str):
+    """A section's `<h2>`, which also carries its anchor and title: the navigation is built from these, not by
+    reading the page's HTML back."""
+
+    anchor: str
+    title: str
+
+
+def _heading(anchor: str, title: str) -> Heading:
+    heading = Heading(f'<h2 id="{anchor}">{_esc(title)}</h2>')
+    heading.anchor, heading.title = anchor, title
+    return heading
+
+
 def _log_link(logs_href: str, stage: str) -> str:
     path = f"{logs_href}/{stage}/"
     return f'<a class="logs" href="{_esc(quote(path))}">{_esc(path)}</a>'
@@ -270,7 +284,7 @@ def _overview(stages: list[StageStats], logs_href: str, summary: dict | None = N
     subsets = nested_subsets(summary or {})
     broadest = subsets[0] if subsets else None
     flows = [stage_flow(s, broadest) for s in stages if s.finished]
-    parts = ['<h2 id="overview">Overview</h2>',
+    parts = [_heading("overview", "Overview"),
              "<p>What entered and left each stage, from its counters: documents (a reader's include the items it "
              "could not turn into documents), characters (datatrove's <code>doc_len</code>, the text's length in "
              "characters: no stage counts bytes; the language table has the bytes read, kept and dropped) and "
@@ -310,7 +324,7 @@ def _languages(summary: dict) -> list[str]:
                      _fmt(entry["kept"]["tokens"]), _fmt(entry["dropped_files"]),
                      _fmt(sum(d["bytes"] for d in drops)),
                      ", ".join(f"{d['step']}/{d['reason']} {d['files']:,}" for d in drops[:3]) or "—"])  # fmt: skip
-    return ['<h2 id="languages">Languages</h2>',
+    return [_heading("languages", "Languages"),
             "<p>From summary.json: every item read is kept or dropped with a reason. Kept bytes are the curated "
             "files' sizes (code) or their text's UTF-8 bytes (web pages); dropped bytes are what each step dropped "
             f"(raw HTML for pages dropped before extraction). {UNKNOWN}: no token count for that language.</p>",
@@ -332,7 +346,7 @@ def _domains(run_dir: Path, facts: dict) -> list[str]:
     rows = [[domain, _fmt(n), _fmt(math_pages.get(domain, 0)), "yes" if domain in listed else "no"]
             for domain, n in top]  # fmt: skip
     minimum = facts.get("domain_min_pages", "?")  # the pipeline's, via run_info.json's publication
-    return ['<h2 id="domains">Domains</h2>',
+    return [_heading("domains", "Domains"),
             f"<p>{len(pages):,} domains; the {len(top)} with the most pages. Pages: those that reached the domain "
             "counter (after the quality filters, before the recall threshold); math pages: recall score at the "
             f"threshold, or at least one formula without a recall model. {DOMAIN_LIST_NAME} lists the domains "
@@ -354,7 +368,7 @@ def _scores(stages: list[StageStats], thresholds: dict[str, list[dict]]) -> list
     histograms = score_histograms(stages)
     if not histograms:
         return []
-    parts = ['<h2 id="scores">Classifier scores</h2>']
+    parts = [_heading("scores", "Classifier scores")]
     for name, grades in sorted(histograms.items()):
         ordered = sorted(grades.items())
         mine = thresholds.get(name, [])
@@ -370,7 +384,7 @@ def _formulas(stages: list[StageStats]) -> list[str]:
     bins = formula_histogram(stages)
     if not bins:
         return []
-    return ['<h2 id="formulas">Formulas per kept page</h2>',
+    return [_heading("formulas", "Formulas per kept page"),
             "<p>Formulas the math extractor found on each kept page (its <code>math_formulas</code>: formulas "
             "rewritten from markup and TeX written in the text, dollar amounts not, as <code>smolcorpus extract"
             "</code> counts them), counted just before the curated writer.</p>",
@@ -392,9 +406,9 @@ def _formula_drops(summary: dict, stages: list[StageStats]) -> list[str]:
             "<code>math_formulas</code>), per step and reason: where a rule eats math, it shows here first. Steps "
             "before extraction see HTML and are not counted.</p>")  # fmt: skip
     if not rows:
-        return ['<h2 id="math-dropped">Math dropped</h2>', text, "<p>No dropped page held formulas.</p>"]
+        return [_heading("math-dropped", "Math dropped"), text, "<p>No dropped page held formulas.</p>"]
     return [
-        '<h2 id="math-dropped">Math dropped</h2>',
+        _heading("math-dropped", "Math dropped"),
         text,
         _table(["step/reason", "dropped", "with formulas", ""], rows, "math-dropped", raw_columns=(3,)),
     ]
@@ -427,7 +441,7 @@ def _samples(run_dir: Path, summary: dict) -> list[str]:
     with_formulas = summary.get("dropped_with_formulas_by_reason") or {}
     counts = {group: n - with_formulas.get(group, 0) for group, n in (summary.get("dropped_by_reason") or {}).items()}
     counts.update({group + WITH_FORMULAS: n for group, n in with_formulas.items()})
-    parts = ['<h2 id="samples">Samples</h2>',
+    parts = [_heading("samples", "Samples"),
              "<p>A few documents per group, chosen by a keyed hash of their id (the same whatever the number of "
              "tasks); texts are cut. Dropped: as each step's drop ledger received them; kept: as they reached the "
              "curated writer.</p>"]  # fmt: skip
@@ -448,7 +462,7 @@ def _samples(run_dir: Path, summary: dict) -> list[str]:
 
 
 def _stage_funnels(stages: list[StageStats], logs_href: str) -> list[str]:
-    parts = ['<h2 id="stages">Funnel per stage</h2>']
+    parts = [_heading("stages", "Funnel per stage")]
     for stage in stages:
         if not stage.finished:
             parts.append(f'<h3>{_esc(stage.name)}</h3><p class="warning">no stats.json: this stage did '
@@ -483,7 +497,7 @@ def _tokens_and_throughput(run_dir: Path, stages: list[StageStats]) -> list[str]
     parts = []
     tokens = token_counts(run_dir)
     if tokens:
-        parts.append('<h2 id="tokens">Tokens</h2>')
+        parts.append(_heading("tokens", "Tokens"))
         parts.append(_table(["folder", "documents", "tokens"], [[k, _fmt(d), _fmt(t)] for k, (d, t) in tokens.items()],
                             "tokens"))  # fmt: skip
         parts.append(_img("tokens", bar_chart(list(tokens), [t for _, t in tokens.values()], "tokens", "tokens")))
@@ -531,9 +545,8 @@ def render_report(run_dir: str | Path, logs_href: str = "logs") -> str:
         _tokens_and_throughput(run_dir, stages),
     ]
     parts = [part for section in sections for part in section]
-    contents = [(m.group(1), re.sub(r"<[^>]+>", "", m.group(2))) for m in
-                (re.match(r'<h2 id="([^"]+)">(.*?)</h2>', p) for p in parts) if m]  # fmt: skip
-    nav = "<nav>" + "".join(f'<a href="#{anchor}">{label}</a>' for anchor, label in contents) + "</nav>"
+    headings = [part for part in parts if isinstance(part, Heading)]
+    nav = "<nav>" + "".join(f'<a href="#{h.anchor}">{_esc(h.title)}</a>' for h in headings) + "</nav>"
     head = [f"<h1>{_esc(title)}</h1>",
             f"<p>pipeline <code>{_esc(config.get('pipeline', '?'))}</code>, started "
             f"{_esc(info.get('started_at', '?'))}, smolcorpus {_esc(info.get('smolcorpus_version', '?'))}</p>",
