@@ -54,4 +54,4 @@ def test_a_run_records_what_publish_needs(tmp_path):
     publication = json.loads(path.read_text())["publication"]
     assert publication == {"subset_prefix": "finemath-", "card_description": PIPELINES["finemath"].card_description,
                            "license": "odc-by", "languages": ["en"], "classifier_models": [],
-                           "score_thresholds": {}}  # fmt: skip
+                           "score_thresholds": {}, "report_facts": {"domain_min_pages": 10}}  # fmt: skip
