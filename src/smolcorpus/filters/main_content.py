@@ -194,7 +194,8 @@ def _solutions(groups: list[RecordGroup], chosen: RecordGroup) -> RecordGroup | 
         # beside the chosen records: none inside one of them, none around one of them
         if any(a in chosen_set for r in group.records for a in r.iterancestors()):
             continue
-        if any(a in set(group.records) for r in chosen.records for a in r.iterancestors()):
+        group_set = set(group.records)
+        if any(a in group_set for r in chosen.records for a in r.iterancestors()):
             continue
         found.append(group)
     members = {r for g in found for r in g.records}

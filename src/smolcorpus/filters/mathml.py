@@ -602,11 +602,14 @@ def _trim(tex: str) -> str:
     return _TRIM.sub("", tex)
 
 
+# two runs of the same font command in a row (`\\mathbf{a}\\mathbf{b}`), merged into one by _merge_fonts
+_FONT_PAIR = re.compile(r"(\\math(?:bf|rm|bb|cal|frak|sf|tt|it))\{([^{}\\]*)\}\1\{([^{}\\]*)\}")
+
+
 def _merge_fonts(tex: str) -> str:
     r"""`\mathbf{A}\mathbf{B}` → `\mathbf{AB}` (MathML sets a styled word one letter a token)."""
-    pattern = re.compile(r"(\\math(?:bf|rm|bb|cal|frak|sf|tt|it))\{([^{}\\]*)\}\1\{([^{}\\]*)\}")
     while True:
-        merged = pattern.sub(r"\1{\2\3}", tex)
+        merged = _FONT_PAIR.sub(r"\1{\2\3}", tex)
         if merged == tex:
             return tex
         tex = merged
