@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import gzip
 import json
 import os
@@ -78,10 +79,16 @@ def math_pages() -> list[dict]:
     return pages
 
 
-def junk_pages() -> list[dict]:
-    """{id, page, url, kind} of every page of junk_pages.tsv."""
+@functools.cache
+def warc_pages(file: str) -> list[tuple[str, bytes]]:
+    """(url, body) of every HTML response of a shared WARC, read once (junk_pages.tsv names many of one file)."""
     from smolcorpus.readers.warc import html_records
 
+    return list(html_records(str(SHARED_DATA / file)))
+
+
+def junk_pages() -> list[dict]:
+    """{id, page, url, kind} of every page of junk_pages.tsv."""
     lines = [line for line in (Path(__file__).parent / "junk_pages.tsv").read_text().splitlines()
              if not line.startswith("#")]  # fmt: skip
     pages = []
@@ -89,7 +96,7 @@ def junk_pages() -> list[dict]:
         name = row["page"]
         if "#" in name:
             file, number = name.split("#")
-            url, html = list(html_records(str(SHARED_DATA / file)))[int(number)]
+            url, html = warc_pages(file)[int(number)]
         else:
             url, html = None, read(SHARED_DATA / name)
         pages.append({"id": f"junk:{name}", "html": html, "url": url, "kind": row["kind"]})
@@ -139,15 +146,22 @@ def run_configuration(name: str, pages: list[dict]) -> dict[str, tuple[str, str]
     return dropped
 
 
+@functools.cache
+def extracted(page_id: str, html: bytes) -> str:
+    """A page's extracted text, once per page for the views that run rules on every page."""
+    from smolcorpus.filters.math_extractor import extract_math_text
+
+    return extract_math_text(html).text
+
+
 def english_math_ids(pages: list[dict]) -> set[str]:
     """Math pages whose prose lid.176 reads as English with any score (the Chinese pages are not)."""
     from smolcorpus.filters.language_id import FastTextLanguageID
-    from smolcorpus.filters.math_extractor import extract_math_text
     from smolcorpus.filters.prose import prose_text
 
     lid = FastTextLanguageID()
     return {page["id"] for page in pages
-            if lid.predict(prose_text(extract_math_text(page["html"]).text) or "x")[0] == "en"}  # fmt: skip
+            if lid.predict(prose_text(extracted(page["id"], page["html"])) or "x")[0] == "en"}  # fmt: skip
 
 
 def rules_alone(pages: list[dict]) -> dict[str, dict[str, str]]:
@@ -158,10 +172,9 @@ def rules_alone(pages: list[dict]) -> dict[str, dict[str, str]]:
     from smolcorpus.config import MathQualityConfig
     from smolcorpus.filters.decontamination import DecontaminationFilter, benchmark_from_file
     from smolcorpus.filters.language_id import FastTextLanguageID, LanguageScoreFilter
-    from smolcorpus.filters.math_extractor import extract_math_text
     from smolcorpus.filters.prose_quality import ProseGopherQuality, ProseGopherRepetition
 
-    thresholds = MathQualityConfig().model_dump(exclude={"enabled", "repetition", "on_prose"})
+    thresholds = MathQualityConfig().gopher_thresholds()
     benchmarks = [benchmark_from_file(str(SHARED_DATA / "contamination" / name)) for name in CONTAMINATION]
     rules = {
         "repetition (text)": GopherRepetitionFilter(),
@@ -171,14 +184,15 @@ def rules_alone(pages: list[dict]) -> dict[str, dict[str, str]]:
         "decontamination": DecontaminationFilter(benchmarks, 13),
     }
     languages = {"language (text)": FastTextLanguageID(), "language (prose)": FastTextLanguageID(on_prose=True)}
+    language_filter = LanguageScoreFilter()
     dropped: dict[str, dict[str, str]] = {name: {} for name in [*languages, *rules]}
     for page in pages:
-        text = extract_math_text(page["html"]).text
+        text = extracted(page["id"], page["html"])
         if not text.strip():
             continue  # the extraction step drops it (extraction_empty)
         for name, lid in languages.items():
             [tagged] = lid.run(iter([Document(text=text, id=page["id"])]))
-            verdict = LanguageScoreFilter().filter(tagged)
+            verdict = language_filter.filter(tagged)
             if verdict is not True:
                 dropped[name][page["id"]] = verdict[1]
         for name, rule in rules.items():

@@ -320,6 +320,9 @@ class WarcSourceConfig(StrictModel):
         return self
 
 
+MATH_QUALITY_SWITCHES = ("enabled", "repetition", "on_prose")  # MathQualityConfig's fields that are not thresholds
+
+
 class MathQualityConfig(StrictModel):
     """Gopher's quality and repetition rules (datatrove's), off by default: FineMath's recipe has none, and on the
     shared math pages they dropped forum, Q&A and TeX-dense pages while the junk they dropped was non-math pages
@@ -338,9 +341,13 @@ class MathQualityConfig(StrictModel):
     max_non_alpha_words_ratio: float = Field(0.6, description="Gopher: 0.8; math text has many symbol-only words")
     min_stop_words: int = Field(2, ge=0)
 
+    def gopher_thresholds(self) -> dict[str, Any]:
+        """The fields that are arguments of datatrove's GopherQualityFilter (all but the three switches)."""
+        return self.model_dump(exclude=set(MATH_QUALITY_SWITCHES))
+
     @model_validator(mode="after")
     def _thresholds_need_the_rules(self) -> MathQualityConfig:
-        thresholds = [key for key in type(self).model_fields if key not in ("enabled", "repetition", "on_prose")]
+        thresholds = [key for key in type(self).model_fields if key not in MATH_QUALITY_SWITCHES]
         changed = self.changed(*thresholds) + (self.changed("on_prose") if not self.repetition else [])
         if changed and not self.enabled:
             raise ValueError(f"{', '.join(changed)} set, but enabled is false (the Gopher quality rules do not run): "

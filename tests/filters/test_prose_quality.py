@@ -12,7 +12,7 @@ from smolcorpus.filters.math_extractor import extract_math_text
 from smolcorpus.filters.prose_quality import ProseGopherQuality, ProseGopherRepetition
 from tests.filters.math_pages import shared_page
 
-THRESHOLDS = MathQualityConfig().model_dump(exclude={"enabled", "repetition", "on_prose"})
+THRESHOLDS = MathQualityConfig().gopher_thresholds()
 
 
 def document(page: str) -> Document:

@@ -70,7 +70,7 @@ def _filter_steps(settings: FineMathConfig, layout: CorpusLayout) -> list:
     if quality.repetition:
         steps.append(repetition_rules(exclusion_writer=layout.ledger("repetition", "gopher_repetition")))
     if quality.enabled:
-        thresholds = quality.model_dump(exclude={"enabled", "repetition", "on_prose"})  # the Gopher arguments
+        thresholds = quality.gopher_thresholds()
         steps.append(quality_rules(**thresholds, exclusion_writer=layout.ledger("quality", "gopher_quality")))
     if settings.recall.model:
         recall = settings.recall
