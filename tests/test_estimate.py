@@ -141,3 +141,12 @@ def test_source_trees_of_unequal_size_land_within_a_quarter_through_the_command(
     assert int(records.replace(",", "")) == pytest.approx(read, rel=0.25)
     assert int(tokens.replace(",", "")) == pytest.approx(summary["totals"]["kept_tokens"], rel=0.25)
     assert int(records_error) <= 25 and int(tokens_error) <= 25
+
+
+def test_units_of_size_zero_scale_by_the_mean_per_unit():
+    """Sampled units whose sizes sum to 0 (empty repositories): 2 of 10 units gave 30 records, so 150, not 300."""
+    from smolcorpus.estimate import RunEstimate, UnitRun
+
+    runs = [UnitRun("a", 0, None, 10, 1.0, 0, 0), UnitRun("b", 0, None, 20, 1.0, 0, 0)]
+    estimate = RunEstimate("stack_edu", "repositories", 10, 0, True, runs, {"read": 2.0})
+    assert estimate.total("records") == 150 and estimate.scale == 5

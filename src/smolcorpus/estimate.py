@@ -80,7 +80,7 @@ class RunEstimate:
     @property
     def scale(self) -> float:
         """Whole input / sample, by size (by count without sizes)."""
-        return self.total_size / self.sample_size if self.sample_size else float(self.total_units)
+        return self.total_size / self.sample_size if self.sample_size else self.total_units / len(self.runs)
 
     @property
     def cpu_hours(self) -> float:
@@ -100,7 +100,8 @@ class RunEstimate:
         """The whole input's `quantity` (one of QUANTITIES): the sample's, scaled by size (records: by count)."""
         sample, whole = self._auxiliary(quantity)
         measured = self.sampled(quantity)
-        return measured * whole / sum(sample) if sum(sample) else measured * self.total_units
+        # units without sizes (or all empty): by count, the sample's mean per unit times the units
+        return measured * whole / sum(sample) if sum(sample) else measured * self.total_units / len(self.runs)
 
     def relative_error(self, quantity: str) -> float | None:
         """One standard error of `total(quantity)`, relative to it; None from a single unit (or a zero total).
