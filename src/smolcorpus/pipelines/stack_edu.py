@@ -15,7 +15,6 @@ and a few kept files per language and score, are sampled into `work/samples/` fo
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from datatrove.pipeline.writers import JsonlWriter
@@ -43,7 +42,7 @@ from smolcorpus.pipelines.registry import InputUnits, PipelineSpec, local_file_s
 from smolcorpus.pipelines.tokenize import grouped_token_stages
 from smolcorpus.readers.documents import list_document_files
 from smolcorpus.readers.intermediate import IntermediateReader
-from smolcorpus.readers.source_tree import SourceTreeReader, list_source_files
+from smolcorpus.readers.source_tree import SourceTreeReader, source_tree_size
 from smolcorpus.readers.stack_v2 import StackV2Reader
 from smolcorpus.report.funnel import FunnelSummaryWriter
 from smolcorpus.runtime.stage import Stage
@@ -185,10 +184,9 @@ def _input_units(config: RunConfig) -> InputUnits:
         files = list_document_files(source.stack_v2.paths, source.stack_v2.rows_storage_options)
         return InputUnits("row files", files, "stack_edu.stack_v2.paths", local_file_sizes(files))
     trees = source.source_trees
-    files = [list_source_files(Path(root)) for root in trees.roots]
-    sizes = [sum(os.path.getsize(path) for path in listed if path.is_file()) for listed in files]
-    return InputUnits("repositories", list(trees.roots), "stack_edu.source_trees.roots", sizes, "source files",
-                      [len(listed) for listed in files],
+    sizes, counts = zip(*(source_tree_size(Path(root)) for root in trees.roots), strict=True)
+    return InputUnits("repositories", list(trees.roots), "stack_edu.source_trees.roots", list(sizes), "source files",
+                      list(counts),
                       ("stack_edu.source_trees.repo_names", "stack_edu.source_trees.licenses"))  # fmt: skip
 
 

@@ -97,6 +97,13 @@ def list_source_files(root: Path) -> list[Path]:
     return found
 
 
+def source_tree_size(root: Path) -> tuple[int, int]:
+    """(bytes, files) of the source files of `root` that `list_source_files` lists (one stat a file; what
+    `run --estimate` samples and scales source trees by)."""
+    sizes = [path.stat().st_size for path in list_source_files(root) if path.is_file()]
+    return sum(sizes), len(sizes)
+
+
 class SourceTreeReader(PipelineStep):
     """Read every source file of one or more repository folders; task `rank` reads `files[rank::world_size]`.
 

@@ -4,13 +4,13 @@ error line of each failed task, and the `StageResult` a run reports."""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 from datatrove.executor.base import PipelineExecutor
 from datatrove.utils.stats import MetricStats, PipelineStats
 
 from smolcorpus.errors import DiskFullError, StageFailedError
+from smolcorpus.runtime.atomic_folder import write_text_whole
 from smolcorpus.runtime.stage import Stage, StageResult
 
 NO_LOG = "no log written (the task did not start)"
@@ -104,12 +104,8 @@ def write_stage_stats(logging_dir: str) -> None:
         if path.stem in done:
             total += task_stats(json.loads(path.read_text()))
     target = folder / "stats.json"
-    partial = folder / "stats.json.partial"
     try:
-        with open(partial, "w") as f:
-            total.save_to_disk(f)
-        os.replace(partial, target)
+        write_text_whole(target, total.to_json())
     except OSError:
-        partial.unlink(missing_ok=True)
         target.unlink(missing_ok=True)  # none rather than one that does not hold every task
         raise
