@@ -24,11 +24,7 @@ from datatrove.pipeline.extractors import Trafilatura
 from smolcorpus.filters.formula_recall import formula_inventory, kept, squash
 from smolcorpus.filters.math_extractor import MathExtractor, extract_math_text
 from smolcorpus.filters.mathml import mathml_to_tex
-
-
-def read_page(path) -> bytes:
-    data = path.read_bytes()
-    return gzip.decompress(data) if path.suffix == ".gz" else data
+from tests.filters.web_pages import read_page
 
 
 def kept_share(formulas: list[str], text: str) -> float:
@@ -309,7 +305,7 @@ def test_a_formula_nested_too_deep_is_a_counted_broken_formula_and_the_page_is_k
     import gzip
 
     from smolcorpus.filters.math_extractor import drop_deep_math
-    from tests.filters.web_pages import labelled_pages, read_page
+    from tests.filters.web_pages import labelled_pages
 
     for path, _ in labelled_pages(shared_data.resolve()):
         page = read_page(path)
