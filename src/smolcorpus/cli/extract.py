@@ -10,9 +10,8 @@ from smolcorpus.errors import ConfigError, InputFileError
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from smolcorpus.filters.math_extractor import WARMUP_PAGE
+    from smolcorpus.filters.math_extractor import extract_pages
     from smolcorpus.readers.warc import html_records
-    from smolcorpus.runtime.cpu_sandbox import CpuSandbox
 
     path = Path(args.file)
     if not path.is_file():
@@ -30,28 +29,19 @@ def cmd_extract(args: argparse.Namespace) -> int:
     if args.timeout <= 0:
         raise ConfigError(f"--timeout must be a positive number of CPU seconds, not {args.timeout:g}")
     failed = 0
-    with CpuSandbox(args.timeout, warmup=(WARMUP_PAGE, None, False)) as sandbox:  # the pipeline's limit and warm-up
-        for url, html in pages:
-            try:
-                result = sandbox.process_document((html, url, args.explain), _extract)
-            except TimeoutError:
-                print(f"error: {url or path.name}: extraction took more than {args.timeout:g} s of CPU time (the "
-                      "finemath pipeline drops such a page as extraction_timeout); --timeout SECONDS changes the "
-                      "limit", file=sys.stderr)  # fmt: skip
-                failed += 1
-                continue
-            except EOFError as e:
-                print(f"error: {url or path.name}: extraction failed: {e}", file=sys.stderr)
-                failed += 1
-                continue
+    for url, result in extract_pages(pages, args.timeout, args.explain):
+        if result == "extraction_timeout":
+            print(f"error: {url or path.name}: extraction took more than {args.timeout:g} s of CPU time (the "
+                  "finemath pipeline drops such a page as extraction_timeout); --timeout SECONDS changes the "
+                  "limit", file=sys.stderr)  # fmt: skip
+        elif isinstance(result, str):
+            print(f"error: {url or path.name}: {result.replace('extraction_error: ', 'extraction failed: ')}",
+                  file=sys.stderr)  # fmt: skip
+        else:
             _print(result, url or path.name, args.explain)
+            continue
+        failed += 1
     return 1 if failed else 0
-
-
-def _extract(html: bytes, url: str | None, inventory: bool):
-    from smolcorpus.filters.math_extractor import extract_math_text
-
-    return extract_math_text(html, url=url, inventory=inventory)
 
 
 def _print(result, name: str, explain_only: bool) -> None:

@@ -315,6 +315,24 @@ WARMUP_PAGE = (
 )
 
 
+def extract_pages(pages, cpu_seconds: float, inventory: bool = False):
+    """Each (url, html) of `pages` extracted as the pipeline does: in a sandbox process with the same CPU-time limit
+    and warm-up. Yields (url, Extraction), or (url, reason) for a page the pipeline would drop: "extraction_timeout"
+    or "extraction_error: <why>" (`smolcorpus extract`)."""
+    with CpuSandbox(cpu_seconds, warmup=(WARMUP_PAGE, None, False)) as sandbox:
+        for url, html in pages:
+            try:
+                yield url, sandbox.process_document((html, url, inventory), _extract_page)
+            except TimeoutError:
+                yield url, "extraction_timeout"
+            except EOFError as e:
+                yield url, f"extraction_error: {e}"
+
+
+def _extract_page(html: bytes, url: str | None, inventory: bool) -> Extraction:
+    return extract_math_text(html, url=url, inventory=inventory)
+
+
 class MathExtractor(BaseExtractor):
     """datatrove extractor: `doc.text` (HTML) → Markdown with TeX math; adds `math_formulas` to the metadata.
 
