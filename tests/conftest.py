@@ -235,7 +235,7 @@ def demo_run(tmp_path_factory) -> tuple[Path, str, str]:
     web-math corpus, token shards, two classifiers) are what the demo test checks and the publish tests publish;
     `console` is what the running process wrote before the summary in the default mode (the progress bars and its
     warnings; task processes write their few warnings to file descriptor 2 directly, not counted here)."""
-    from smolcorpus.demo import run_demo
+    from smolcorpus.demo.run import run_demo
 
     def build(folder: Path) -> list[str]:
         console = io.StringIO()

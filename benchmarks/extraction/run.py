@@ -9,7 +9,7 @@ Three extractors on the same pages, one core:
 Formulas: every page of ../shared/data/math_dev (curated formula lists, INDEX.jsonl) and math_html (the TeX each
 page carries in its source, `formula_inventory`). "exact" = the formula's TeX, whitespace removed, is in the text;
 "loose" = the same after `notation_key` (style/spacing commands, braces and symbol spellings forgiven; see
-src/smolcorpus/filters/formula_recall.py). Kinds whose ground truth is approximate are marked `~` (the list says
+src/smolcorpus/extraction/formula_recall.py). Kinds whose ground truth is approximate are marked `~` (the list says
 why). Negative pages (math_dev's `$` amounts and backticks) count formulas invented.
 
 Main text: token F1 against the human ground truth of extraction_gt's article-extraction benchmark (181 pages)
@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SHARED_DATA = Path(os.environ.get("SMOLCORPUS_SHARED_DATA", ROOT / ".." / "shared" / "data"))
 sys.path.insert(0, str(ROOT / "src"))
 
-from smolcorpus.filters.formula_recall import formula_inventory, kept  # noqa: E402
+from smolcorpus.extraction.formula_recall import formula_inventory, kept  # noqa: E402
 
 
 def read(path: Path) -> bytes:
@@ -48,7 +48,7 @@ def extractors() -> dict:
     from resiliparse.extract.html2text import extract_plain_text
     from resiliparse.parse.html import HTMLTree
 
-    from smolcorpus.filters.math_extractor import extract_math_text
+    from smolcorpus.extraction.math_extractor import extract_math_text
 
     plain = Trafilatura(timeout=30)
     return {
@@ -200,7 +200,7 @@ def main() -> None:
 
 
 def _show_misses(page: dict, text: str) -> None:
-    from smolcorpus.filters.formula_recall import notation_key
+    from smolcorpus.extraction.formula_recall import notation_key
 
     loose_text = notation_key(text)
     for formula in page["formulas"]:

@@ -47,7 +47,7 @@ def stage_tools():
 
 def build_input(folder: Path, copies: int) -> set[str]:
     sys.path.insert(0, str(ROOT))
-    from tests.filters.web_pages import labelled_pages, write_pages_warc
+    from tests.extraction.web_pages import labelled_pages, write_pages_warc
 
     return write_pages_warc(labelled_pages(SHARED_DATA), folder / "web.warc.gz", copies=copies)
 
@@ -55,7 +55,7 @@ def build_input(folder: Path, copies: int) -> set[str]:
 def build_startup_input(folder: Path) -> None:
     """A WARC of one record: math_dev's AsciiMath page, so that what every path loads once per task (models, the
     extraction sandbox, the AsciiMath grammar built on the first AsciiMath formula) is timed on its own."""
-    from tests.filters.web_pages import write_pages_warc
+    from tests.extraction.web_pages import write_pages_warc
 
     entries = [json.loads(line) for line in (SHARED_DATA / "math_dev" / "INDEX.jsonl").read_text().splitlines()]
     page = next(SHARED_DATA / "math_dev" / e["file"] for e in entries if e.get("category") == "asciimath")
@@ -105,8 +105,8 @@ PATHS = ("datatrove-plain", "reader", "reader+prefilter", "smolcorpus-full", "sm
 def path_steps(name: str, folder: Path) -> list:
     from datatrove.pipeline.extractors import Trafilatura
 
+    from smolcorpus.extraction.math_extractor import MathExtractor
     from smolcorpus.filters.language_id import FastTextLanguageID
-    from smolcorpus.filters.math_extractor import MathExtractor
     from smolcorpus.filters.math_prefilter import MathPrefilter
     from smolcorpus.readers.warc import WarcHtmlReader
 

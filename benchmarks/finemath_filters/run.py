@@ -149,7 +149,7 @@ def run_configuration(name: str, pages: list[dict]) -> dict[str, tuple[str, str]
 @functools.cache
 def extracted(page_id: str, html: bytes) -> str:
     """A page's extracted text, once per page for the views that run rules on every page."""
-    from smolcorpus.filters.math_extractor import extract_math_text
+    from smolcorpus.extraction.math_extractor import extract_math_text
 
     return extract_math_text(html).text
 

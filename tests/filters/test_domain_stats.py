@@ -34,8 +34,8 @@ def test_pages_with_tex_in_their_text_make_a_math_domain(shared_data, tmp_path):
     """`math_formulas` as MathExtractor sets it (the one count of formula_count.py): MathJax's demo pages write their
     formulas as TeX in the text (13 and 3; their count was 0 before, so the domain was left out of domains.tsv);
     the news page's and the country article's dollar amounts make no math page."""
-    from smolcorpus.filters.math_extractor import extract_math_text
-    from tests.filters.math_pages import shared_page
+    from smolcorpus.extraction.math_extractor import extract_math_text
+    from tests.extraction.math_pages import shared_page
 
     pages = [("https://docs.mathjax.example/demo/tex-chtml", "math_html/licensed/mathjax_demo_page_tex-chtml.html"),
              ("https://docs.mathjax.example/demo/tex-mml", "math_html/licensed/mathjax_demo_page_tex-mml.html"),

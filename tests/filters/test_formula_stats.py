@@ -2,9 +2,9 @@
 
 from datatrove.data import Document
 
+from smolcorpus.extraction.math_extractor import extract_math_text
 from smolcorpus.filters.formula_stats import FormulaHistogram, formula_bin
-from smolcorpus.filters.math_extractor import extract_math_text
-from tests.filters.math_pages import shared_page
+from tests.extraction.math_pages import shared_page
 
 
 def test_bins():

@@ -22,8 +22,8 @@ def test_offline_model_tags_real_english_and_other_languages(real_documents):
 
 def test_tex_dense_english_pages_are_english_on_their_prose():
     """lid.176 reads TeX as no language: on these real English pages the whole text scored under FineMath's 0.65."""
-    from smolcorpus.filters.math_extractor import extract_math_text
-    from tests.filters.math_pages import shared_page
+    from smolcorpus.extraction.math_extractor import extract_math_text
+    from tests.extraction.math_pages import shared_page
 
     whole, prose = FastTextLanguageID(), FastTextLanguageID(on_prose=True)
     for page in ("math_dev/pages/intmath_katex_mathjax_comparison.html.gz",

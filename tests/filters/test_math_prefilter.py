@@ -7,7 +7,7 @@ from datatrove.data import Document
 
 from smolcorpus.filters.math_prefilter import MathPrefilter, hidden_spans, math_signals
 from smolcorpus.readers.warc import WarcHtmlReader
-from tests.filters.web_pages import labelled_pages, read_page
+from tests.extraction.web_pages import labelled_pages, read_page
 
 
 def test_verdicts_on_every_real_page(shared_data):

@@ -6,10 +6,10 @@ import time
 
 import pytest
 
-from smolcorpus.filters.formula_count import tex_spans
-from smolcorpus.filters.math_extractor import extract_math_text
+from smolcorpus.extraction.formula_count import tex_spans
+from smolcorpus.extraction.math_extractor import extract_math_text
 from smolcorpus.filters.prose import prose_text
-from tests.filters.math_pages import math_dev_page, shared_page
+from tests.extraction.math_pages import math_dev_page, shared_page
 
 
 def extracted(page: bytes) -> str:

@@ -8,9 +8,9 @@ from datatrove.data import Document
 from datatrove.pipeline.filters import GopherQualityFilter, GopherRepetitionFilter
 
 from smolcorpus.config import MathQualityConfig
-from smolcorpus.filters.math_extractor import extract_math_text
+from smolcorpus.extraction.math_extractor import extract_math_text
 from smolcorpus.filters.prose_quality import ProseGopherQuality, ProseGopherRepetition
-from tests.filters.math_pages import shared_page
+from tests.extraction.math_pages import shared_page
 
 THRESHOLDS = MathQualityConfig().gopher_thresholds()
 

@@ -235,7 +235,7 @@ def math_models(shared_data, tmp_path_factory):
     from smolcorpus.classifiers.fasttext_classifier import FastTextParams
     from smolcorpus.classifiers.labels import load_labels
     from smolcorpus.classifiers.train import train_classifier
-    from smolcorpus.filters.math_extractor import extract_math_text
+    from smolcorpus.extraction.math_extractor import extract_math_text
 
     rows = []
     for line in (shared_data / "math_html" / "INDEX.jsonl").read_text().splitlines():

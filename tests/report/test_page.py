@@ -197,10 +197,10 @@ def hostile_report(math_run, tmp_path_factory) -> Path:
 def test_a_rule_that_drops_math_shows_in_its_own_section_and_samples(math_run, tmp_path):
     """A copy of the run whose quality step dropped a real math page: the report's "Math dropped" table counts it,
     and its samples group says "with formulas"."""
-    from smolcorpus.filters.math_extractor import extract_math_text
+    from smolcorpus.extraction.math_extractor import extract_math_text
     from smolcorpus.pipelines.layout import CorpusLayout
     from smolcorpus.report.funnel import FunnelSummaryWriter
-    from tests.filters.math_pages import math_dev_page
+    from tests.extraction.math_pages import math_dev_page
 
     output, _ = math_run
     copy = tmp_path / "run"

@@ -64,7 +64,7 @@ def _train_supervised(fasttext, path: str, params: FastTextParams):
                 seed=params.seed,
                 # one thread keeps training deterministic for a seed, for the first training in a process: with
                 # fasttext-numpy2-wheel 0.9.2 a later one in the same process can give other weights or NaN (see
-                # demo_classifiers.py, which trains each model in a fresh process)
+                # demo/classifiers.py, which trains each model in a fresh process)
                 thread=1,
                 verbose=0,
             )

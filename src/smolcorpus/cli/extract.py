@@ -10,7 +10,7 @@ from smolcorpus.errors import ConfigError, InputFileError
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from smolcorpus.filters.math_extractor import extract_pages
+    from smolcorpus.extraction.math_extractor import extract_pages
     from smolcorpus.readers.warc import html_records
 
     path = Path(args.file)

@@ -77,7 +77,7 @@ def run_or_plan(config, args: argparse.Namespace, config_file: str | None) -> in
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from smolcorpus.demo import run_demo
+    from smolcorpus.demo.run import run_demo
 
     print(run_demo(Path(args.output), tasks=args.tasks, workers=args.workers, quiet=args.quiet, verbose=args.verbose))
     return 0

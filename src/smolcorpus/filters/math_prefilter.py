@@ -32,7 +32,7 @@ from datatrove.data import Document
 from datatrove.pipeline.filters.base_filter import BaseFilter
 from datatrove.pipeline.writers.disk_base import DiskWriter
 
-from smolcorpus.filters.formula_count import reads_as_math
+from smolcorpus.extraction.formula_count import reads_as_math
 
 # Libraries and markup, looked for outside script bodies, styles and comments: elements (`<math`) anywhere, names of
 # libraries and classes only inside tags (a script's src, a config script's type, a class)
@@ -54,7 +54,7 @@ _LINK_OPEN, _LINK_CLOSE = re.compile(rb"<a[\s>]"), re.compile(rb"</a[\s>]")
 # TeX, counted only in text (not in attributes)
 TEX_MARKERS = (b"\\(", b"\\[", b"$$", b"\\frac", b"\\begin{equation", b"\\begin{align", b"\\sum_", b"\\int_")
 # words of math prose, matched as substrings of text; a leading space means the word must start a word ("lemma" counts,
-# "dilemma" does not). Measured on the shared test pages (`tests/filters/web_pages.py`): the last four let plain-HTML
+# "dilemma" does not). Measured on the shared pages (`tests/extraction/web_pages.py`): the last four let plain-HTML
 # arithmetic pages (unit conversions, worked sums) through while passing 5 of 617 non-math pages on vocabulary alone
 MATH_VOCABULARY = (
     b"theorem", b" lemma", b"equation", b"integral", b"derivative", b"polynomial", b"matri", b"eigenvalue",

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 
-from smolcorpus.filters.formula_count import tex_spans
+from smolcorpus.extraction.formula_count import tex_spans
 
 MAX_SCAFFOLD_LINE = 80  # a label is short; longer lines are never matched (and cost nothing)
 

@@ -20,11 +20,11 @@ from datatrove.pipeline.writers import JsonlWriter
 
 from smolcorpus.classifiers.score import ClassifierScorer, ScoreThresholdFilter
 from smolcorpus.config import FineMathConfig, RunConfig, TokenizeConfig
+from smolcorpus.extraction.math_extractor import MathExtractor
 from smolcorpus.filters.decontamination import DecontaminationFilter, benchmark_from_file
 from smolcorpus.filters.domain_stats import DomainCounter, DomainListWriter
 from smolcorpus.filters.formula_stats import FormulaHistogram
 from smolcorpus.filters.language_id import FastTextLanguageID, LanguageScoreFilter
-from smolcorpus.filters.math_extractor import MathExtractor
 from smolcorpus.filters.math_prefilter import MathPrefilter
 from smolcorpus.filters.pii import CountingPIIFormatter
 from smolcorpus.filters.prose_quality import ProseGopherQuality, ProseGopherRepetition

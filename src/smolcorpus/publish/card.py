@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from smolcorpus.redaction import redact
+from smolcorpus.runtime.redaction import redact
 
 SIZE_CATEGORIES = ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M"),
                    (10_000_000, "1M<n<10M"), (100_000_000, "10M<n<100M"), (1_000_000_000, "100M<n<1B"))  # fmt: skip

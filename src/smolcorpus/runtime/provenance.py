@@ -13,8 +13,8 @@ import yaml
 
 from smolcorpus import __version__
 from smolcorpus.config import RunConfig
-from smolcorpus.redaction import redact
 from smolcorpus.runtime.atomic_folder import write_text_whole
+from smolcorpus.runtime.redaction import redact
 
 RUN_INFO_NAME = "run_info.json"
 RESOLVED_CONFIG_NAME = "config.resolved.yaml"
@@ -66,7 +66,7 @@ def write_run_info(config: RunConfig, config_file: str | None = None, publicatio
     credentials redacted."""
     out = Path(config.output_dir)
     out.mkdir(parents=True, exist_ok=True)
-    # credentials redacted (smolcorpus.redaction): the run keeps the real values in memory, the files do not
+    # credentials redacted (smolcorpus.runtime.redaction): the run keeps the real values in memory, the files do not
     resolved = yaml.safe_dump(redact(config.model_dump(mode="json")), sort_keys=False)
     write_text_whole(out / RESOLVED_CONFIG_NAME, resolved)
     path = out / RUN_INFO_NAME

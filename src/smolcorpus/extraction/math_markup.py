@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from smolcorpus.filters.formula_count import FORMULA_MARK, count_by_kind, page_formulas
-from smolcorpus.filters.mathml import local_name, mathml_to_tex
+from smolcorpus.extraction.formula_count import FORMULA_MARK, count_by_kind, page_formulas
+from smolcorpus.extraction.mathml import local_name, mathml_to_tex
 
 # rendered output of math libraries (the source formula is kept elsewhere in the page)
 RENDERED_CLASSES = ("MathJax", "MathJax_Display", "MathJax_Preview", "MathJax_SVG", "MathJax_SVG_Display",

@@ -3,15 +3,15 @@
 1. collect: real documents shipped with this Python installation → JSONL.gz (a datatrove stage);
 2. tokenize: the regular `tokenize` pipeline (shards + manifest), exactly as `smolcorpus run` runs it;
 3. read back: the streaming loader turns the shards into fixed-length training sequences;
-4. classifiers: two small sets labelled 0–5 by a stated rule (`demo_labels.py`: documented lines of standard-library
+4. classifiers: two small sets labelled 0–5 by a stated rule (`demo/labels.py`: documented lines of standard-library
    files; TeX formulas on SciPy docstring pages), none of them in what the runs below score; fastText trained and
-   evaluated next to the baselines as `classifier train` / `classifier evaluate` do (`demo_classifiers.py`).
+   evaluated next to the baselines as `classifier train` / `classifier evaluate` do (`demo/classifiers.py`).
    Demo labels: they prove the plumbing, not quality;
 5. code: the `stack_edu` pipeline on the source trees of a few installed dependencies (datatrove, trafilatura,
    pydantic, ...): code filters → exact + MinHash dedup per language → edu scores by the code classifier →
    threshold → curated Parquet → token shards per language → funnel summary and report.html;
 6. web math: the `finemath` pipeline on a WARC the demo writes from NumPy docstrings with formulas (in MathJax,
-   KaTeX, MathML and Distill markup) and Python help topics (`demo_web.py`): prefilter → math-preserving
+   KaTeX, MathML and Distill markup) and Python help topics (`demo/web.py`): prefilter → math-preserving
    extraction → language ID → quality → MinHash → grade by the web classifier → curated Parquet per subset →
    token shards.
 """
@@ -27,8 +27,8 @@ from datatrove.pipeline.writers import JsonlWriter
 
 from smolcorpus.classifiers.evaluate import not_beaten_by
 from smolcorpus.config import ExecutorConfig, validate_config
-from smolcorpus.demo_classifiers import BASELINE_NAMES, DemoClassifier, comparison, start_builds
-from smolcorpus.demo_labels import CODE_RULE, WEB_RULE, code_examples, formula_count, web_examples
+from smolcorpus.demo.classifiers import BASELINE_NAMES, DemoClassifier, comparison, start_builds
+from smolcorpus.demo.labels import CODE_RULE, WEB_RULE, code_examples, formula_count, web_examples
 from smolcorpus.invocation import activate_hint, smolcorpus_command
 from smolcorpus.readers.installed import InstalledDocumentsReader, installed_source_trees
 from smolcorpus.report.funnel import SUMMARY_JSON, SUMMARY_MARKDOWN
@@ -165,7 +165,7 @@ def _web_math(output: Path, executor: ExecutorConfig, classifier: DemoClassifier
     summary lines."""
     import pyarrow.parquet as pq
 
-    from smolcorpus.demo_web import write_demo_warc
+    from smolcorpus.demo.web import write_demo_warc
     from smolcorpus.pipelines.finemath import PRECISION_NAME
 
     warc = output / "warc" / "demo.warc.gz"

@@ -1,7 +1,7 @@
 """The demo's WARC of NumPy docstrings: every formula markup it writes comes back as TeX through extraction."""
 
-from smolcorpus.demo_web import MARKUPS, math_page, numpy_math_docstrings, write_demo_warc
-from smolcorpus.filters.math_extractor import extract_math_text
+from smolcorpus.demo.web import MARKUPS, math_page, numpy_math_docstrings, write_demo_warc
+from smolcorpus.extraction.math_extractor import extract_math_text
 from smolcorpus.readers.warc import WarcHtmlReader
 
 

@@ -1,4 +1,4 @@
-"""The demo's educational classifiers: label a set by a rule (`demo_labels.py`), hold out a test split, train
+"""The demo's educational classifiers: label a set by a rule (`demo/labels.py`), hold out a test split, train
 fastText and evaluate it next to the baselines through the functions `smolcorpus classifier train --kind fasttext`
 and `smolcorpus classifier evaluate` call; the demo's runs then score with the model folder.
 

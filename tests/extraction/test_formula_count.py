@@ -10,12 +10,12 @@ import time
 import lxml.html
 import pytest
 
-from smolcorpus.filters.formula_count import page_formulas, reads_as_math, tex_in_text
-from smolcorpus.filters.formula_recall import formula_inventory, notation_key
-from smolcorpus.filters.math_extractor import expose_text_containers, parse_html
-from smolcorpus.filters.math_markup import rewrite_math
-from tests.filters.math_pages import math_dev_index
-from tests.filters.web_pages import labelled_pages, read_page
+from smolcorpus.extraction.formula_count import page_formulas, reads_as_math, tex_in_text
+from smolcorpus.extraction.formula_recall import formula_inventory, notation_key
+from smolcorpus.extraction.math_extractor import expose_text_containers, parse_html
+from smolcorpus.extraction.math_markup import rewrite_math
+from tests.extraction.math_pages import math_dev_index
+from tests.extraction.web_pages import labelled_pages, read_page
 
 
 def rewritten(html: bytes | str):

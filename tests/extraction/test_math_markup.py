@@ -8,10 +8,10 @@ import re
 import lxml.html
 import pytest
 
-from smolcorpus.filters.formula_recall import kept, notation_key
-from smolcorpus.filters.math_extractor import extract_math_text
-from smolcorpus.filters.math_markup import image_url_tex, rewrite_math
-from tests.filters.math_pages import fragment, math_dev_index, math_dev_page, shared_page, wrap
+from smolcorpus.extraction.formula_recall import kept, notation_key
+from smolcorpus.extraction.math_extractor import extract_math_text
+from smolcorpus.extraction.math_markup import image_url_tex, rewrite_math
+from tests.extraction.math_pages import fragment, math_dev_index, math_dev_page, shared_page, wrap
 
 
 def extract(html) -> str:

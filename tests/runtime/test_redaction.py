@@ -1,7 +1,7 @@
 """Credentials never reach a file smolcorpus writes: `redact` on a run config with every kind of secret the module
 docstring names, and what it must leave alone (where data is, tokenizer settings, ordinary text)."""
 
-from smolcorpus.redaction import REDACTED, redact, redact_text
+from smolcorpus.runtime.redaction import REDACTED, redact, redact_text
 
 
 def test_storage_options_keep_where_and_lose_who():

@@ -21,10 +21,10 @@ import pytest
 from datatrove.data import Document
 from datatrove.pipeline.extractors import Trafilatura
 
-from smolcorpus.filters.formula_recall import formula_inventory, kept, squash
-from smolcorpus.filters.math_extractor import MathExtractor, extract_math_text
-from smolcorpus.filters.mathml import mathml_to_tex
-from tests.filters.web_pages import read_page
+from smolcorpus.extraction.formula_recall import formula_inventory, kept, squash
+from smolcorpus.extraction.math_extractor import MathExtractor, extract_math_text
+from smolcorpus.extraction.mathml import mathml_to_tex
+from tests.extraction.web_pages import read_page
 
 
 def kept_share(formulas: list[str], text: str) -> float:
@@ -69,7 +69,7 @@ def test_math_dev_pages_keep_their_formulas(shared_data):
     notation-insensitively (the misses: one page's list is StarMath annotations, not TeX; two lists are another
     converter's output; two "formulas" are ASCII art; one lives in a script call); every kind whose list is exact
     at ≥ 93%; no formula invented on the two negative pages."""
-    from tests.filters.math_pages import math_dev_index, math_dev_page
+    from tests.extraction.math_pages import math_dev_index, math_dev_page
 
     total = loose_kept = 0
     by_kind: dict[str, list[int]] = {}
@@ -258,7 +258,7 @@ def test_a_run_beside_a_cpu_hog_keeps_exactly_what_an_idle_run_keeps(shared_data
     cnx_m16836 (0.11 s of CPU, 0.49 s of wall time there) and zeenews_backticks, which an idle run keeps."""
     from datatrove.pipeline.extractors.base import ExtractorSandbox
 
-    from smolcorpus.filters.math_extractor import WARMUP_PAGE
+    from smolcorpus.extraction.math_extractor import WARMUP_PAGE
 
     paths = sorted((shared_data / "math_dev" / "pages").glob("*.html.gz"))
     paths += sorted((shared_data / "extraction_gt" / "trafilatura_eval" / "html").glob("*.html.gz"))[:6]
@@ -304,8 +304,8 @@ def test_a_formula_nested_too_deep_is_a_counted_broken_formula_and_the_page_is_k
     after it is extracted as without it. No real MathML (at most 30 deep on the shared pages) is touched."""
     import gzip
 
-    from smolcorpus.filters.math_extractor import drop_deep_math
-    from tests.filters.web_pages import labelled_pages
+    from smolcorpus.extraction.math_extractor import drop_deep_math
+    from tests.extraction.web_pages import labelled_pages
 
     for path, _ in labelled_pages(shared_data.resolve()):
         page = read_page(path)
@@ -326,7 +326,7 @@ SPHINX_PAGE = "extraction_gt/readability_test_pages/mercurial/source.html.gz"
 def test_section_headings_written_as_links_to_the_contents_are_kept():
     """Sphinx writes each heading as a link back to the table of contents plus a `¶` permalink; trafilatura drops
     such link-dense headings: the Mercurial guide lost all 16. Readability's expected output has them."""
-    from tests.filters.math_pages import shared_page
+    from tests.extraction.math_pages import shared_page
 
     text = extract_math_text(shared_page(SPHINX_PAGE)).text
     found = re.findall(r"^#+ (.+)$", text, re.MULTILINE)
@@ -341,7 +341,7 @@ def test_section_headings_written_as_links_to_the_contents_are_kept():
      ("math_dev/pages/wikipedia_tsne.html.gz", "## Details\n")],
 )  # fmt: skip
 def test_wikipedia_headings_lose_their_edit_links(page, heading):
-    from tests.filters.math_pages import shared_page
+    from tests.extraction.math_pages import shared_page
 
     text = extract_math_text(shared_page(page)).text
     assert heading in text and "[edit]" not in text
@@ -356,7 +356,7 @@ def test_wikipedia_headings_lose_their_edit_links(page, heading):
 )
 def test_headlines_linking_to_other_articles_stay_out(key, teaser):
     """News pages whose "more stories" are headings linking to other articles: still link-dense, still dropped."""
-    from tests.filters.math_pages import shared_page
+    from tests.extraction.math_pages import shared_page
 
     text = extract_math_text(shared_page(f"extraction_gt/article_extraction_benchmark/html/{key}.html.gz")).text
     assert text and teaser not in text

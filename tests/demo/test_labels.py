@@ -3,7 +3,7 @@
 import sysconfig
 from pathlib import Path
 
-from smolcorpus.demo_labels import (
+from smolcorpus.demo.labels import (
     CODE_MAX_BYTES,
     CODE_MIN_BYTES,
     code_examples,

@@ -6,8 +6,8 @@ from __future__ import annotations
 import lxml.html
 import pytest
 
-from smolcorpus.filters.mathml_symbols import ACCENTS, CLASSES, UNDER_ACCENTS, char_tex, text_tex
-from tests.filters.math_pages import shared_page
+from smolcorpus.extraction.mathml_symbols import ACCENTS, CLASSES, UNDER_ACCENTS, char_tex, text_tex
+from tests.extraction.math_pages import shared_page
 
 
 @pytest.mark.parametrize(

@@ -14,10 +14,10 @@ import lxml.etree
 import lxml.html
 import pytest
 
-from smolcorpus.filters.formula_recall import notation_key, squash
-from smolcorpus.filters.math_extractor import expose_text_containers
-from smolcorpus.filters.mathml import mathml_to_tex
-from tests.filters.math_pages import math_dev_page, shared_page
+from smolcorpus.extraction.formula_recall import notation_key, squash
+from smolcorpus.extraction.math_extractor import expose_text_containers
+from smolcorpus.extraction.mathml import mathml_to_tex
+from tests.extraction.math_pages import math_dev_page, shared_page
 
 HERMITIAN = "math_dev/pages/wikipedia_hermitian_matrix.html.gz"
 TSNE = "extraction_gt/trafilatura_eval/html/en.wikipedia.org.tsne.html.gz"

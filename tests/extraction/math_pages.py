@@ -53,7 +53,7 @@ def wrap(html: str) -> str:
 
 def assert_extraction_lacks(page: str, absent: str) -> None:
     """The extraction of the shared page `page` has text, and `absent` (boilerplate of that page) is not in it."""
-    from smolcorpus.filters.math_extractor import extract_math_text
+    from smolcorpus.extraction.math_extractor import extract_math_text
 
     text = extract_math_text(shared_page(page)).text
     assert text and absent not in text

@@ -19,11 +19,11 @@ from datatrove.pipeline.extractors.base import BaseExtractor
 from datatrove.utils.typeshelper import StatHints
 from lxml import etree
 
-from smolcorpus.filters.html_math import write_inline_math, write_scripts
-from smolcorpus.filters.main_content import choose_records, is_spared_content, mark_structures, record_groups
-from smolcorpus.filters.math_markup import FORMULA_MARK, MathStats, rewrite_math
-from smolcorpus.filters.trafilatura_discard import compiled_rules, sparing
-from smolcorpus.filters.trafilatura_recovery import structured_recovery
+from smolcorpus.extraction.html_math import write_inline_math, write_scripts
+from smolcorpus.extraction.main_content import choose_records, is_spared_content, mark_structures, record_groups
+from smolcorpus.extraction.math_markup import FORMULA_MARK, MathStats, rewrite_math
+from smolcorpus.extraction.trafilatura_discard import compiled_rules, sparing
+from smolcorpus.extraction.trafilatura_recovery import structured_recovery
 from smolcorpus.runtime.cpu_sandbox import CpuSandbox, SandboxFailure
 from smolcorpus.writers.ledger import DropLedger
 

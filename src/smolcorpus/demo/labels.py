@@ -3,7 +3,7 @@ what the demo's runs score (the scores the runs record are on held-out documents
 
 - code: small Python files of the standard library (the code run reads installed packages, not the standard
   library); grade = one point per 10% of non-blank lines that are comments or docstrings, at most 5;
-- web: SciPy's `scipy.special` docstrings, written as pages like the demo WARC's NumPy pages (`demo_web.py`) and
+- web: SciPy's `scipy.special` docstrings, written as pages like the demo WARC's NumPy pages (`demo/web.py`) and
   extracted by the pipeline's extractor; grade = TeX formulas on the page, at most 5.
 
 These are demo labels: a rule made them, so a classifier that learns them proves the plumbing, not quality. Real
@@ -96,8 +96,8 @@ def web_examples(limit: int = 400) -> list[dict]:
     the pipeline's extractor returns (the text the precision classifier scores in the run)."""
     import scipy.special
 
-    from smolcorpus.demo_web import MARKUPS, math_page
-    from smolcorpus.filters.math_extractor import extract_math_text
+    from smolcorpus.demo.web import MARKUPS, math_page
+    from smolcorpus.extraction.math_extractor import extract_math_text
 
     rows = []
     documented = [(name, inspect.getdoc(obj)) for name, obj in sorted(vars(scipy.special).items())

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from smolcorpus.filters import math_extractor
-from smolcorpus.filters.math_extractor import extract_math_text
-from tests.filters.math_pages import shared_page
+from smolcorpus.extraction import math_extractor
+from smolcorpus.extraction.math_extractor import extract_math_text
+from tests.extraction.math_pages import shared_page
 
 HERMITIAN = ["math_dev/pages/wikipedia_hermitian_matrix.html.gz",
              "extraction_gt/readability_test_pages/wikipedia-3/source.html.gz"]  # fmt: skip

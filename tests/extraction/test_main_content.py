@@ -13,9 +13,9 @@ import lxml.html
 import pytest
 from datatrove.pipeline.extractors import Trafilatura
 
-from smolcorpus.filters.main_content import record_groups, repeated_records
-from smolcorpus.filters.math_extractor import extract_math_text, parse_html
-from tests.filters.math_pages import assert_extraction_lacks, math_dev_index, math_dev_page, shared_page, wrap
+from smolcorpus.extraction.main_content import record_groups, repeated_records
+from smolcorpus.extraction.math_extractor import extract_math_text, parse_html
+from tests.extraction.math_pages import assert_extraction_lacks, math_dev_index, math_dev_page, shared_page, wrap
 
 
 def words(text: str) -> str:
@@ -144,7 +144,7 @@ def test_exercise_list_keeps_the_solutions_beside_its_problems():
 
 
 def test_without_the_rule_the_solutions_are_lost(monkeypatch):
-    from smolcorpus.filters import main_content
+    from smolcorpus.extraction import main_content
 
     monkeypatch.setattr(main_content, "_solutions", lambda groups, chosen: None)
     result = extract_math_text(math_dev_page("cnx_m16836"))
@@ -154,7 +154,7 @@ def test_without_the_rule_the_solutions_are_lost(monkeypatch):
 @pytest.fixture
 def without_sparing(monkeypatch):
     """extract_math_text with trafilatura's discard rules as they are, for the comparison."""
-    from smolcorpus.filters import math_extractor
+    from smolcorpus.extraction import math_extractor
 
     monkeypatch.setattr(math_extractor, "sparing", lambda keep: contextlib.nullcontext())
 

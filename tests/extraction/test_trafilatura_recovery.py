@@ -8,9 +8,9 @@ import re
 
 import pytest
 
-from smolcorpus.filters import math_extractor
-from smolcorpus.filters.math_extractor import extract_math_text
-from tests.filters.math_pages import assert_extraction_lacks, shared_page
+from smolcorpus.extraction import math_extractor
+from smolcorpus.extraction.math_extractor import extract_math_text
+from tests.extraction.math_pages import assert_extraction_lacks, shared_page
 
 MATHJAX_HEADINGS = ["The Lorenz Equations", "The Cauchy-Schwarz Inequality", "A Cross Product Formula",
                     "An Identity of Ramanujan", "A Rogers-Ramanujan Identity", "Maxwell's Equations",

@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from smolcorpus.filters.mathml_symbols import ACCENTS, CLASSES, UNDER_ACCENTS, char_tex, text_tex
+from smolcorpus.extraction.mathml_symbols import ACCENTS, CLASSES, UNDER_ACCENTS, char_tex, text_tex
 
 # names TeX writes as operators (\sin x, not the product s·i·n·x); those in LIMITS take scripts below in display
 FUNCTIONS = frozenset({"sin", "cos", "tan", "cot", "sec", "csc", "sinh", "cosh", "tanh", "coth", "arcsin",

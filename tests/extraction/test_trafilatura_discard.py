@@ -10,10 +10,16 @@ import pytest
 from lxml import etree
 from trafilatura import xpaths
 
-from smolcorpus.filters import math_extractor
-from smolcorpus.filters.math_extractor import extract_math_text, parse_html
-from smolcorpus.filters.trafilatura_discard import DISCARD_LISTS, AttributeRule, compile_rule, compiled_rules, sparing
-from tests.filters.web_pages import labelled_pages, read_page
+from smolcorpus.extraction import math_extractor
+from smolcorpus.extraction.math_extractor import extract_math_text, parse_html
+from smolcorpus.extraction.trafilatura_discard import (
+    DISCARD_LISTS,
+    AttributeRule,
+    compile_rule,
+    compiled_rules,
+    sparing,
+)
+from tests.extraction.web_pages import labelled_pages, read_page
 
 EDGE_PAGE = """<html><body>
 <div id="Footer-top">a</div><div id="FOOTER">b</div><div class="site-footer x">c</div>
@@ -136,8 +142,8 @@ def test_extraction_is_the_same_with_the_compiled_rules(shared_data, monkeypatch
 def test_sparing_leaves_out_what_keep_accepts_for_the_duration_only(shared_data):
     """Wikipedia's bordered `div.equation-box` holding a formula: the precision rule selects it, and does not while
     `sparing(is_spared_content)` holds; the rules are trafilatura's again afterwards, also after a failure."""
-    from smolcorpus.filters.main_content import is_spared_content
-    from smolcorpus.filters.math_markup import rewrite_math
+    from smolcorpus.extraction.main_content import is_spared_content
+    from smolcorpus.extraction.math_markup import rewrite_math
 
     tree = parse_html(read_page(shared_data / "math_dev" / "pages" / "wikipedia_hermitian_matrix.html.gz"))
     rewrite_math(tree)

@@ -25,7 +25,7 @@ import re
 
 from lxml import etree
 
-from smolcorpus.filters.math_markup import FORMULA_MARK
+from smolcorpus.extraction.math_markup import FORMULA_MARK
 
 KIND = "html_math"
 # ordinal suffixes written as superscripts: 1st 2nd 3rd 4th, 1er 2e 3ème, 1º 1ª, Mme Mlle

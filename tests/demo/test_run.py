@@ -3,8 +3,8 @@ import json
 import pyarrow.parquet as pq
 import pytest
 
-from smolcorpus.demo import CODE_CLASSIFIER, CODE_THRESHOLD, WEB_CLASSIFIER, WEB_SUBSETS, run_demo
-from smolcorpus.demo_labels import CODE_RULE, WEB_RULE
+from smolcorpus.demo.labels import CODE_RULE, WEB_RULE
+from smolcorpus.demo.run import CODE_CLASSIFIER, CODE_THRESHOLD, WEB_CLASSIFIER, WEB_SUBSETS, run_demo
 from smolcorpus.readers.installed import installed_documents, installed_source_trees
 from smolcorpus.tokenize import read_manifest
 

@@ -3,8 +3,8 @@
 
 import pytest
 
-from smolcorpus.filters.formula_recall import formula_inventory, kept, notation_key, squash
-from tests.filters.math_pages import math_dev_index, math_dev_page
+from smolcorpus.extraction.formula_recall import formula_inventory, kept, notation_key, squash
+from tests.extraction.math_pages import math_dev_index, math_dev_page
 
 
 def test_notation_key_forgives_notation_not_mathematics():

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from smolcorpus.filters.math_markup import FORMULA_MARK
+from smolcorpus.extraction.math_markup import FORMULA_MARK
 
 COVERAGE = 0.6  # share of the extracted text's three-word runs that must lie inside the records
 GROWTH = 1.5  # the records must hold this many times the extracted words to be worth a second extraction

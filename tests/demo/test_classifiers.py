@@ -10,14 +10,14 @@ import pyarrow.parquet as pq
 import pytest
 
 from smolcorpus.classifiers.base import load_classifier
-from smolcorpus.demo_classifiers import (
+from smolcorpus.demo.classifiers import (
     FASTTEXT_SETTINGS,
     TEST_FRACTION,
     comparison,
     start_builds,
     write_split,
 )
-from smolcorpus.demo_labels import code_examples
+from smolcorpus.demo.labels import code_examples
 
 
 def few_code_rows() -> list[dict]:
