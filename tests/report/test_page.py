@@ -199,7 +199,7 @@ def test_a_rule_that_drops_math_shows_in_its_own_section_and_samples(math_run, t
     and its samples group says "with formulas"."""
     from smolcorpus.extraction.math_extractor import extract_math_text
     from smolcorpus.pipelines.layout import CorpusLayout
-    from smolcorpus.report.funnel import FunnelSummaryWriter
+    from smolcorpus.writers.funnel import FunnelSummaryWriter
     from tests.extraction.math_pages import math_dev_page
 
     output, _ = math_run

@@ -8,7 +8,7 @@ import json
 from datatrove.data import Document
 
 from smolcorpus.filters.code import FileSizeFilter
-from smolcorpus.report.funnel import read_ledgers
+from smolcorpus.writers.funnel import read_ledgers
 from smolcorpus.writers.ledger import LEDGER_FIELDS, DropLedger
 from smolcorpus.writers.samples import read_samples, sample_key
 

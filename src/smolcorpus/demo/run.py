@@ -31,12 +31,12 @@ from smolcorpus.demo.classifiers import BASELINE_NAMES, DemoClassifier, comparis
 from smolcorpus.demo.labels import CODE_RULE, WEB_RULE, code_examples, formula_count, web_examples
 from smolcorpus.invocation import activate_hint, smolcorpus_command
 from smolcorpus.readers.installed import InstalledDocumentsReader, installed_source_trees
-from smolcorpus.report.funnel import SUMMARY_JSON, SUMMARY_MARKDOWN
 from smolcorpus.run import RunSummary, run_config
 from smolcorpus.runtime.executors import run_stages
 from smolcorpus.runtime.stage import Stage
 from smolcorpus.score_keys import int_score_key
 from smolcorpus.tokenize.manifest import read_manifest
+from smolcorpus.writers.funnel import SUMMARY_JSON, SUMMARY_MARKDOWN
 
 DEMO_SEQUENCE_LENGTH = 2048
 CODE_CLASSIFIER, WEB_CLASSIFIER = "demo-code-edu", "demo-web-math"

@@ -35,11 +35,11 @@ from smolcorpus.pipelines.registry import InputUnits, PipelineSpec, local_file_s
 from smolcorpus.pipelines.tokenize import grouped_token_stages
 from smolcorpus.readers.intermediate import IntermediateReader
 from smolcorpus.readers.warc import WarcHtmlReader, list_warc_files
-from smolcorpus.report.funnel import FunnelSummaryWriter
 from smolcorpus.runtime.stage import Stage
 from smolcorpus.score_keys import int_score_key, score_key
 from smolcorpus.tokenize.tokenizer import TokenizerSpec
 from smolcorpus.writers.curated import FineMathWriter
+from smolcorpus.writers.funnel import FunnelSummaryWriter
 
 RECALL_NAME, PRECISION_NAME = "math_recall", "math"
 

@@ -44,11 +44,11 @@ from smolcorpus.readers.documents import list_document_files
 from smolcorpus.readers.intermediate import IntermediateReader
 from smolcorpus.readers.source_tree import SourceTreeReader, source_tree_size
 from smolcorpus.readers.stack_v2 import StackV2Reader
-from smolcorpus.report.funnel import FunnelSummaryWriter
 from smolcorpus.runtime.stage import Stage
 from smolcorpus.score_keys import int_score_key
 from smolcorpus.tokenize.tokenizer import TokenizerSpec
 from smolcorpus.writers.curated import StackEduWriter, language_slug
+from smolcorpus.writers.funnel import FunnelSummaryWriter
 
 SCORE_NAME = "edu"
 

@@ -31,6 +31,7 @@ from smolcorpus.filters.domain_stats import DOMAIN_COUNTS_FOLDER, DOMAIN_LIST_NA
 from smolcorpus.filters.formula_stats import COUNTER_PREFIX as FORMULA_COUNTER
 from smolcorpus.report.charts import bar_chart, column_chart, flow_chart, score_chart
 from smolcorpus.runtime.progress import DocumentCounter
+from smolcorpus.writers.funnel import SUMMARY_JSON
 from smolcorpus.writers.ledger import WITH_FORMULAS
 from smolcorpus.writers.samples import DROPPED_SAMPLES, KEPT_SAMPLES, RUN_SAMPLES_FOLDER, read_samples
 
@@ -529,7 +530,7 @@ def render_report(run_dir: str | Path, logs_href: str = "logs") -> str:
     info_file = run_dir / "run_info.json"
     info = json.loads(info_file.read_text()) if info_file.is_file() else {}
     config = info.get("config", {})
-    summary_file = run_dir / "summary.json"
+    summary_file = run_dir / SUMMARY_JSON
     summary = json.loads(summary_file.read_text()) if summary_file.is_file() else {}
     thresholds = (info.get("publication") or {}).get("score_thresholds") or {}
     title = f"smolcorpus run: {config.get('name', run_dir.name)}"

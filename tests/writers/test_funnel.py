@@ -4,8 +4,8 @@ import json
 
 from datatrove.data import Document
 
-from smolcorpus.report.funnel import FunnelSummaryWriter, build_funnel, format_funnel
 from smolcorpus.writers.curated import StackEduWriter
+from smolcorpus.writers.funnel import FunnelSummaryWriter, build_funnel, format_funnel
 from smolcorpus.writers.ledger import DropLedger
 
 
