@@ -5,7 +5,8 @@ from datatrove.data import Document
 from datatrove.pipeline.writers import JsonlWriter
 
 from smolcorpus.config import ExecutorConfig
-from smolcorpus.dedup import exact_dedup_filter, exact_dedup_stages, normalized_content
+from smolcorpus.dedup import exact_dedup_filter, normalized_content
+from smolcorpus.pipelines.dedup import exact_dedup_stages
 from smolcorpus.readers import DocumentFileReader
 from smolcorpus.runtime.executors import run_stages
 from smolcorpus.runtime.stage import Stage

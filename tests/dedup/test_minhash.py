@@ -6,8 +6,9 @@ import json
 
 from datatrove.pipeline.writers import JsonlWriter
 
-from smolcorpus.config import ExecutorConfig
-from smolcorpus.dedup.minhash import PRESETS, minhash_filter, minhash_stages
+from smolcorpus.config import DedupConfig, ExecutorConfig
+from smolcorpus.dedup.minhash import minhash_filter
+from smolcorpus.pipelines.dedup import minhash_stages, settings_minhash_config
 from smolcorpus.readers import DocumentFileReader
 from smolcorpus.runtime.executors import run_stages
 from smolcorpus.runtime.stage import Stage
@@ -27,7 +28,8 @@ def test_vendored_copies_are_near_duplicates(shared_data, tmp_path):
 
     output = tmp_path / "deduped"
     work = str(tmp_path / "minhash")
-    stages = minhash_stages(lambda: DocumentFileReader([str(corpus)]), work_dir=work, tasks=3, config=PRESETS["code"])
+    config = settings_minhash_config(DedupConfig())  # the corpus pipelines' default banding
+    stages = minhash_stages(lambda: DocumentFileReader([str(corpus)]), work_dir=work, tasks=3, config=config)
     # the caller removes what the stages found, in a stage of its own over the same documents
     remove = [DocumentFileReader([str(corpus)]), minhash_filter(work),
               JsonlWriter(str(output), output_filename="${rank}.jsonl.gz")]  # fmt: skip

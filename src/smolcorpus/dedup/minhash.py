@@ -1,13 +1,11 @@
-"""MinHash near-dedup over datatrove: three stages that find near-duplicates, a filter step that removes them,
-and presets per corpus.
+"""MinHash near-dedup over datatrove: the steps of the three stages that find near-duplicates and the filter step
+that removes them; `pipelines/dedup.py` puts them into stages.
 
 datatrove's MinHash runs as: signatures (N tasks) → buckets (one task per bucket) → clusters (1 task) → filter
 (the same N tasks over the same input, in the same order, since it drops documents by their index in each
-task's stream). This module only wires those stages; the algorithm is datatrove's.
-
-Presets: `fineweb` (5-grams, 14 buckets × 8 hashes: FineWeb's setting, 77 % catch rate at Jaccard 0.75, 98.8 % at
-0.85) for web and math; `code` uses the same banding on code (The Stack v2 / StarCoder used 5-grams and a 0.7–0.85
-similarity band as well).
+task's stream). This module only builds those steps; the algorithm is datatrove's. The banding is the config's
+(`DedupConfig`: 5-grams, 14 buckets × 8 hashes by default, FineWeb's setting, 77 % caught at Jaccard 0.75 and
+98.8 % at 0.85, used for code too: The Stack v2 / StarCoder used 5-grams and a 0.7–0.85 similarity band as well).
 
 Code (`CodeWordTokenizer`): datatrove shingles words found by a natural-language tokenizer (spaCy for English),
 which costs most of the signature stage's time and ≈ 350 MB per process on source files. Shingles are built
@@ -37,13 +35,12 @@ from datatrove.pipeline.writers.disk_base import DiskWriter
 from datatrove.utils.hashing import HashConfig
 from datatrove.utils.word_tokenizers import WordTokenizer
 
-from smolcorpus.dedup.exact import SourceFactory, source_steps
-from smolcorpus.runtime.stage import Stage
 
-PRESETS = {
-    "fineweb": MinhashConfig(n_grams=5, num_buckets=14, hashes_per_bucket=8, hash_config=HashConfig(precision=64)),
-    "code": MinhashConfig(n_grams=5, num_buckets=14, hashes_per_bucket=8, hash_config=HashConfig(precision=64)),
-}
+def minhash_config(n_grams: int, num_buckets: int, hashes_per_bucket: int) -> MinhashConfig:
+    """datatrove's MinHash settings with 64-bit hashes: shingles of `n_grams` words, `num_buckets` LSH bands of
+    `hashes_per_bucket` rows."""
+    return MinhashConfig(n_grams=n_grams, num_buckets=num_buckets, hashes_per_bucket=hashes_per_bucket,
+                         hash_config=HashConfig(precision=64))  # fmt: skip
 
 
 class CodeWordTokenizer(WordTokenizer):
@@ -88,42 +85,27 @@ class LanguageMinhashSignature(MinhashDedupSignature):
         return np.bitwise_xor(super().get_shingles(text), self._salt)
 
 
+def minhash_signature(work_dir: str, config: MinhashConfig, language: str | WordTokenizer = "eng",
+                      per_language: bool = False) -> MinhashDedupSignature:  # fmt: skip
+    """The signature stage's last step, writing under `work_dir/signatures`. `language` picks datatrove's word
+    tokenizer (or is one, e.g. `CodeWordTokenizer()`); `per_language` dedups within each document `language` only."""
+    signature_class = LanguageMinhashSignature if per_language else MinhashDedupSignature
+    return signature_class(f"{work_dir.rstrip('/')}/signatures", config=config, language=language)
+
+
+def minhash_buckets(work_dir: str, config: MinhashConfig) -> MinhashDedupBuckets:
+    """The bucket stage's step (one task per bucket): signatures → `work_dir/buckets`."""
+    work = work_dir.rstrip("/")
+    return MinhashDedupBuckets(f"{work}/signatures", f"{work}/buckets", config=config)
+
+
+def minhash_clusters(work_dir: str, config: MinhashConfig) -> MinhashDedupCluster:
+    """The cluster stage's step (one task): buckets → the ids to remove, `work_dir/remove_ids`."""
+    work = work_dir.rstrip("/")
+    return MinhashDedupCluster(f"{work}/buckets", f"{work}/remove_ids", config=config)
+
+
 def minhash_filter(work_dir: str, exclusion_writer: DiskWriter | None = None) -> MinhashDedupFilter:
-    """The step that removes the duplicates `minhash_stages` found (put it in a later stage, over the same
+    """The step that removes the duplicates `minhash_clusters` found (put it in a later stage, over the same
     documents in the same order as the signature stage read)."""
     return MinhashDedupFilter(f"{work_dir.rstrip('/')}/remove_ids", exclusion_writer=exclusion_writer)
-
-
-def minhash_stages(
-    source: SourceFactory,
-    work_dir: str,
-    tasks: int,
-    config: MinhashConfig | None = None,
-    prefix: str = "minhash",
-    language: str | WordTokenizer = "eng",
-    per_language: bool = False,
-) -> list[Stage]:
-    """The three stages that find near-duplicates (signatures, buckets, clusters); `minhash_filter` removes them
-    in a stage of the caller's. `source()` builds the reader (and steps) whose documents are deduplicated: the
-    filter must see the same documents in the same order.
-
-    Intermediate files go under `work_dir` (signatures/, buckets/, remove_ids/). `prefix` names the stages.
-    `language` picks datatrove's word tokenizer (or is one, e.g. `CodeWordTokenizer()`); `per_language` dedups
-    within each document `language` only.
-    """
-    config = config or PRESETS["fineweb"]
-    work = work_dir.rstrip("/")
-    signature_class = LanguageMinhashSignature if per_language else MinhashDedupSignature
-    return [
-        Stage(
-            f"{prefix}_signatures",
-            [*source_steps(source), signature_class(f"{work}/signatures", config=config, language=language)],
-            tasks,
-        ),  # fmt: skip
-        Stage(
-            f"{prefix}_buckets",
-            [MinhashDedupBuckets(f"{work}/signatures", f"{work}/buckets", config=config)],
-            config.num_buckets,
-        ),  # fmt: skip
-        Stage(f"{prefix}_clusters", [MinhashDedupCluster(f"{work}/buckets", f"{work}/remove_ids", config=config)], 1),
-    ]
