@@ -1,11 +1,15 @@
-"""URL filter stage with more tasks than workers: datatrove's block lists parsed by every task (datatrove's own
-`download_data`, the baseline, 1.00x) against once per process (`filters/url_blocklists.py`: the forkserver of the
-local executor parses them, its workers share that copy), in one run, on the same input.
+"""URL block lists: datatrove's loader, which parses them into sets in every filter (and so in every task: the
+baseline, 1.00x), against smolcorpus's memory-mapped hashes (`filters/url_blocklists.py`: built once per machine
+and list version, opened by each task), on the same input.
 
-Each path is one stage (JSONL reader → URL filter → JSONL writer) run by smolcorpus's local executor, `tasks` tasks
-on 2 workers, over the URLs of the real WARC pages of ../shared/data (every task gets the same share). The CPU column
-is the whole machine's (user + system, from /proc/stat: the pool workers are the forkserver's children, not ours),
-so run it on an otherwise idle machine; both paths must keep exactly the same documents.
+First, what one task pays for the lists, each path in a fresh process: CPU seconds to load them, the RSS they add,
+the task's peak RSS after filtering the input's URLs; and, once, the build of the hashes into an empty cache.
+
+Then a URL filter stage with more tasks than workers (JSONL reader → URL filter → JSONL writer) run by smolcorpus's
+local executor, `tasks` tasks on 2 workers, over the URLs of the real WARC pages of ../shared/data (every task gets
+the same share). The CPU column is the whole machine's (user + system, from /proc/stat: the pool workers are the
+forkserver's children, not ours), so run it on an otherwise idle machine; both paths must keep exactly the same
+documents.
 
     python benchmarks/url_filter/run.py            # 16 tasks
     python benchmarks/url_filter/run.py --quick    # 4 tasks (CI smoke run)
@@ -17,6 +21,7 @@ import argparse
 import gzip
 import json
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -36,9 +41,7 @@ def machine_cpu_seconds() -> float:
 
 def build_input(folder: Path, tasks: int) -> int:
     """One JSONL file per task, each with the URLs of every real WARC page; returns the document count."""
-    from smolcorpus.readers.warc import WarcHtmlReader
-
-    urls = [page.metadata["url"] for page in WarcHtmlReader([str(SHARED_DATA / "warc")]).run()]
+    urls = page_urls()
     folder.mkdir(parents=True)
     for task in range(tasks):
         with gzip.open(folder / f"urls-{task:03d}.jsonl.gz", "wt") as f:
@@ -48,8 +51,8 @@ def build_input(folder: Path, tasks: int) -> int:
 
 
 def per_task_filter():
-    """The baseline: smolcorpus's offline URL filter with datatrove's own loader, which parses the lists in every
-    filter (and so in every task)."""
+    """The baseline: smolcorpus's offline URL filter with datatrove's own loader, which parses the lists into sets
+    in every filter (and so in every task)."""
     from datatrove.pipeline.filters import URLFilter
 
     from smolcorpus.filters.url_filter import OfflineURLFilter
@@ -73,7 +76,7 @@ def run_path(name: str, inputs: Path, output: Path, tasks: int) -> dict:
     from smolcorpus.runtime.executors import run_stages
     from smolcorpus.runtime.stage import Stage
 
-    url_filter = per_task_filter() if name == "per-task" else OfflineURLFilter()
+    url_filter = per_task_filter() if name == "datatrove" else OfflineURLFilter()
     steps = [JsonlReader(str(inputs)), url_filter, JsonlWriter(str(output / "kept"))]
     config = ExecutorConfig.model_validate({"kind": "local", "tasks": tasks, "workers": WORKERS})
     cpu, started = machine_cpu_seconds(), time.perf_counter()
@@ -86,6 +89,33 @@ def run_path(name: str, inputs: Path, output: Path, tasks: int) -> dict:
     return {"seconds": seconds, "cpu": cpu, "kept": sorted(kept)}
 
 
+def rss_mb() -> float:
+    """This process's resident memory now, MB (Linux)."""
+    return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def load_lists(name: str, urls: list[str], cache: str) -> dict:
+    """In a fresh process: one filter's list loading (CPU s, RSS added), then its verdicts on `urls`."""
+    os.environ["SMOLCORPUS_CACHE"] = cache
+    from datatrove.data import Document
+
+    from smolcorpus.filters.url_filter import OfflineURLFilter
+
+    url_filter = per_task_filter() if name == "datatrove" else OfflineURLFilter()
+    before, cpu = rss_mb(), time.process_time()
+    url_filter.download_data()
+    cpu, added = time.process_time() - cpu, rss_mb() - before
+    verdicts = [url_filter.filter(Document(text="", id=url, metadata={"url": url})) for url in urls]
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"cpu": cpu, "added": added, "peak": peak, "verdicts": verdicts}
+
+
+def page_urls() -> list[str]:
+    from smolcorpus.readers.warc import WarcHtmlReader
+
+    return [page.metadata["url"] for page in WarcHtmlReader([str(SHARED_DATA / "warc")]).run()]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="4 tasks instead of 16")
@@ -94,11 +124,23 @@ def main() -> None:
         sys.exit(f"the real WARCs are not at {SHARED_DATA / 'warc'} (set SMOLCORPUS_SHARED_DATA)")
     tasks = 4 if args.quick else 16
     with tempfile.TemporaryDirectory(prefix="bench-url-filter-") as tmp:
+        urls, empty = page_urls(), str(Path(tmp) / "empty-cache")
+        # the build into an empty cache (once per machine and list version), then a task that finds it built
+        loads = {"mapped, first build": in_child(load_lists, "mapped", urls, empty),
+                 "datatrove": in_child(load_lists, "datatrove", urls, empty),
+                 "mapped": in_child(load_lists, "mapped", urls, empty)}  # fmt: skip
+        os.environ["SMOLCORPUS_CACHE"] = empty  # the stage's tasks find the hashes built
         documents = build_input(Path(tmp) / "input", tasks)
-        # each path in its own process: the shared copy of one must not serve the other
-        results = {name: run_in_child(name, Path(tmp), tasks) for name in ("per-task", "per-process")}
-    base = results["per-task"]
-    assert results["per-process"]["kept"] == base["kept"], "the two paths kept different documents"
+        # each path in its own process: what one loads must not serve the other
+        results = {name: in_child(run_path, name, Path(tmp) / "input", Path(tmp) / name, tasks)
+                   for name in ("datatrove", "mapped")}  # fmt: skip
+    assert all(load["verdicts"] == loads["datatrove"]["verdicts"] for load in loads.values()), "verdicts differ"
+    print(f"\nURL block lists in one task (fresh process), then its verdicts on {len(urls)} page URLs\n")
+    print(f"{'path':<22}{'load CPU s':>11}{'RSS added MB':>14}{'peak RSS MB':>13}")
+    for name, load in loads.items():
+        print(f"{name:<22}{load['cpu']:>11.2f}{load['added']:>14,.0f}{load['peak']:>13,.0f}")
+    base = results["datatrove"]
+    assert results["mapped"]["kept"] == base["kept"], "the two paths kept different documents"
     print(f"\nURL filter stage: {tasks} tasks on {WORKERS} workers, {documents:,} documents "
           f"({len(base['kept']):,} kept by both)\n")  # fmt: skip
     print(f"{'path':<14}{'wall s':>9}{'CPU s':>9}{'CPU vs base':>13}")
@@ -106,12 +148,13 @@ def main() -> None:
         print(f"{name:<14}{result['seconds']:>9.1f}{result['cpu']:>9.1f}{base['cpu'] / result['cpu']:>12.2f}x")
 
 
-def run_in_child(name: str, tmp: Path, tasks: int) -> dict:
+def in_child(function, *args):
+    """`function(*args)` in a fresh (spawned) process: nothing one path loads serves another."""
     import concurrent.futures
     import multiprocessing
 
     with concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return pool.submit(run_path, name, tmp / "input", tmp / name, tasks).result()
+        return pool.submit(function, *args).result()
 
 
 if __name__ == "__main__":
