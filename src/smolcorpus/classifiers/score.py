@@ -9,7 +9,7 @@ from datatrove.pipeline.filters.base_filter import BaseFilter
 from datatrove.pipeline.writers.disk_base import DiskWriter
 
 from smolcorpus.runtime.step_stats import merge_stats
-from smolcorpus.score_keys import score_keys
+from smolcorpus.score_keys import grade_counter, score_keys
 
 
 class ClassifierScorer(PipelineStep):
@@ -78,7 +78,7 @@ class ClassifierScorer(PipelineStep):
         for doc, score, int_score in zip(scorable, scores, classifier.int_scores(scores), strict=True):
             doc.metadata[score_key] = float(score)
             doc.metadata[int_key] = int(int_score)
-            self.stat_update(f"{int_key}={int(int_score)}")
+            self.stat_update(grade_counter(self.key_prefix, int(int_score)))
         self.stat_update("scored", value=len(scorable))
         return batch
 

@@ -7,6 +7,8 @@ import base64
 import io
 import math
 
+from smolcorpus.score_keys import int_score_key
+
 BAR_COLOUR, OUT_COLOUR, LINE_COLOUR = "#4c72b0", "#dd8452", "#c44e52"
 
 
@@ -69,7 +71,7 @@ def score_chart(name: str, grades: dict[int, float], thresholds: list[dict]) -> 
         axis.axvline(x, color=LINE_COLOUR, linestyle="--", linewidth=1.5)
         axis.text(x + 0.05, top, label, color=LINE_COLOUR, va="top", ha="left", fontsize=9)
     axis.set_title(f"{name}: documents per int score")
-    axis.set_xlabel(f"{name}_int_score")
+    axis.set_xlabel(int_score_key(name))
     axis.set_ylabel("documents")
     return png(figure)
 

@@ -31,13 +31,13 @@ from smolcorpus.filters.domain_stats import DOMAIN_COUNTS_FOLDER, DOMAIN_LIST_NA
 from smolcorpus.filters.formula_stats import COUNTER_PREFIX as FORMULA_COUNTER
 from smolcorpus.report.charts import bar_chart, column_chart, flow_chart, score_chart
 from smolcorpus.runtime.progress import DocumentCounter
+from smolcorpus.score_keys import parse_grade_counter
 from smolcorpus.writers.funnel import SUMMARY_JSON
 from smolcorpus.writers.ledger import WITH_FORMULAS
 from smolcorpus.writers.samples import DROPPED_SAMPLES, KEPT_SAMPLES, RUN_SAMPLES_FOLDER, read_samples
 
 REPORT_NAME = "report.html"
 _PROGRESS_STEP = f"{DocumentCounter.type}: {DocumentCounter.name}"
-_SCORE_COUNTER = re.compile(r"^(?P<name>.+)_int_score=(?P<grade>-?\d+)$")
 TOP_DOMAINS = 25  # rows of the domain table
 UNKNOWN = "n/a"  # a number the run's stats do not hold
 
@@ -191,10 +191,10 @@ def score_histograms(stages: list[StageStats]) -> dict[str, dict[int, float]]:
     for stage in stages:
         for step in stage.steps:
             for key, value in step.counters.items():
-                match = _SCORE_COUNTER.match(key)
-                if match:
-                    grades = histograms.setdefault(match["name"], {})
-                    grades[int(match["grade"])] = grades.get(int(match["grade"]), 0) + value
+                if parsed := parse_grade_counter(key):
+                    name, grade = parsed
+                    grades = histograms.setdefault(name, {})
+                    grades[grade] = grades.get(grade, 0) + value
     return histograms
 
 

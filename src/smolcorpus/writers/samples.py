@@ -29,6 +29,8 @@ from datatrove.pipeline.base import PipelineStep
 from datatrove.utils.logging import logger
 from datatrove.utils.typeshelper import StatHints
 
+from smolcorpus.score_keys import is_score_key
+
 RUN_SAMPLES_FOLDER = "work/samples"  # below a corpus run's output folder
 DROPPED_SAMPLES, KEPT_SAMPLES = "dropped", "kept"  # its subfolders
 SAMPLE_SEED = 0
@@ -92,7 +94,7 @@ def sample_record(document: Document, html: bool = False, max_chars: int = MAX_T
     text = document.text or ""
     shown, cut = readable_text(text, html, max_chars)
     metadata = {key: _cut(value) for key, value in sorted(document.metadata.items())
-                if key in SAMPLE_FIELDS or key.endswith("_score")}  # fmt: skip
+                if key in SAMPLE_FIELDS or is_score_key(key)}  # fmt: skip
     return {"id": _cut(document.id), **{k: _cut(v) for k, v in fields.items()}, "metadata": metadata,
             "html": html, "text": shown, "text_chars": len(text), "text_cut": cut}  # fmt: skip
 
