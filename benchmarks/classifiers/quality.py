@@ -59,15 +59,10 @@ def load_set(name: str):
 
 
 def train_model(kind: str, train, threshold: float):
-    from smolcorpus.classifiers.embedding import EmbeddingClassifier, EmbeddingParams
-    from smolcorpus.classifiers.fasttext_classifier import FastTextClassifier, FastTextParams
-    from smolcorpus.classifiers.linear import LinearClassifier, LinearParams
+    from smolcorpus.classifiers.kinds import trainable_kind
 
-    if kind == "linear":
-        return LinearClassifier.train(train, "m", LinearParams(threshold=threshold))
-    if kind == "fasttext":
-        return FastTextClassifier.train(train, "m", FastTextParams(threshold=threshold))
-    return EmbeddingClassifier.train(train, "m", EmbeddingParams(threshold=threshold))
+    trainer = trainable_kind(kind)
+    return trainer.train(train, "m", trainer.params_class()(threshold=threshold))
 
 
 def run_set(name: str, kinds: list[str], seeds: int) -> dict[str, list[dict]]:

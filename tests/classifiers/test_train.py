@@ -6,14 +6,16 @@ import pytest
 
 from smolcorpus.classifiers.embedding import EmbeddingParams
 from smolcorpus.classifiers.fasttext_classifier import FastTextParams
+from smolcorpus.classifiers.kinds import KINDS, TRAINABLE
 from smolcorpus.classifiers.labels import load_labels
 from smolcorpus.classifiers.linear import LinearParams
-from smolcorpus.classifiers.train import PARAMS, train_classifier, training_params
+from smolcorpus.classifiers.train import train_classifier, training_params
 from smolcorpus.errors import ConfigError
 
 
 def test_every_kind_has_its_parameters():
-    assert {"linear": LinearParams, "fasttext": FastTextParams, "embedding": EmbeddingParams} == PARAMS
+    expected = {"linear": LinearParams, "fasttext": FastTextParams, "embedding": EmbeddingParams}
+    assert expected == {name: KINDS[name].params_class() for name in TRAINABLE}
     assert training_params("linear", None, {}) == LinearParams()
 
 

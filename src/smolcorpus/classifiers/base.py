@@ -122,21 +122,9 @@ def load_classifier(folder: str | Path, **options) -> Classifier:
     """Load any classifier folder written by `smolcorpus classifier train` (no pickle involved), or a transformers
     sequence-classification model (`options`: device and dtype for encoder-based kinds; max_length and
     batch_tokens for transformers classifiers)."""
+    from smolcorpus.classifiers.kinds import KINDS
+
     config = read_model_config(folder)
-    if config["kind"] == "transformers":
-        from smolcorpus.classifiers.transformers_classifier import TransformersClassifier
-
-        return TransformersClassifier(config, **options)
-    if config["kind"] == "fasttext":
-        from smolcorpus.classifiers.fasttext_classifier import FastTextClassifier
-
-        return FastTextClassifier.load(Path(folder), config)
-    if config["kind"] == "linear":
-        from smolcorpus.classifiers.linear import LinearClassifier
-
-        return LinearClassifier.load(Path(folder), config)
-    if config["kind"] == "embedding":
-        from smolcorpus.classifiers.embedding import EmbeddingClassifier
-
-        return EmbeddingClassifier.load(Path(folder), config, **options)
-    raise ModelFolderError(f"{folder}: unknown classifier kind {config['kind']!r}")
+    if config["kind"] not in KINDS:
+        raise ModelFolderError(f"{folder}: unknown classifier kind {config['kind']!r}")
+    return KINDS[config["kind"]].load(folder, config, **options)

@@ -239,3 +239,48 @@ def write_plots(truth: np.ndarray, predicted: np.ndarray, metrics: dict, report:
     fig.savefig(paths[-1], dpi=100)
     plt.close(fig)
     return paths
+
+
+def summary_numbers(metrics: dict) -> dict:
+    """The metrics' single numbers (no tables, lists or warning): what the commands print as JSON."""
+    return {k: v for k, v in metrics.items() if not isinstance(v, dict | list) and k != "warning"}
+
+
+def _number(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
+def format_comparison(metrics: dict) -> str:
+    """The model and its baselines, one row each, on the headline numbers; with cross-validation, each number is
+    followed by its range over the folds; graded models evaluated at several thresholds get F1 and ROC-AUC at each."""
+    keys = list(metrics["headline"])
+    spread = metrics.get("fold_spread", {})
+    width = 22 if spread else 10
+    lines = []
+    if spread:
+        lines.append(f"(pooled over {metrics['baselines']['folds']} folds; in brackets: lowest–highest fold)")
+    lines.append(f"{'model':<22}" + "".join(f"{k:>{width}}" for k in keys))
+    rows = {metrics["classifier"]: metrics["headline"]}
+    rows.update({n: v for n, v in metrics["baselines"].items() if isinstance(v, dict)})
+    for name, numbers in rows.items():
+        label = name if name == metrics["classifier"] else f"baseline {name}"
+        cells = []
+        for key in keys:
+            cell = _number(numbers[key])
+            folds = (spread.get(name) or {}).get(key)
+            if folds:
+                cell += f" ({folds['min']:.3f}–{folds['max']:.3f})"
+            cells.append(f"{cell:>{width}}")
+        lines.append(f"{label:<22}" + "".join(cells))
+    thresholds = metrics.get("by_threshold", {})
+    if len(thresholds) > 1:
+        lines.append("\nat each threshold (grade ≥ t):")
+        lines.append(f"{'model':<22}" + "".join(f"{'F1@' + t:>9}{'ROC@' + t:>9}" for t in thresholds))
+        rows = {metrics["classifier"]: metrics["by_threshold"]}
+        rows.update({f"baseline {n}": v["by_threshold"] for n, v in metrics["baselines"].items()
+                     if isinstance(v, dict) and "by_threshold" in v})  # fmt: skip
+        for name, by_threshold in rows.items():
+            lines.append(f"{name:<22}" + "".join(
+                f"{_number(by_threshold[t]['f1']):>9}{_number(by_threshold[t]['roc_auc']):>9}" for t in thresholds
+            ))  # fmt: skip
+    return "\n".join(lines)

@@ -46,9 +46,8 @@ class ClassifierScorer(PipelineStep):
         from smolcorpus.classifiers.base import load_classifier
 
         if getattr(self, "_classifier", None) is None:  # once per process, not per run() call
-            on_device = self.config["kind"] in ("transformers", "embedding")  # the kinds that run a torch model
-            options = {"device": self.device, "dtype": self.dtype} if on_device else {}
-            self._classifier = load_classifier(self.model_dir, **options)
+            # device and dtype reach the kinds that run a torch model (kinds.KINDS: their load_options)
+            self._classifier = load_classifier(self.model_dir, device=self.device, dtype=self.dtype)
         classifier = self._classifier
         score_key, int_key = score_keys(self.key_prefix)
         batch: list[Document] = []

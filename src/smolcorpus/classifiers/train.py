@@ -4,26 +4,21 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from smolcorpus.classifiers.base import Classifier
-from smolcorpus.classifiers.embedding import EmbeddingClassifier, EmbeddingParams
 from smolcorpus.classifiers.evaluate import evaluate
-from smolcorpus.classifiers.fasttext_classifier import FastTextClassifier, FastTextParams
+from smolcorpus.classifiers.kinds import trainable_kind
 from smolcorpus.classifiers.labels import LabeledData
-from smolcorpus.classifiers.linear import LinearClassifier, LinearParams
 from smolcorpus.errors import ConfigError
 
-PARAMS = {"linear": LinearParams, "fasttext": FastTextParams, "embedding": EmbeddingParams}
-Params = LinearParams | FastTextParams | EmbeddingParams
 
-
-def training_params(kind: str, config_file: str | None, overrides: dict) -> Params:
-    """Defaults ← YAML file ← CLI flags, into the dataclass of the classifier kind; unknown keys are errors."""
-    if kind not in PARAMS:
-        raise ConfigError(f"classifier kind must be one of {sorted(PARAMS)}, not {kind!r}")
-    params_class = PARAMS[kind]
+def training_params(kind: str, config_file: str | None, overrides: dict) -> Any:
+    """Defaults ← YAML file ← CLI flags, into the dataclass of the classifier kind (`kinds.KINDS`); unknown keys
+    are errors."""
+    params_class = trainable_kind(kind).params_class()
     values = {}
     if config_file:
         values = yaml.safe_load(Path(config_file).read_text()) or {}
@@ -40,20 +35,14 @@ def train_classifier(
     data: LabeledData,
     output: str | Path,
     name: str,
-    params: Params,
+    params: Any,
     validation_fraction: float = 0.1,
     seed: int = 42,
 ) -> tuple[Classifier, dict]:
     """Fit on the training split, write `config.json` with the validation metrics; return (classifier, metrics)."""
+    trainer = trainable_kind(kind)
     train, validation = data.split(validation_fraction, seed) if validation_fraction > 0 else (data, None)
-    if kind == "linear":
-        classifier = LinearClassifier.train(train, name, params)
-    elif kind == "fasttext":
-        classifier = FastTextClassifier.train(train, name, params)
-    elif kind == "embedding":
-        classifier = EmbeddingClassifier.train(train, name, params)
-    else:
-        raise ValueError(f"classifier kind must be one of {sorted(PARAMS)}, not {kind!r}")
+    classifier = trainer.train(train, name, params)
     metrics = {"train_examples": len(train), "skipped_labels": data.skipped}
     if validation is not None and len(validation):
         # baselines fitted on the same training split and scored on the same validation split as the model

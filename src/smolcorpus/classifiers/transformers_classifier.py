@@ -128,6 +128,12 @@ class TransformersClassifier(Classifier):
         self.config["labels"]["kind"] = "binary" if self.model.config.num_labels == 2 else "graded"
         self._truncated = 0
 
+    @classmethod
+    def load(cls, folder: Path, config: dict, **options) -> TransformersClassifier:
+        """The model `config` names (its `source`: the folder or Hub id it was read from); `options` as `__init__`
+        takes them."""
+        return cls(config, **options)
+
     @property
     def truncated(self) -> int:
         return self._truncated

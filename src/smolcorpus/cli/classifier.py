@@ -7,6 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+from smolcorpus.classifiers.kinds import TRAINABLE
+
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("classifier", help="train, evaluate and run educational-value classifiers",
@@ -19,7 +21,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         description="Train on labelled data (Parquet/JSONL/CSV/datasets folder with text and score columns), hold "
         "out a stratified validation split, save a model folder.",
     )
-    train.add_argument("--kind", choices=["linear", "fasttext", "embedding"], default="linear",
+    train.add_argument("--kind", choices=TRAINABLE, default="linear",
                        help="linear: TF-IDF word+character n-grams and length, regularisation chosen by "
                        "cross-validation (default; the most accurate on our real labels); fasttext: ~50x faster "
                        "scoring; embedding: frozen encoder + scikit-learn head")  # fmt: skip
@@ -117,13 +119,12 @@ def _load(args: argparse.Namespace):
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    from smolcorpus.classifiers.evaluate import format_comparison, summary_numbers
+    from smolcorpus.classifiers.kinds import KINDS
     from smolcorpus.classifiers.train import train_classifier, training_params
 
-    overrides = {"threshold": args.threshold}
-    if args.kind == "fasttext":
-        overrides["mode"] = args.mode
-    elif args.kind == "embedding":
-        overrides.update(encoder=args.encoder, pooling=args.pooling, max_length=args.max_length, head=args.head)
+    # the flags of the chosen kind (kinds.KINDS: its train_flags); other kinds' flags are left out
+    overrides = {"threshold": args.threshold, **{flag: getattr(args, flag) for flag in KINDS[args.kind].train_flags}}
     params = training_params(args.kind, args.config, overrides)
     data = _load(args)
     for warning in data.warnings:
@@ -131,9 +132,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     name = args.name or Path(args.output).name
     _, metrics = train_classifier(args.kind, data, args.output, name, params, args.validation_fraction, args.seed)
     validation = metrics.get("validation", {})
-    summary = {k: v for k, v in validation.items() if not isinstance(v, dict | list) and k != "warning"}
     print(f"trained {args.kind} classifier '{name}' on {metrics['train_examples']} examples → {args.output}")
-    print(f"validation: {json.dumps(summary)}")
+    print(f"validation: {json.dumps(summary_numbers(validation))}")
     if "baselines" in validation:
         print(format_comparison(validation))
     if "warning" in validation:
@@ -141,54 +141,13 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
-def _number(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.3f}"
-
-
-def format_comparison(metrics: dict) -> str:
-    """The model and its baselines, one row each, on the headline numbers; with cross-validation, each number is
-    followed by its range over the folds; graded models evaluated at several thresholds get F1 and ROC-AUC at each."""
-    keys = list(metrics["headline"])
-    spread = metrics.get("fold_spread", {})
-    width = 22 if spread else 10
-    lines = []
-    if spread:
-        lines.append(f"(pooled over {metrics['baselines']['folds']} folds; in brackets: lowest–highest fold)")
-    lines.append(f"{'model':<22}" + "".join(f"{k:>{width}}" for k in keys))
-    rows = {metrics["classifier"]: metrics["headline"]}
-    rows.update({n: v for n, v in metrics["baselines"].items() if isinstance(v, dict)})
-    for name, numbers in rows.items():
-        label = name if name == metrics["classifier"] else f"baseline {name}"
-        cells = []
-        for key in keys:
-            cell = _number(numbers[key])
-            folds = (spread.get(name) or {}).get(key)
-            if folds:
-                cell += f" ({folds['min']:.3f}–{folds['max']:.3f})"
-            cells.append(f"{cell:>{width}}")
-        lines.append(f"{label:<22}" + "".join(cells))
-    thresholds = metrics.get("by_threshold", {})
-    if len(thresholds) > 1:
-        lines.append("\nat each threshold (grade ≥ t):")
-        lines.append(f"{'model':<22}" + "".join(f"{'F1@' + t:>9}{'ROC@' + t:>9}" for t in thresholds))
-        rows = {metrics["classifier"]: metrics["by_threshold"]}
-        rows.update({f"baseline {n}": v["by_threshold"] for n, v in metrics["baselines"].items()
-                     if isinstance(v, dict) and "by_threshold" in v})  # fmt: skip
-        for name, by_threshold in rows.items():
-            lines.append(f"{name:<22}" + "".join(
-                f"{_number(by_threshold[t]['f1']):>9}{_number(by_threshold[t]['roc_auc']):>9}" for t in thresholds
-            ))  # fmt: skip
-    return "\n".join(lines)
-
-
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from smolcorpus.classifiers.base import load_classifier
-    from smolcorpus.classifiers.evaluate import evaluate
+    from smolcorpus.classifiers.evaluate import evaluate, format_comparison, summary_numbers
 
     metrics = evaluate(load_classifier(args.model_dir), _load(args), args.report, folds=args.folds,
                        thresholds=tuple(args.thresholds or ()))  # fmt: skip
-    summary = {k: v for k, v in metrics.items() if not isinstance(v, dict | list) and k != "warning"}
-    print(json.dumps(summary, indent=1))
+    print(json.dumps(summary_numbers(metrics), indent=1))
     if "baselines" in metrics:
         print(format_comparison(metrics))
     if "warning" in metrics:
@@ -198,20 +157,14 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    from smolcorpus.config import ExecutorConfig
-    from smolcorpus.pipelines.score import score_stages
+    from smolcorpus.pipelines.score import run_score
     from smolcorpus.run import format_counters
-    from smolcorpus.runtime.executors import run_stages
 
     output = str(Path(args.output).resolve())
-    stages = score_stages(
-        args.model_dir, args.inputs, output, args.tasks, name=args.name, threshold=args.threshold,
+    result = run_score(
+        args.model_dir, args.inputs, output, args.tasks, args.workers, name=args.name, threshold=args.threshold,
         batch_size=args.batch_size, text_column=args.text_column, device=args.device, dtype=args.dtype,
     )  # fmt: skip
-    executor = ExecutorConfig(kind="local", tasks=args.tasks, workers=args.workers)
-    # logs in `_logs`: Parquet readers (pyarrow, pandas, datasets) skip `_`-prefixed entries, so
-    # `pandas.read_parquet(output)` reads the scored shards alone
-    result = run_stages(stages, executor, logs_root=f"{output}/_logs", run_name="score")[0]
     print("\n".join(format_counters(result.counters)))
     print(f"scored documents → {output}")
     return 0
