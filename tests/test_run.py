@@ -1,5 +1,5 @@
 """`run.py`: the run summary (counters, rendering) and the plan that runs nothing. Runs themselves are tested per
-pipeline (tests/pipelines/) and by the output claim (tests/runtime/test_output_claim.py)."""
+pipeline (tests/pipelines/) and by the output claim (tests/test_output_claim.py)."""
 
 from smolcorpus.config import validate_config
 from smolcorpus.run import RunSummary, format_counters

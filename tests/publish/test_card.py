@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from smolcorpus.provenance import RUN_INFO_NAME
 from smolcorpus.publish.staging import (
     read_run_output,
     stage,
 )
-from smolcorpus.runtime.provenance import RUN_INFO_NAME
 
 
 @pytest.mark.slow

@@ -9,6 +9,7 @@ import shutil
 import pytest
 
 from smolcorpus.cli import main
+from smolcorpus.provenance import RUN_INFO_NAME
 from smolcorpus.publish.staging import (
     PublishError,
     check_repo_id,
@@ -16,7 +17,6 @@ from smolcorpus.publish.staging import (
     stage,
     verify_staged,
 )
-from smolcorpus.runtime.provenance import RUN_INFO_NAME
 from tests.publish.helpers import card_header
 
 

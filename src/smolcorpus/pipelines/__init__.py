@@ -1,16 +1,20 @@
 """Pipelines: composition only. Each pipeline module builds its stages from the steps of the packages below it and
-ends with its `PipelineSpec`; this table registers them (adding a pipeline: its module, its settings model in
-config.py, one line here). The runtime (`smolcorpus.runtime`) runs the stages."""
+ends with its `PipelineSpec`; the table below is read from the config, not kept by hand: every `RunConfig` field
+whose `json_schema_extra` names a pipeline registers the module of that name here. Adding a pipeline: its settings
+model and that `RunConfig` field (config.py), and its module `pipelines/<name>.py`. The runtime
+(`smolcorpus.runtime`) runs the stages."""
 
 from __future__ import annotations
 
-from smolcorpus.config import RunConfig
-from smolcorpus.pipelines import finemath, stack_edu, tokenize
+from importlib import import_module
+
+from smolcorpus.config import RunConfig, pipeline_sections
 from smolcorpus.pipelines.registry import PipelineSpec
 from smolcorpus.runtime.stage import Stage
 from smolcorpus.tokenize.tokenizer import resolve_tokenizer_spec
 
-PIPELINES: dict[str, PipelineSpec] = {spec.name: spec for spec in (tokenize.SPEC, stack_edu.SPEC, finemath.SPEC)}
+# pipeline name → its spec, in the order of the config's sections (`pipelines/<name>.py` ends with `SPEC`)
+PIPELINES: dict[str, PipelineSpec] = {name: import_module(f"{__name__}.{name}").SPEC for name in pipeline_sections()}
 
 
 def build_stages(config: RunConfig) -> list[Stage]:

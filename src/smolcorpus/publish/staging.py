@@ -18,8 +18,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from smolcorpus.errors import SmolcorpusError
+from smolcorpus.provenance import RUN_INFO_NAME
 from smolcorpus.runtime.atomic_folder import fresh_partial, swap_in
-from smolcorpus.runtime.provenance import RUN_INFO_NAME
 from smolcorpus.tokenize.manifest import reading_shard
 
 REPO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,95}/[A-Za-z0-9][A-Za-z0-9_.-]{0,95}$")

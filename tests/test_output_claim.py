@@ -1,9 +1,10 @@
-"""A run writes only into its own output folder, one run at a time (`runtime.output_claim`), on real documents."""
+"""A run writes only into its own output folder, one run at a time (`output_claim`), on real documents."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -11,10 +12,11 @@ import time
 
 import pytest
 
-from smolcorpus.config import validate_config
+from smolcorpus.config import pipeline_sections, validate_config
 from smolcorpus.errors import ConfigError
+from smolcorpus.output_claim import LOCK, MARKER, check_output_folder
 from smolcorpus.run import run_config
-from smolcorpus.runtime.output_claim import LOCK, MARKER
+from tests.config_paths import config_with_every_path
 
 
 @pytest.fixture
@@ -113,3 +115,17 @@ def test_cli_refusal_exits_2_naming_the_folder(articles, tmp_path):
     result = subprocess.run([sys.executable, "-m", "smolcorpus.cli", "run", str(config)], capture_output=True,
                             text=True)  # fmt: skip
     assert result.returncode == 2 and str(output) in result.stderr and "choose another output_dir" in result.stderr
+
+
+@pytest.mark.parametrize("pipeline", list(pipeline_sections()))
+def test_every_input_field_is_kept_apart_from_the_output(pipeline, tmp_path, monkeypatch):
+    """Whatever input fields a pipeline's section has (enumerated from the models, so a new one is covered), an
+    output folder inside any of them is refused before any work."""
+    monkeypatch.chdir(tmp_path)
+    data, written = config_with_every_path(pipeline, tmp_path)
+    inputs = [key for key, marker, _value in written if marker.kind == "input"]
+    assert inputs
+    for key in inputs:
+        config = validate_config({**data, "output_dir": f"{key}/out"})
+        with pytest.raises(ConfigError, match=f"the output folder .* is inside the input {re.escape(key)}"):
+            check_output_folder(config)

@@ -5,7 +5,7 @@ import yaml
 
 from smolcorpus import __version__
 from smolcorpus.config import validate_config
-from smolcorpus.runtime.provenance import git_revision, write_run_info
+from smolcorpus.provenance import git_revision, write_run_info
 
 
 def test_run_info_records_config_versions_and_revision(tmp_path):

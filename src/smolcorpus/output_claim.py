@@ -10,7 +10,9 @@ While it runs, the run holds an exclusive `flock` on `.smolcorpus-run.lock` (whi
 host); a second run of the same output is refused with that message. The kernel releases the lock when the holder
 dies, so a lock left by a killed run is taken over by the next one without any cleanup.
 
-Local output folders only (an `s3://` output is not checked).
+Local output folders only (an `s3://` output is not checked). The inputs are the config's `InputPath` fields,
+whatever the pipeline (`RunConfig.input_paths`). This module reads a `RunConfig`, so it sits in the run layer beside
+`run.py`, not in `runtime/`.
 """
 
 from __future__ import annotations
@@ -42,19 +44,6 @@ def config_hash(config: RunConfig) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
-def input_paths(config: RunConfig) -> list[str]:
-    """The local inputs a run reads (files or folders)."""
-    paths = list(config.input.paths) if config.input else []
-    if config.stack_edu:
-        if config.stack_edu.stack_v2:
-            paths += config.stack_edu.stack_v2.paths
-        if config.stack_edu.source_trees:
-            paths += config.stack_edu.source_trees.roots
-    if config.finemath:
-        paths += config.finemath.warc.paths
-    return [p for p in paths if not is_remote(p)]
-
-
 def _inside(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 
@@ -64,7 +53,7 @@ def check_output_folder(config: RunConfig) -> None:
     if is_remote(config.output_dir):
         return
     output = Path(config.output_dir).resolve()
-    for path in input_paths(config):
+    for path in config.input_paths():  # every `InputPath` field of the config, whatever the pipeline
         source = Path(path).resolve()
         if _inside(source, output):
             raise ConfigError(

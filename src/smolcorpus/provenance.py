@@ -1,4 +1,5 @@
-"""What produced an output folder: the resolved config, package versions and the git revision, next to the data."""
+"""What produced an output folder: the resolved config, package versions and the git revision, next to the data.
+It reads a `RunConfig`, so it sits in the run layer beside `run.py`, not in `runtime/`."""
 
 from __future__ import annotations
 
