@@ -125,7 +125,7 @@ def test_not_a_document_file_or_missing_path(tmp_path):
 def test_hidden_files_in_folders_are_skipped(tmp_path):
     (tmp_path / ".parts").mkdir()
     (tmp_path / ".parts" / "x.json").write_text("{}")
-    (tmp_path / "_tmp.jsonl").write_text("{}")
+    (tmp_path / ".tmp.jsonl").write_text("{}")
     (tmp_path / "real.jsonl").write_text(json.dumps({"text": "a"}))
     assert list_document_files([str(tmp_path)]) == [str(tmp_path / "real.jsonl")]
 

@@ -221,3 +221,60 @@ def test_every_drop_names_the_record_a_person_can_find_again(shared_data, tmp_pa
             record = next(iter(ArchiveIterator(stream, arc2warc=True)))
             assert record.rec_headers.get_header("WARC-Record-ID") == line["id"], line
             assert record.rec_headers.get_header("WARC-Target-URI").strip("<>") == line["url"], line
+
+
+def test_the_prefilter_inside_the_reader_keeps_and_drops_what_the_step_after_it_does(shared_data, tmp_path):
+    """Issue 28: with the math prefilter judging each page's raw bytes inside the reader (the pages it drops are
+    never decoded), the same pages come out as with the prefilter step on the decoded pages after the reader (the
+    live oracle), on every real page (math and not) and every shared WARC: the same documents with the same
+    `math_marker`, the same counters, the same prefilter ledger lines (reason, bytes, where), and drop samples of
+    the same pages with the same readable text."""
+    from smolcorpus.filters.math_prefilter import MathPrefilter
+    from smolcorpus.writers.ledger import DropLedger
+    from smolcorpus.writers.samples import read_samples
+    from tests.extraction.web_pages import labelled_pages, write_pages_warc
+
+    (tmp_path / "pages").mkdir()
+    write_pages_warc(labelled_pages(shared_data), tmp_path / "pages" / "pages.warc.gz")
+    inputs = [str(tmp_path / "pages"), str(shared_data / "warc")]
+    runs = []
+    for inside in (False, True):
+        folder = tmp_path / f"inside-{inside}"
+        ledger = DropLedger(str(folder / "dropped"), "prefilter", samples_folder=str(folder / "samples"), html=True)
+        prefilter = MathPrefilter(exclusion_writer=ledger)
+        reader = WarcHtmlReader(inputs, prefilter=prefilter if inside else None)
+        kept = [(d.id, d.text, d.metadata) for d in prefilter.run(reader.run())]
+        with gzip.open(folder / "dropped" / "prefilter" / "00000.jsonl.gz", "rt") as f:
+            lines = [json.loads(line) for line in f]
+        samples = {(r["id"], r["text"]) for group in read_samples(str(folder / "samples")).values() for r in group}
+        counters = [{k: v.total for k, v in step.stats.stats.items() if not k.startswith("doc_len")}
+                    for step in (reader, prefilter)]  # fmt: skip
+        runs.append((kept, lines, samples, counters))
+    (kept, lines, samples, counters), inside = runs
+    assert len(kept) > 40 and all(metadata["math_marker"] for _, _, metadata in kept)
+    assert len(lines) > 600 and {line["reason"] for line in lines} == {"no_math_signal"}
+    assert (inside[0], inside[2], inside[3]) == (kept, samples, counters) and samples
+    # a ledger line's bytes are the page's size: its text's in UTF-8 once decoded, its raw bytes' when never
+    # decoded (as on the reader's own lines), which differ only on a page that is not UTF-8 (iso-8859-1, cp1252)
+    assert [dict(line, bytes=0) for line in inside[1]] == [dict(line, bytes=0) for line in lines]
+    files = {path.rsplit("/", 1)[-1]: path for path in list_warc_files(inputs)}
+    for line, mine in zip(lines, inside[1], strict=True):
+        body = _body_at(files[line["warc_filename"]], line["warc_record_offset"])
+        assert mine["bytes"] == len(body)
+        assert line["bytes"] == len(body) or not _is_utf8(body), line
+
+
+def _is_utf8(body: bytes) -> bool:
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _body_at(path, offset: int) -> bytes:
+    from warcio.archiveiterator import ArchiveIterator
+
+    with open(path, "rb") as stream:
+        stream.seek(offset)
+        return next(iter(ArchiveIterator(stream, arc2warc=True))).content_stream().read()

@@ -31,6 +31,7 @@ import ahocorasick_rs
 from datatrove.data import Document
 from datatrove.pipeline.filters.base_filter import BaseFilter
 from datatrove.pipeline.writers.disk_base import DiskWriter
+from datatrove.utils.typeshelper import StatHints
 
 from smolcorpus.extraction.formula_count import reads_as_math
 
@@ -246,20 +247,42 @@ def math_signals(html: str | bytes, max_bytes: int = 2_000_000) -> tuple[str | N
 
 class MathPrefilter(BaseFilter):
     """Keep pages with math markup or TeX, or ≥ `min_vocabulary` distinct math words (default 3). Reason:
-    `no_math_signal`. Kept pages get `math_marker` metadata (the marker, or "vocabulary")."""
+    `no_math_signal`. Kept pages get `math_marker` metadata (the marker, or "vocabulary").
+
+    The WARC reader can run it on each page's raw bytes, before decoding (`WarcHtmlReader(prefilter=...)`): the
+    reader asks `verdict` and hands the pages dropped to `drop_raw`, which counts and ledgers them as `run` does; a
+    page the reader kept carries its `math_marker`, and this step, later in the same pipeline, passes it without a
+    second look. On a UTF-8 page the raw bytes are the bytes `filter` looks at (the decoded text, encoded again),
+    so both give the same verdict."""
 
     name = "➗ Math prefilter"
+    REASON = "no_math_signal"
 
     def __init__(self, min_vocabulary: int = 3, exclusion_writer: DiskWriter | None = None):
         super().__init__(exclusion_writer)
         self.min_vocabulary = min_vocabulary
 
-    def filter(self, doc: Document) -> bool | tuple[bool, str]:
-        marker, words = math_signals(doc.text)
+    def verdict(self, page: str | bytes) -> str | None:
+        """The `math_marker` of a page (raw HTML bytes, or its text) that passes, or None for one that does not."""
+        marker, words = math_signals(page)
         if marker is not None:
-            doc.metadata["math_marker"] = marker
+            return marker
+        return "vocabulary" if words >= self.min_vocabulary else None
+
+    def filter(self, doc: Document) -> bool | tuple[bool, str]:
+        if doc.metadata.get("math_marker") is not None:  # judged on its raw bytes by the reader already
             return True
-        if words >= self.min_vocabulary:
-            doc.metadata["math_marker"] = "vocabulary"
-            return True
-        return False, "no_math_signal"
+        marker = self.verdict(doc.text)
+        if marker is None:
+            return False, self.REASON
+        doc.metadata["math_marker"] = marker
+        return True
+
+    def drop_raw(self, page: Document, rank: int = 0) -> None:
+        """Count and ledger a page dropped on its raw bytes by the reader, as `run` counts and ledgers a drop."""
+        self.stat_update(StatHints.total)
+        self.stat_update(StatHints.dropped)
+        self.stat_update(f"dropped_{self.REASON}")
+        if self.exclusion_writer:
+            page.metadata["filter_reason"] = self.REASON
+            self.exclusion_writer.write(page, rank)

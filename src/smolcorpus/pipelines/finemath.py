@@ -1,7 +1,8 @@
 """Composition of the FineMath-style math corpus. No logic lives here: steps come from the other packages.
 
 Stages:
-  filter      WARC HTML → URL filter → math prefilter → math-preserving extraction → language ID (on the prose)
+  filter      WARC HTML, math prefilter on its raw bytes (the pages it drops never decoded) → URL filter →
+              math-preserving extraction → language ID (on the prose)
               → English → Gopher repetition and quality (off by default) → recall classifier (optional) →
               decontamination → email/IP anonymisation → `work/filtered/`
   minhash_*   MinHash signatures, buckets, clusters (FineWeb's 5-grams, 14 × 8)
@@ -46,8 +47,13 @@ RECALL_NAME, PRECISION_NAME = "math_recall", "math"
 
 def _filter_steps(settings: FineMathConfig, layout: CorpusLayout) -> list:
     quality = settings.quality
+    # the prefilter judges each page on its raw bytes inside the reader (the pages it drops are never decoded) and
+    # stands after the URL filter too, where it passes the pages the reader kept
+    prefilter = None
+    if settings.prefilter:
+        prefilter = MathPrefilter(settings.min_math_words, exclusion_writer=layout.ledger("prefilter", html=True))
     steps = [WarcHtmlReader(settings.warc.paths, settings.warc.storage_options, settings.warc.max_bytes,
-                            drop_ledger=layout.ledger("read_warc"))]  # fmt: skip
+                            drop_ledger=layout.ledger("read_warc"), prefilter=prefilter)]  # fmt: skip
     urls = settings.url_filter
     if urls.enabled:
         steps.append(OfflineURLFilter(
@@ -55,8 +61,8 @@ def _filter_steps(settings: FineMathConfig, layout: CorpusLayout) -> list:
             banned_words=urls.banned_words, use_integrated_lists=urls.integrated_lists,
             exclusion_writer=layout.ledger("url_filter", html=True),
         ))  # fmt: skip
-    if settings.prefilter:
-        steps.append(MathPrefilter(settings.min_math_words, exclusion_writer=layout.ledger("prefilter", html=True)))
+    if prefilter is not None:
+        steps.append(prefilter)
     steps += [
         MathExtractor(timeout=settings.extraction_timeout, drop_ledger=layout.ledger("extraction", html=True)),
         FastTextLanguageID(settings.lid_model, on_prose=True),

@@ -27,6 +27,7 @@ from datatrove.pipeline.base import PipelineStep
 from datatrove.utils.logging import logger
 
 from smolcorpus.errors import InputFileError
+from smolcorpus.readers.listing import list_input_files
 from smolcorpus.runtime.step_stats import count_drop
 
 PARQUET_SUFFIXES = (".parquet",)
@@ -69,29 +70,10 @@ def document_format(path: str) -> str | None:
 
 
 def list_document_files(paths: list[str], storage_options: dict | None = None) -> list[str]:
-    """Expand files and folders (recursively) into a sorted, de-duplicated list of document files.
-
-    The order is deterministic, so every task of a run computes the same list and takes `files[rank::world_size]`.
-    Hidden files and folders (starting with '.' or '_') inside a folder are skipped.
-    """
-    files: set[str] = set()
-    for path in paths:
-        fs, root = fsspec.core.url_to_fs(path, **(storage_options or {}))
-        protocol = _protocol_prefix(path)
-        if fs.isfile(root):
-            if document_format(root) is None:
-                raise InputFileError(path, "not a Parquet, JSONL, CSV or TSV file (by its extension)")
-            files.add(path)
-            continue
-        if not fs.isdir(root):
-            raise InputFileError(path, "no such file or folder")
-        for found in fs.find(root):
-            relative = found[len(root.rstrip("/")) + 1 :]
-            if any(part.startswith((".", "_")) for part in relative.split("/")):
-                continue
-            if document_format(found) is not None:
-                files.add(protocol + found)
-    return sorted(files)
+    """Document files (Parquet, JSONL, CSV, TSV) of `paths`, files and folders (recursively), as
+    `listing.list_input_files` lists them: hidden names skipped, sorted by path."""
+    return list_input_files(paths, lambda path: document_format(path) is not None, storage_options,
+                            not_wanted="not a Parquet, JSONL, CSV or TSV file (by its extension)")  # fmt: skip
 
 
 def count_parquet_rows(files: list[str], storage_options: dict | None = None) -> int | None:
@@ -105,10 +87,6 @@ def count_parquet_rows(files: list[str], storage_options: dict | None = None) ->
         with fsspec.open(path, "rb", **(storage_options or {})) as f:
             total += pq.ParquetFile(f).metadata.num_rows
     return total
-
-
-def _protocol_prefix(path: str) -> str:
-    return path.split("://", 1)[0] + "://" if "://" in path else ""
 
 
 class DocumentFileReader(PipelineStep):

@@ -21,6 +21,7 @@ from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 from datatrove.utils.logging import logger
 
+from smolcorpus.readers.listing import list_input_files
 from smolcorpus.runtime.step_stats import count_drop
 from smolcorpus.writers.ledger import DropLedger
 
@@ -31,7 +32,6 @@ EXTENSION_LANGUAGES = {
     ".rb": "Ruby", ".rs": "Rust", ".sql": "SQL", ".sh": "Shell", ".bash": "Shell", ".zsh": "Shell",
     ".swift": "Swift", ".ts": "TypeScript", ".tsx": "TypeScript", ".xsl": "XSLT", ".xslt": "XSLT",
 }  # fmt: skip
-SKIPPED_DIRECTORIES = frozenset({".git", ".hg", ".svn", "__pycache__", ".mypy_cache", ".pytest_cache", ".tox"})
 LICENSE_FILES = ("LICENSE", "LICENSE.txt", "LICENSE.md", "LICENCE", "COPYING", "COPYING.txt", "LICENSE-MIT")
 
 # phrases that identify common licence texts → SPDX id (first match wins; order matters: LGPL before GPL)
@@ -87,14 +87,11 @@ def declared_license(expression: str) -> tuple[list[str], str]:
 
 
 def list_source_files(root: Path) -> list[Path]:
-    """Source files under `root` with a known extension, sorted; VCS and cache folders are not entered."""
-    found = []
-    for directory, subdirectories, files in os.walk(root):
-        subdirectories[:] = sorted(d for d in subdirectories if d not in SKIPPED_DIRECTORIES)
-        for name in sorted(files):
-            if Path(name).suffix.lower() in EXTENSION_LANGUAGES:
-                found.append(Path(directory) / name)
-    return found
+    """Source files under `root` with a known extension, as `listing.list_input_files` lists them (hidden names such
+    as `.git` skipped, symlinked folders not followed, sorted by path), each as `root / <its relative path>`."""
+    absolute = os.path.abspath(root)
+    files = list_input_files([str(root)], lambda path: os.path.splitext(path)[1].lower() in EXTENSION_LANGUAGES)
+    return [root / os.path.relpath(path, absolute) for path in files]
 
 
 def source_tree_size(root: Path) -> tuple[int, int]:

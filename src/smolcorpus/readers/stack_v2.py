@@ -31,6 +31,7 @@ from datatrove.pipeline.base import PipelineStep
 
 from smolcorpus.errors import InputFileError, SmolcorpusError
 from smolcorpus.readers.documents import count_parquet_rows
+from smolcorpus.readers.listing import list_input_files
 from smolcorpus.runtime.step_stats import count_drop
 from smolcorpus.writers.ledger import DropLedger
 
@@ -65,25 +66,10 @@ def wrong_type_column(row: dict) -> str | None:
 
 
 def list_row_files(paths: list[str], storage_options: dict | None = None) -> list[str]:
-    """Parquet and Arrow (`datasets` folder) files of `paths`, recursively, sorted; hidden entries skipped."""
-    files: set[str] = set()
-    for path in paths:
-        fs, root = fsspec.core.url_to_fs(path, **(storage_options or {}))
-        prefix = path.split("://", 1)[0] + "://" if "://" in path else ""
-        if fs.isfile(root):
-            if not root.endswith(ROW_FILE_SUFFIXES):
-                raise InputFileError(path, "not a Parquet or Arrow file (by its extension)")
-            files.add(path)
-        elif fs.isdir(root):
-            for found in fs.find(root):
-                relative = found[len(root.rstrip("/")) + 1 :]
-                if found.endswith(ROW_FILE_SUFFIXES) and not any(
-                    p.startswith((".", "_")) for p in relative.split("/")
-                ):
-                    files.add(prefix + found)
-        else:
-            raise InputFileError(path, "no such file or folder")
-    return sorted(files)
+    """Parquet and Arrow (`datasets` folder) files of `paths`, recursively, as `listing.list_input_files` lists them:
+    hidden names skipped, sorted by path."""
+    return list_input_files(paths, lambda path: path.endswith(ROW_FILE_SUFFIXES), storage_options,
+                            not_wanted="not a Parquet or Arrow file (by its extension)")  # fmt: skip
 
 
 class BlobFetchError(SmolcorpusError):

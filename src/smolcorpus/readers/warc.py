@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterator
+from typing import NamedTuple, Protocol
 
 from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 from datatrove.utils.logging import logger
 
+from smolcorpus.readers.listing import list_input_files
 from smolcorpus.runtime.step_stats import count_drop
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -82,30 +84,77 @@ def decode_html(body: bytes, content_type: str | None) -> tuple[str | None, str 
     return None, "undecodable"
 
 
+def is_warc_file(path: str) -> bool:
+    """Whether a file in a folder is read as a WARC (or ARC) file, by its name."""
+    return path.endswith((".warc", ".warc.gz", ".arc.gz"))
+
+
 def list_warc_files(paths: list[str], storage_options: dict | None = None) -> list[str]:
-    """WARC files from paths: files, folders (recursively: *.warc, *.warc.gz, *.arc.gz), or a Common Crawl paths
-    file (`*.paths` / `*.paths.gz`, one key per line, prefixed with `s3://commoncrawl/`)."""
+    """WARC files from paths: files, folders (recursively: *.warc, *.warc.gz, *.arc.gz; as `listing.list_input_files`
+    lists them: hidden names skipped, sorted by path), or a Common Crawl paths file (`*.paths` / `*.paths.gz`, one
+    key per line, prefixed with `s3://commoncrawl/`)."""
     import gzip
 
     import fsspec
 
-    files: list[str] = []
+    keys, others = [], []
     for path in paths:
         fs, root = fsspec.core.url_to_fs(path, **(storage_options or {}))
-        prefix = path.split("://", 1)[0] + "://" if "://" in path else ""
-        if root.endswith((".paths", ".paths.gz")):
-            with fs.open(root, "rb") as raw:
-                data = gzip.decompress(raw.read()) if root.endswith(".gz") else raw.read()
-            files += [f"s3://commoncrawl/{key.strip()}" for key in data.decode().splitlines() if key.strip()]
-        elif fs.isdir(root):
-            files += sorted(prefix + f for f in fs.find(root) if f.endswith((".warc", ".warc.gz", ".arc.gz")))
-        elif fs.isfile(root):
-            files.append(path)
-        else:
-            from smolcorpus.errors import InputFileError
+        if not root.endswith((".paths", ".paths.gz")):
+            others.append(path)
+            continue
+        with fs.open(root, "rb") as raw:
+            data = gzip.decompress(raw.read()) if root.endswith(".gz") else raw.read()
+        keys += [f"s3://commoncrawl/{key.strip()}" for key in data.decode().splitlines() if key.strip()]
+    return sorted(set(keys) | set(list_input_files(others, is_warc_file, storage_options) if others else []))
 
-            raise InputFileError(path, "no such file or folder")
-    return files
+
+class WarcRecord(NamedTuple):
+    """One record of a WARC file as both read paths (fastwarc, warcio) hand it to the reader's one record loop."""
+
+    type: str  # WARC-Type: response, request, metadata, revisit, warcinfo, ...
+    id: str = ""  # WARC-Record-ID, else `<file name>#<offset>`
+    offset: int = 0  # where the record starts in the file, bytes
+    url: str | None = None  # WARC-Target-URI
+    date: str | None = None  # WARC-Date
+    content_type: str | None = None  # the HTTP Content-Type of a response
+    body: bytes = b""  # the HTTP payload, at most max_bytes + 1 bytes
+    length: int | None = None  # the whole record's bytes in the file; None where the file breaks off after it
+    cut: bool = False  # the file ends or breaks inside this record: what was read of it is a partial page
+
+
+class UndecodedPage(Document):
+    """A page dropped on its raw bytes, never decoded: `text` decodes it only when read (for the few pages a drop
+    ledger samples); `metadata["length_bytes"]` gives its size to the ledger line without it."""
+
+    __slots__ = ("_body", "_content_type", "_text")
+
+    def __init__(self, body: bytes, content_type: str | None, id: str, metadata: dict):
+        self._body, self._content_type = body, content_type
+        metadata["length_bytes"] = len(body)
+        super().__init__(None, id, metadata=metadata)
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = decode_html(self._body, self._content_type)[0] or ""
+        return self._text
+
+    @text.setter
+    def text(self, value: str | None) -> None:
+        self._text = value
+
+
+class RawPagePrefilter(Protocol):
+    """What the reader asks of a prefilter that judges pages on their raw bytes (`MathPrefilter`)."""
+
+    exclusion_writer: object | None
+
+    def verdict(self, page: bytes) -> str | None:
+        """The mark a kept page carries (its `math_marker`), or None for a drop."""
+
+    def drop_raw(self, page: Document, rank: int) -> None:
+        """Count and ledger a page dropped on its raw bytes."""
 
 
 class WarcHtmlReader(PipelineStep):
@@ -118,22 +167,34 @@ class WarcHtmlReader(PipelineStep):
     than its Content-Length) is dropped as `truncated_record`, and the run goes on. Memory per record is bounded
     by `max_bytes`: the rest of an oversized body is streamed past, not read.
 
+    With a `prefilter` (`MathPrefilter`), each page that is a web page's HTML and fits is judged on its raw bytes
+    before it is decoded: a page it drops is never decoded (≈ 97% of a crawl), is counted and ledgered by the
+    prefilter (its `dropped_no_math_signal`, its ledger: the reader opens and closes that ledger), and counts as
+    one of the reader's `documents` (read whole, then dropped), so kept + ledgered = read still holds. A kept page
+    carries the prefilter's `math_marker`; the same prefilter standing later in the pipeline passes such a page
+    without a second look. Its drops are counted before the steps between (the URL filter): a page that both
+    filters drop is the prefilter's, and an undecodable page without math is a `no_math_signal` drop.
+
     Args:
         paths: WARC files, folders, or Common Crawl `warc.paths(.gz)` files.
         storage_options: fsspec options (e.g. `{anon: true}` or an S3 endpoint).
         max_bytes: larger responses are dropped (`too_large`, default 5 MB).
+        drop_ledger: where the reader's own drops are written (a `DropLedger`), or None.
+        prefilter: judges pages on their raw bytes before decoding (see above), or None (default: every page is
+            decoded and yielded).
     """
 
     name = "🕷 WARC HTML records"
     type = "📖 - READER"
 
     def __init__(self, paths: list[str], storage_options: dict | None = None, max_bytes: int = 5_000_000,
-                 drop_ledger=None):  # fmt: skip
+                 drop_ledger=None, prefilter: RawPagePrefilter | None = None):  # fmt: skip
         super().__init__()
         self.paths = list(paths)
         self.storage_options = storage_options or {}
         self.max_bytes = max_bytes
         self.drop_ledger = drop_ledger
+        self.prefilter = prefilter
 
     def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         import contextlib
@@ -141,45 +202,58 @@ class WarcHtmlReader(PipelineStep):
         if data:
             yield from data
         files = list_warc_files(self.paths, self.storage_options)
-        with self.drop_ledger if self.drop_ledger else contextlib.nullcontext():
+        with contextlib.ExitStack() as ledgers:
+            # closing a ledger twice is harmless: the prefilter's own run closes it again after the reader's last page
+            for ledger in (self.drop_ledger, self.prefilter.exclusion_writer if self.prefilter else None):
+                if ledger is not None:
+                    ledgers.enter_context(ledger)
             for path in files[rank::world_size]:
                 yield from self._read(path, rank)
 
     def _read(self, path: str, rank: int) -> DocumentsPipeline:
         if path.endswith(".warc.gz"):
-            return self._read_fastwarc(path, rank)
+            return self._pages(self._fastwarc_records(path), path, rank)
         return self._read_warcio(path, rank)
 
-    def _read_fastwarc(self, path: str, rank: int) -> DocumentsPipeline:
+    def _read_warcio(self, path: str, rank: int) -> DocumentsPipeline:
+        return self._pages(self._warcio_records(path), path, rank)
+
+    def _pages(self, records: Iterator[WarcRecord], path: str, rank: int) -> DocumentsPipeline:
+        """The one record loop: count every record, drop a partial or refused page, yield the others."""
+        name = path.rsplit("/", 1)[-1]
+        for record in records:
+            self.stat_update("records")
+            if record.type != "response":
+                self.stat_update(f"skipped_{record.type}")
+            elif record.cut:  # a partial page, never a whole one
+                self._drop(rank, "truncated_record", record, name)
+            else:
+                yield from self._finish(rank, record, name)
+
+    def _fastwarc_records(self, path: str) -> Iterator[WarcRecord]:
+        """The records of a gzipped WARC read by fastwarc, each once the next one shows where it ends (a response
+        cut short at once, and the file's reading stops there); truncation is counted here."""
         import fsspec
         from fastwarc.warc import ArchiveIterator
 
         name = path.rsplit("/", 1)[-1]
-        last_offset = None  # where the last record started (any type)
-        pending = None  # a response read, waiting for the next record's offset to know its length
-        skipped = None  # the type of a skipped record, counted once the next record shows it was whole
+        last = None  # the last record read (any type), waiting for the next record's offset to know its length
         try:
             fs, fs_path = fsspec.core.url_to_fs(path, **self.storage_options)
             size = fs.size(fs_path)
             with fs.open(fs_path, "rb") as stream:
                 for record in ArchiveIterator(stream, parse_http=True, auto_decode="none"):
                     offset = record.stream_pos
-                    if skipped is not None:
-                        self._count_skipped(skipped)
-                        skipped = None
-                    if pending is not None:
-                        yield from self._finish(rank, pending, offset - pending["offset"])
-                        pending = None
-                    last_offset = offset
+                    if last is not None:
+                        yield last._replace(length=offset - last.offset)
+                        last = None
                     record_type = record.headers.get("WARC-Type")
                     if record_type != "response":
-                        skipped = record_type
+                        last = WarcRecord(record_type, offset=offset)
                         continue
-                    record_id = record.headers.get("WARC-Record-ID") or f"{name}#{offset}"
                     url = record.headers.get("WARC-Target-URI") or ""
                     if url.startswith("<") and url.endswith(">"):  # WARC 1.0's <uri> form, as warcio reads it
                         url = url[1:-1]
-                    where = {"url": url or None, "warc_filename": name, "warc_record_offset": offset}
                     http = record.http_headers if record.is_http else None
                     content_type = http.get("Content-Type") if http is not None else None
                     # no HTTP headers parsed (or no Content-Type in them: WARC/0.18 quirks), or an encoded body:
@@ -195,52 +269,105 @@ class WarcHtmlReader(PipelineStep):
                         body = record.reader.read(self.max_bytes + 1)
                         record.reader.consume()
                         missing = record.content_length - record.reader.tell()
-                    self.stat_update("records")
+                    record_id = record.headers.get("WARC-Record-ID") or f"{name}#{offset}"
+                    last = WarcRecord("response", record_id, offset, url or None, record.headers.get("WARC-Date"),
+                                      content_type, body)  # fmt: skip
                     if missing > 0:
-                        self._cut_inside(path, rank, record_id, len(body), missing, where)
+                        self._cut_short(path, missing)
+                        yield last._replace(cut=True)
                         return
-                    pending = {"offset": offset, "id": record_id, "body": body, "content_type": content_type,
-                               "metadata": {**where, "date": record.headers.get("WARC-Date")}}  # fmt: skip
-                if last_offset is None:
+                if last is None:
                     return
                 try:
-                    last_length = self._warcio_record(fs, fs_path, last_offset)[2]
+                    last_length = self._warcio_record(fs, fs_path, last.offset)[2]
                 except EOFError:  # the last record's headers are cut: it is no record
-                    self._cut_after(path, size, last_offset)
+                    self._cut_after(path, size, last.offset)
                     return
-                if skipped is not None:
-                    self._count_skipped(skipped)
-                if pending is not None:
-                    yield from self._finish(rank, pending, last_length)
+                yield last._replace(length=last_length)
         except (OSError, EOFError, zlib.error) as e:
-            if pending is not None:  # the damage is after this response: it is whole
-                yield from self._finish(rank, pending, None)
             self.stat_update("truncated_files")
             logger.warning(f"{path}: stopped reading at a damaged or truncated record ({type(e).__name__}: {e})")
+            if last is not None and last.type == "response":  # the damage is after this response: it is whole
+                yield last
             return
-        end = last_offset + last_length
+        end = last.offset + last_length
         if size and end < size - 4:  # a few bytes of padding are normal
             self._cut_after(path, size, end)
 
-    def _page_text(self, body: bytes, content_type: str | None, url: str | None) -> tuple[str | None, str | None]:
-        """(text, None) for an HTML body of a web URL that fits and decodes, else (None, `invalid_url` |
-        `not_html` | `too_large` | `undecodable`)."""
-        if not is_page_url(url):
-            return None, "invalid_url"
-        if not (content_type or "").lower().startswith(HTML_TYPES):
-            return None, "not_html"
-        if len(body) > self.max_bytes:
-            return None, "too_large"
-        return decode_html(body, content_type)
+    def _warcio_records(self, path: str) -> Iterator[WarcRecord]:
+        """The records of any WARC or ARC file read by warcio, each once read to its end; truncation is counted
+        here (warcio's errors on a damaged file end the reading, a response they break into is a cut one)."""
+        import fsspec
+        from warcio.archiveiterator import ArchiveIterator
+        from warcio.exceptions import ArchiveLoadFailed
 
-    def _count_skipped(self, record_type: str) -> None:
-        self.stat_update("records")
-        self.stat_update(f"skipped_{record_type}")
+        name = path.rsplit("/", 1)[-1]
+        arc = path.endswith((".arc", ".arc.gz"))
+        end = size = 0  # where the last complete record ended; the file's size
+        current = None  # the response record being read, until it is complete
+        try:
+            fs, fs_path = fsspec.core.url_to_fs(path, **self.storage_options)
+            size = fs.size(fs_path)
+            with fs.open(fs_path, "rb") as stream:
+                records = ArchiveIterator(stream, arc2warc=True)
+                for record in records:
+                    if record.rec_type != "response":
+                        records.read_to_end(record)
+                        end = records.get_record_offset() + records.get_record_length()
+                        yield WarcRecord(record.rec_type, offset=records.get_record_offset())
+                        continue
+                    # ARC records have no id: warcio makes a random one, which would change on every rerun
+                    record_id = None if arc else record.rec_headers.get_header("WARC-Record-ID")
+                    url = record.rec_headers.get_header("WARC-Target-URI")
+                    content_type = record.http_headers.get_header("Content-Type") if record.http_headers else None
+                    # where it starts, for a drop if the file ends inside it (get_record_offset reads to its end)
+                    current = WarcRecord("response", record_id or f"{name}#{records.offset}", records.offset, url,
+                                         cut=True)  # fmt: skip
+                    # at most max_bytes + 1 bytes of the body in memory: the rest of an oversized body is skipped
+                    # by read_to_end below, which streams it in small blocks
+                    body = record.content_stream().read(self.max_bytes + 1)
+                    offset = records.get_record_offset()
+                    date = record.rec_headers.get_header("WARC-Date")
+                    records.read_to_end(record)
+                    response = WarcRecord("response", record_id or f"{name}#{offset}", offset, url, date,
+                                          content_type, body)  # fmt: skip
+                    current = None
+                    missing = getattr(record.raw_stream, "limit", 0)
+                    if missing > 0:
+                        self._cut_short(path, missing)
+                        yield response._replace(cut=True)
+                        return
+                    response = response._replace(length=records.get_record_length())
+                    end = offset + response.length
+                    yield response
+        # AttributeError/ValueError: warcio's parser on record headers cut short (a header line without its value)
+        except (ArchiveLoadFailed, EOFError, OSError, zlib.error, AttributeError, ValueError) as e:
+            if current is None and size > end:  # the damage is in the headers of a record after the last whole one
+                self.stat_update("truncated_bytes", value=size - end)
+            self.stat_update("truncated_files")
+            logger.warning(f"{path}: stopped reading at a damaged or truncated record ({type(e).__name__}: {e})")
+            if current is not None:  # the damage is inside a response: that page is partial
+                yield current
+            return
+        # warcio ends quietly on a gzip member cut short: bytes left after the last complete record mean the file
+        # was truncated (its complete records were kept)
+        if size and end < size - 4:  # a few bytes of padding are normal
+            self._cut_after(path, size, end)
 
-    def _cut_inside(self, path: str, rank: int, record_id: str, read: int, missing: int, where: dict) -> None:
-        """The file ended inside a response: its payload is `missing` bytes shorter than its Content-Length, so what
-        was read is a partial page, never a whole one: dropped as `truncated_record`."""
-        self._drop(rank, "truncated_record", record_id, read, where)
+    def _refusal(self, record: WarcRecord) -> str | None:
+        """Why a whole response is no page before its bytes are looked at: `invalid_url` | `not_html` |
+        `too_large`, else None."""
+        if not is_page_url(record.url):
+            return "invalid_url"
+        if not (record.content_type or "").lower().startswith(HTML_TYPES):
+            return "not_html"
+        if len(record.body) > self.max_bytes:
+            return "too_large"
+        return None
+
+    def _cut_short(self, path: str, missing: int) -> None:
+        """Count a file that ends inside a response: its payload is `missing` bytes shorter than its
+        Content-Length (the partial page is dropped as `truncated_record`)."""
         self.stat_update("truncated_files")
         self.stat_update("truncated_bytes", value=missing)
         logger.warning(f"{path}: the last record ends {missing:,} bytes short; the file is truncated")
@@ -251,17 +378,29 @@ class WarcHtmlReader(PipelineStep):
         self.stat_update("truncated_bytes", value=size - end)
         logger.warning(f"{path}: {size - end:,} bytes after the last complete record; the file is truncated")
 
-    def _finish(self, rank: int, pending: dict, length: int | None) -> DocumentsPipeline:
-        """Decode a read response and yield it as a document, or drop it with its reason."""
-        body = pending["body"]
-        text, reason = self._page_text(body, pending["content_type"], pending["metadata"]["url"])
+    def _finish(self, rank: int, record: WarcRecord, name: str) -> DocumentsPipeline:
+        """Judge (with the prefilter), decode and yield a whole response as a document, or drop it with its reason."""
+        reason = self._refusal(record)
         if reason is not None:
-            self._drop(rank, reason, pending["id"], len(body), pending["metadata"])
+            self._drop(rank, reason, record, name)
             return
-        metadata = pending["metadata"]
-        if length is not None:
-            metadata["warc_record_length"] = length
-        document = Document(text=text, id=pending["id"], metadata=metadata)
+        metadata = {"url": record.url, "warc_filename": name, "warc_record_offset": record.offset, "date": record.date}
+        if record.length is not None:
+            metadata["warc_record_length"] = record.length
+        marker = None
+        if self.prefilter is not None:
+            marker = self.prefilter.verdict(record.body)
+            if marker is None:  # dropped on its raw bytes: never decoded
+                self.stat_update("documents")
+                self.prefilter.drop_raw(UndecodedPage(record.body, record.content_type, record.id, metadata), rank)
+                return
+        text, reason = decode_html(record.body, record.content_type)
+        if reason is not None:
+            self._drop(rank, reason, record, name)
+            return
+        if marker is not None:
+            metadata["math_marker"] = marker
+        document = Document(text=text, id=record.id, metadata=metadata)
         self.stat_update("documents")
         self.update_doc_stats(document)
         yield document
@@ -286,76 +425,7 @@ class WarcHtmlReader(PipelineStep):
             records.read_to_end(record)
             return body, getattr(record.raw_stream, "limit", 0), records.get_record_length(), content_type
 
-    def _read_warcio(self, path: str, rank: int) -> DocumentsPipeline:
-        import fsspec
-        from warcio.archiveiterator import ArchiveIterator
-        from warcio.exceptions import ArchiveLoadFailed
-
-        name = path.rsplit("/", 1)[-1]
-        arc = path.endswith((".arc", ".arc.gz"))
-        end = size = 0  # where the last complete record ended; the file's size
-        current = current_where = None
-        try:
-            fs, fs_path = fsspec.core.url_to_fs(path, **self.storage_options)
-            size = fs.size(fs_path)
-            with fs.open(fs_path, "rb") as stream:
-                records = ArchiveIterator(stream, arc2warc=True)
-                for record in records:
-                    current = None  # the response record being read, until it is complete
-                    self.stat_update("records")
-                    if record.rec_type != "response":
-                        records.read_to_end(record)
-                        end = records.get_record_offset() + records.get_record_length()
-                        self.stat_update(f"skipped_{record.rec_type}")
-                        continue
-                    # ARC records have no id: warcio makes a random one, which would change on every rerun
-                    record_id = None if arc else record.rec_headers.get_header("WARC-Record-ID")
-                    current = record_id or f"{name}#{records.offset}"
-                    url = record.rec_headers.get_header("WARC-Target-URI")
-                    content_type = record.http_headers.get_header("Content-Type") if record.http_headers else None
-                    # where it starts, for a drop if the file ends inside it (get_record_offset reads to its end)
-                    current_where = {"url": url, "warc_filename": name, "warc_record_offset": records.offset}
-                    # at most max_bytes + 1 bytes of the body in memory: the rest of an oversized body is skipped
-                    # by read_to_end below, which streams it in small blocks
-                    body = record.content_stream().read(self.max_bytes + 1)
-                    metadata = {
-                        "url": url,
-                        "date": record.rec_headers.get_header("WARC-Date"),
-                        "warc_filename": name,
-                        "warc_record_offset": records.get_record_offset(),
-                    }
-                    text, reason = self._page_text(body, content_type, url)
-                    records.read_to_end(record)
-                    record_id = record_id or f"{name}#{metadata['warc_record_offset']}"
-                    missing = getattr(record.raw_stream, "limit", 0)
-                    if missing > 0:
-                        self._cut_inside(path, rank, record_id, len(body), missing, metadata)
-                        return
-                    metadata["warc_record_length"] = records.get_record_length()
-                    end = metadata["warc_record_offset"] + metadata["warc_record_length"]
-                    current = None
-                    if reason is not None:
-                        self._drop(rank, reason, record_id, len(body), metadata)
-                        continue
-                    document = Document(text=text, id=record_id, metadata=metadata)
-                    self.stat_update("documents")
-                    self.update_doc_stats(document)
-                    yield document
-        # AttributeError/ValueError: warcio's parser on record headers cut short (a header line without its value)
-        except (ArchiveLoadFailed, EOFError, OSError, zlib.error, AttributeError, ValueError) as e:
-            if current is not None:  # the damage is inside a response: that page is partial
-                self._drop(rank, "truncated_record", current, 0, current_where)
-            elif size > end:  # the damage is in the headers of a record after the last complete one
-                self.stat_update("truncated_bytes", value=size - end)
-            self.stat_update("truncated_files")
-            logger.warning(f"{path}: stopped reading at a damaged or truncated record ({type(e).__name__}: {e})")
-            return
-        # warcio ends quietly on a gzip member cut short: bytes left after the last complete record mean the file
-        # was truncated (its complete records were kept)
-        if size and end < size - 4:  # a few bytes of padding are normal
-            self._cut_after(path, size, end)
-
-    def _drop(self, rank: int, reason: str, record_id: str, size: int, metadata: dict | None) -> None:
-        """Count and ledger a response that is no page, with its url, WARC file and offset (`metadata`'s)."""
-        where = {key: (metadata or {}).get(key) for key in ("url", "warc_filename", "warc_record_offset")}
-        count_drop(self, reason, self.drop_ledger, rank, record_id, None, size, where)
+    def _drop(self, rank: int, reason: str, record: WarcRecord, name: str) -> None:
+        """Count and ledger a response that is no page, with its url, WARC file and offset."""
+        where = {"url": record.url, "warc_filename": name, "warc_record_offset": record.offset}
+        count_drop(self, reason, self.drop_ledger, rank, record.id, None, len(record.body), where)
