@@ -194,9 +194,11 @@ def _tex_class(page: bytes, start: int) -> bool:
     return attribute != -1 and TEX_CLASS.match(page, attribute, start + 4) is not None
 
 
-def math_signals(html: str | bytes, max_bytes: int = 2_000_000) -> tuple[str | None, int]:
+def math_signals(html: str | bytes, max_bytes: int = 2_000_000, words_needed: int = 0) -> tuple[str | None, int]:
     """(the first markup/TeX marker found or None, number of distinct math words in text) for a page's raw HTML;
-    the first `max_bytes` bytes are looked at (default 2 MB)."""
+    the first `max_bytes` bytes are looked at (default 2 MB). `words_needed`: where the page has no markup or TeX
+    candidate and fewer distinct math words anywhere than that, it cannot pass on words, and that smaller number is
+    returned without looking where the words stand (default 0: always look)."""
     raw = html.encode("utf-8", "surrogatepass") if isinstance(html, str) else html
     page = raw[:max_bytes].lower()
     markup = _MARKUP.find_matches_as_indexes(page)
@@ -204,6 +206,10 @@ def math_signals(html: str | bytes, max_bytes: int = 2_000_000) -> tuple[str | N
     words = _VOCABULARY.find_matches_as_indexes(page)
     if not (markup or tex or words):  # most pages
         return None, 0
+    if not (markup or tex) and words_needed:  # the next most: a few common words ("multiple", "formula")
+        anywhere = len({index for index, _, _ in words})
+        if anywhere < words_needed:
+            return None, anywhere
     # every candidate in page order (the context sweeps forward): (start, automaton, pattern index)
     candidates = [(start, _MARKUP_KIND, index) for index, start, _ in markup]
     candidates += [(start, _TEX_KIND, index) for index, start, _ in tex]
@@ -264,7 +270,7 @@ class MathPrefilter(BaseFilter):
 
     def verdict(self, page: str | bytes) -> str | None:
         """The `math_marker` of a page (raw HTML bytes, or its text) that passes, or None for one that does not."""
-        marker, words = math_signals(page)
+        marker, words = math_signals(page, words_needed=self.min_vocabulary)
         if marker is not None:
             return marker
         return "vocabulary" if words >= self.min_vocabulary else None
