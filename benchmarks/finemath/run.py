@@ -2,9 +2,10 @@
 
   datatrove-plain     datatrove WarcReader → Trafilatura (the baseline, 1.00x)
   reader              WarcHtmlReader alone (fastwarc; decoding): the floor, what no path can beat
-  reader+prefilter    WarcHtmlReader → MathPrefilter
+  reader+prefilter    WarcHtmlReader with the MathPrefilter inside (on each page's raw bytes)
   smolcorpus-full     WarcHtmlReader → MathExtractor → language ID (every HTML page extracted)
-  smolcorpus-prefilt  WarcHtmlReader → MathPrefilter → MathExtractor → language ID (the pipeline's front end)
+  smolcorpus-prefilt  WarcHtmlReader with the MathPrefilter inside → MathExtractor → language ID (the pipeline's
+                      front end)
 
 Input, built to look like Common Crawl: one gzipped WARC of the real pages of ../shared/data at their real sizes
 (170 KB on average): the 619 non-math pages of the extraction ground truth (news, blogs, forums, test pages, and
@@ -113,12 +114,17 @@ def path_steps(name: str, folder: Path) -> list:
     from smolcorpus.readers.warc import WarcHtmlReader
 
     paths = [str(folder)]
+
+    def prefiltered() -> list:  # as the pipeline runs it: on each page's raw bytes inside the reader
+        prefilter = MathPrefilter()
+        return [WarcHtmlReader(paths, prefilter=prefilter), prefilter]
+
     return {
         "datatrove-plain": lambda: [PlainWarcReader(folder), Trafilatura(favour_precision=True, timeout=5)],
         "reader": lambda: [WarcHtmlReader(paths)],
-        "reader+prefilter": lambda: [WarcHtmlReader(paths), MathPrefilter()],
+        "reader+prefilter": prefiltered,
         "smolcorpus-full": lambda: [WarcHtmlReader(paths), MathExtractor(), FastTextLanguageID()],
-        "smolcorpus-prefilt": lambda: [WarcHtmlReader(paths), MathPrefilter(), MathExtractor(), FastTextLanguageID()],
+        "smolcorpus-prefilt": lambda: [*prefiltered(), MathExtractor(), FastTextLanguageID()],
     }[name]()
 
 
