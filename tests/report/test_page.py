@@ -21,6 +21,7 @@ from datatrove.data import Document
 from smolcorpus.cli import main
 from smolcorpus.filters.domain_stats import merge_domain_counts
 from smolcorpus.filters.formula_stats import formula_bin
+from smolcorpus.report.page import SECTIONS as PAGE_SECTIONS
 from smolcorpus.report.page import ReportError, read_stage_stats, render_report, step_label, write_report
 from smolcorpus.writers.ledger import WITH_FORMULAS, sample_group
 from smolcorpus.writers.samples import sample_key, write_samples
@@ -210,6 +211,7 @@ def test_a_rule_that_drops_math_shows_in_its_own_section_and_samples(math_run, t
     # the navigation lists the sections in page order, built from the sections themselves
     nav = re.findall(r'<a href="#([^"]+)">', html.split("<nav>")[1].split("</nav>")[0])
     assert nav == re.findall(r'<h2 id="([^"]+)">', html) and "math-dropped" in nav
+    assert nav == [section.anchor for section in PAGE_SECTIONS if section.anchor in nav]  # the table's order
     extraction = extract_math_text(math_dev_page("mathhelpforum_169103"))
     metadata = {"language": "en", "math_formulas": extraction.math.total or 3,
                 "filter_reason": "gopher_below_alpha_threshold"}  # fmt: skip

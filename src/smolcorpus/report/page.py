@@ -1,7 +1,7 @@
 """`smolcorpus report RUN_DIR`: a self-contained HTML report of a run, from datatrove's merged stats and the files
 the run wrote next to them.
 
-Sections (each only when the run has what it shows):
+Sections (`SECTIONS`, in page order; each only when the run has what it shows, and the navigation lists those):
 - overview: documents, characters and tokens entering and leaving each stage (`stage_flow`), a link to each
   stage's logs; nested subsets (summary.json's `subsets`) counted once, as the broadest, the narrower ones as its
   parts on rows of their own;
@@ -22,6 +22,7 @@ import html
 import json
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -257,18 +258,17 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
 
 
-class Heading(str):
-    """A section's `<h2>`, which also carries its anchor and title: the navigation is built from these, not by
-    reading the page's HTML back."""
+@dataclass
+class RunFiles:
+    """What the report's sections read of a run: its stage stats, funnel summary (summary.json, {} if none), the
+    facts and score thresholds its pipeline published into run_info.json, and where its logs are."""
 
-    anchor: str
-    title: str
-
-
-def _heading(anchor: str, title: str) -> Heading:
-    heading = Heading(f'<h2 id="{anchor}">{_esc(title)}</h2>')
-    heading.anchor, heading.title = anchor, title
-    return heading
+    run_dir: Path
+    stages: list[StageStats]
+    summary: dict
+    facts: dict
+    thresholds: dict[str, list[dict]]
+    logs_href: str
 
 
 def _log_link(logs_href: str, stage: str) -> str:
@@ -285,8 +285,7 @@ def _overview(stages: list[StageStats], logs_href: str, summary: dict | None = N
     subsets = nested_subsets(summary or {})
     broadest = subsets[0] if subsets else None
     flows = [stage_flow(s, broadest) for s in stages if s.finished]
-    parts = [_heading("overview", "Overview"),
-             "<p>What entered and left each stage, from its counters: documents (a reader's include the items it "
+    parts = ["<p>What entered and left each stage, from its counters: documents (a reader's include the items it "
              "could not turn into documents), characters (datatrove's <code>doc_len</code>, the text's length in "
              "characters: no stage counts bytes; the language table has the bytes read, kept and dropped) and "
              f"tokens. {UNKNOWN}: the stage's steps do not count it.</p>"]  # fmt: skip
@@ -325,8 +324,7 @@ def _languages(summary: dict) -> list[str]:
                      _fmt(entry["kept"]["tokens"]), _fmt(entry["dropped_files"]),
                      _fmt(sum(d["bytes"] for d in drops)),
                      ", ".join(f"{d['step']}/{d['reason']} {d['files']:,}" for d in drops[:3]) or "—"])  # fmt: skip
-    return [_heading("languages", "Languages"),
-            "<p>From summary.json: every item read is kept or dropped with a reason. Kept bytes are the curated "
+    return ["<p>From summary.json: every item read is kept or dropped with a reason. Kept bytes are the curated "
             "files' sizes (code) or their text's UTF-8 bytes (web pages); dropped bytes are what each step dropped "
             f"(raw HTML for pages dropped before extraction). {UNKNOWN}: no token count for that language.</p>",
             _table(["language", "read", "kept", "kept bytes", "kept tokens", "dropped", "dropped bytes",
@@ -347,8 +345,7 @@ def _domains(run_dir: Path, facts: dict) -> list[str]:
     rows = [[domain, _fmt(n), _fmt(math_pages.get(domain, 0)), "yes" if domain in listed else "no"]
             for domain, n in top]  # fmt: skip
     minimum = facts.get("domain_min_pages", "?")  # the pipeline's, via run_info.json's publication
-    return [_heading("domains", "Domains"),
-            f"<p>{len(pages):,} domains; the {len(top)} with the most pages. Pages: those that reached the domain "
+    return [f"<p>{len(pages):,} domains; the {len(top)} with the most pages. Pages: those that reached the domain "
             "counter (after the quality filters, before the recall threshold); math pages: recall score at the "
             f"threshold, or at least one formula without a recall model. {DOMAIN_LIST_NAME} lists the domains "
             f"with at least {_esc(minimum)} math pages ({len(listed):,}).</p>",
@@ -369,7 +366,7 @@ def _scores(stages: list[StageStats], thresholds: dict[str, list[dict]]) -> list
     histograms = score_histograms(stages)
     if not histograms:
         return []
-    parts = [_heading("scores", "Classifier scores")]
+    parts = []
     for name, grades in sorted(histograms.items()):
         ordered = sorted(grades.items())
         mine = thresholds.get(name, [])
@@ -385,8 +382,7 @@ def _formulas(stages: list[StageStats]) -> list[str]:
     bins = formula_histogram(stages)
     if not bins:
         return []
-    return [_heading("formulas", "Formulas per kept page"),
-            "<p>Formulas the math extractor found on each kept page (its <code>math_formulas</code>: formulas "
+    return ["<p>Formulas the math extractor found on each kept page (its <code>math_formulas</code>: formulas "
             "rewritten from markup and TeX written in the text, dollar amounts not, as <code>smolcorpus extract"
             "</code> counts them), counted just before the curated writer.</p>",
             _table(["formulas", "pages"], [[label, _fmt(n)] for label, n in bins.items()], "formulas"),
@@ -407,12 +403,8 @@ def _formula_drops(summary: dict, stages: list[StageStats]) -> list[str]:
             "<code>math_formulas</code>), per step and reason: where a rule eats math, it shows here first. Steps "
             "before extraction see HTML and are not counted.</p>")  # fmt: skip
     if not rows:
-        return [_heading("math-dropped", "Math dropped"), text, "<p>No dropped page held formulas.</p>"]
-    return [
-        _heading("math-dropped", "Math dropped"),
-        text,
-        _table(["step/reason", "dropped", "with formulas", ""], rows, "math-dropped", raw_columns=(3,)),
-    ]
+        return [text, "<p>No dropped page held formulas.</p>"]
+    return [text, _table(["step/reason", "dropped", "with formulas", ""], rows, "math-dropped", raw_columns=(3,))]
 
 
 def _sample(record: dict) -> str:
@@ -442,8 +434,7 @@ def _samples(run_dir: Path, summary: dict) -> list[str]:
     with_formulas = summary.get("dropped_with_formulas_by_reason") or {}
     counts = {group: n - with_formulas.get(group, 0) for group, n in (summary.get("dropped_by_reason") or {}).items()}
     counts.update({group + WITH_FORMULAS: n for group, n in with_formulas.items()})
-    parts = [_heading("samples", "Samples"),
-             "<p>A few documents per group, chosen by a keyed hash of their id (the same whatever the number of "
+    parts = ["<p>A few documents per group, chosen by a keyed hash of their id (the same whatever the number of "
              "tasks); texts are cut. Dropped: as each step's drop ledger received them; kept: as they reached the "
              "curated writer.</p>"]  # fmt: skip
     for title, anchor, groups, order in (
@@ -463,7 +454,7 @@ def _samples(run_dir: Path, summary: dict) -> list[str]:
 
 
 def _stage_funnels(stages: list[StageStats], logs_href: str) -> list[str]:
-    parts = [_heading("stages", "Funnel per stage")]
+    parts = []
     for stage in stages:
         if not stage.finished:
             parts.append(f'<h3>{_esc(stage.name)}</h3><p class="warning">no stats.json: this stage did '
@@ -494,22 +485,50 @@ def _stage_funnels(stages: list[StageStats], logs_href: str) -> list[str]:
     return parts
 
 
-def _tokens_and_throughput(run_dir: Path, stages: list[StageStats]) -> list[str]:
-    parts = []
+def _token_folders(run_dir: Path) -> list[str]:
     tokens = token_counts(run_dir)
-    if tokens:
-        parts.append(_heading("tokens", "Tokens"))
-        parts.append(_table(["folder", "documents", "tokens"], [[k, _fmt(d), _fmt(t)] for k, (d, t) in tokens.items()],
-                            "tokens"))  # fmt: skip
-        parts.append(_img("tokens", bar_chart(list(tokens), [t for _, t in tokens.values()], "tokens", "tokens")))
-    finished = [s for s in stages if s.finished]
-    parts.append("<h2>Throughput</h2>")
+    if not tokens:
+        return []
+    return [_table(["folder", "documents", "tokens"], [[k, _fmt(d), _fmt(t)] for k, (d, t) in tokens.items()],
+                   "tokens"),
+            _img("tokens", bar_chart(list(tokens), [t for _, t in tokens.values()], "tokens", "tokens"))]  # fmt: skip
+
+
+def _throughput(stages: list[StageStats]) -> list[str]:
     rows = [[s.name, _fmt(s.documents_in), f"{s.seconds:,.2f}",
-             _fmt(s.documents_in / s.seconds) if s.seconds and s.documents_in else "—"] for s in finished]  # fmt: skip
-    parts.append(
-        _table(["stage", "documents in", "CPU seconds in steps", "documents / CPU second"], rows, "throughput")
-    )
-    return parts
+             _fmt(s.documents_in / s.seconds) if s.seconds and s.documents_in else "—"]
+            for s in stages if s.finished]  # fmt: skip
+    return [_table(["stage", "documents in", "CPU seconds in steps", "documents / CPU second"], rows, "throughput")]
+
+
+@dataclass(frozen=True)
+class Section:
+    """One part of the report: its `<h2>` title, its anchor (the heading's id and its link in the navigation;
+    None: a heading the navigation leaves out) and what builds its body from the run (nothing: the run has
+    nothing to show there, and the section is left out)."""
+
+    anchor: str | None
+    title: str
+    body: Callable[[RunFiles], list[str]]
+
+    def heading(self) -> str:
+        anchor = f' id="{self.anchor}"' if self.anchor else ""
+        return f"<h2{anchor}>{_esc(self.title)}</h2>"
+
+
+# the report's sections in page order; the navigation is built from the ones a run shows
+SECTIONS = (
+    Section("overview", "Overview", lambda run: _overview(run.stages, run.logs_href, run.summary)),
+    Section("languages", "Languages", lambda run: _languages(run.summary)),
+    Section("domains", "Domains", lambda run: _domains(run.run_dir, run.facts)),
+    Section("scores", "Classifier scores", lambda run: _scores(run.stages, run.thresholds)),
+    Section("formulas", "Formulas per kept page", lambda run: _formulas(run.stages)),
+    Section("math-dropped", "Math dropped", lambda run: _formula_drops(run.summary, run.stages)),
+    Section("samples", "Samples", lambda run: _samples(run.run_dir, run.summary)),
+    Section("stages", "Funnel per stage", lambda run: _stage_funnels(run.stages, run.logs_href)),
+    Section("tokens", "Tokens", lambda run: _token_folders(run.run_dir)),
+    Section(None, "Throughput", lambda run: _throughput(run.stages)),
+)
 
 
 _STYLE = ("body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}table{border-collapse:collapse;"
@@ -532,22 +551,14 @@ def render_report(run_dir: str | Path, logs_href: str = "logs") -> str:
     config = info.get("config", {})
     summary_file = run_dir / SUMMARY_JSON
     summary = json.loads(summary_file.read_text()) if summary_file.is_file() else {}
-    thresholds = (info.get("publication") or {}).get("score_thresholds") or {}
+    publication = info.get("publication") or {}
+    run = RunFiles(run_dir, stages, summary, publication.get("report_facts") or {},
+                   publication.get("score_thresholds") or {}, logs_href)  # fmt: skip
     title = f"smolcorpus run: {config.get('name', run_dir.name)}"
-    sections = [
-        _overview(stages, logs_href, summary),
-        _languages(summary),
-        _domains(run_dir, (info.get("publication") or {}).get("report_facts") or {}),
-        _scores(stages, thresholds),
-        _formulas(stages),
-        _formula_drops(summary, stages),
-        _samples(run_dir, summary),
-        _stage_funnels(stages, logs_href),
-        _tokens_and_throughput(run_dir, stages),
-    ]
-    parts = [part for section in sections for part in section]
-    headings = [part for part in parts if isinstance(part, Heading)]
-    nav = "<nav>" + "".join(f'<a href="#{h.anchor}">{_esc(h.title)}</a>' for h in headings) + "</nav>"
+    shown = [(section, body) for section in SECTIONS if (body := section.body(run))]
+    parts = [part for section, body in shown for part in (section.heading(), *body)]
+    nav = "<nav>" + "".join(f'<a href="#{section.anchor}">{_esc(section.title)}</a>'
+                            for section, _ in shown if section.anchor) + "</nav>"  # fmt: skip
     head = [f"<h1>{_esc(title)}</h1>",
             f"<p>pipeline <code>{_esc(config.get('pipeline', '?'))}</code>, started "
             f"{_esc(info.get('started_at', '?'))}, smolcorpus {_esc(info.get('smolcorpus_version', '?'))}</p>",
