@@ -169,22 +169,23 @@ def rules_alone(pages: list[dict]) -> dict[str, dict[str, str]]:
     from datatrove.data import Document
     from datatrove.pipeline.filters import GopherQualityFilter, GopherRepetitionFilter
 
-    from smolcorpus.config import MathQualityConfig
+    from smolcorpus.config import FineMathConfig, MathQualityConfig
     from smolcorpus.filters.decontamination import DecontaminationFilter, benchmark_from_file
     from smolcorpus.filters.language_id import FastTextLanguageID, LanguageScoreFilter
     from smolcorpus.filters.prose_quality import ProseGopherQuality, ProseGopherRepetition
 
     thresholds = MathQualityConfig().gopher_thresholds()
+    defaults = FineMathConfig.model_validate({"warc": {"paths": [str(SHARED_DATA / "warc")]}})  # the config's
     benchmarks = [benchmark_from_file(str(SHARED_DATA / "contamination" / name)) for name in CONTAMINATION]
     rules = {
         "repetition (text)": GopherRepetitionFilter(),
         "repetition (prose)": ProseGopherRepetition(),
         "quality (text)": GopherQualityFilter(**thresholds),
         "quality (prose)": ProseGopherQuality(**thresholds),
-        "decontamination": DecontaminationFilter(benchmarks, 13),
+        "decontamination": DecontaminationFilter(benchmarks, defaults.decontamination.n_gram),
     }
     languages = {"language (text)": FastTextLanguageID(), "language (prose)": FastTextLanguageID(on_prose=True)}
-    language_filter = LanguageScoreFilter()
+    language_filter = LanguageScoreFilter(tuple(defaults.languages), defaults.min_language_score)
     dropped: dict[str, dict[str, str]] = {name: {} for name in [*languages, *rules]}
     for page in pages:
         text = extracted(page["id"], page["html"])

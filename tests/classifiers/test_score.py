@@ -74,21 +74,23 @@ def test_cli_rejects_unknown_hyper_parameters(math_labels, tmp_path):
 
 def test_per_language_scores_and_thresholds(math_model_dir):
     from smolcorpus.classifiers.score import LanguageThresholdFilter, PerLanguageScorer
+    from smolcorpus.config import CodeScoringConfig
 
+    defaults = CodeScoringConfig()  # steps add no thresholds or sizes of their own: the config holds them
     docs = [Document(text="public class A { }", id="j", metadata={"language": "Java"}),
             Document(text="def f(): pass", id="p", metadata={"language": "Python"}),
             Document(text="fn main() {}", id="r", metadata={"language": "Rust"})]  # fmt: skip
-    scorer = PerLanguageScorer({"Java": str(math_model_dir), "Python": str(math_model_dir)}, name="edu")
+    scorer = PerLanguageScorer({"Java": str(math_model_dir), "Python": str(math_model_dir)}, None, "edu",
+                               defaults.batch_size)  # fmt: skip
     scored = {d.id: d for d in scorer.run(iter(docs))}
     assert "edu_int_score" in scored["j"].metadata and "edu_int_score" not in scored["r"].metadata
     assert scorer.stats["unscored_Rust"].total == 1 and scorer.stats["scored"].total == 2
-    from smolcorpus.config import CodeScoringConfig
-
-    threshold = LanguageThresholdFilter("edu", CodeScoringConfig().thresholds)  # the config's Stack-Edu defaults
+    threshold = LanguageThresholdFilter("edu", defaults.thresholds, defaults.default_threshold)
     for doc_id, score in (("j", 2), ("p", 2)):
         scored[doc_id].metadata["edu_int_score"] = score
     assert threshold.filter(scored["j"]) is True  # Java keeps 2 and up (Stack-Edu)
     assert threshold.filter(scored["p"]) == (False, "below_threshold_Python")
     assert threshold.filter(scored["r"]) == (False, "missing_edu_int_score")
     # a user who wants Java at 3 like the rest removes its entry: the filter adds no threshold of its own
-    assert LanguageThresholdFilter("edu", {}).filter(scored["j"]) == (False, "below_threshold_Java")
+    without_java = LanguageThresholdFilter("edu", {}, defaults.default_threshold)
+    assert without_java.filter(scored["j"]) == (False, "below_threshold_Java")

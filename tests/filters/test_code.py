@@ -5,14 +5,19 @@ import json
 import pytest
 from datatrove.data import Document
 
+from smolcorpus.config import CodeFiltersConfig
 from smolcorpus.filters.code import (
+    AlphanumericFilter,
     CodeLanguageFilter,
+    CommunityFileFilter,
+    DataHeavyFilter,
+    EncodedDataFilter,
     FileSizeFilter,
     GeneratedFilter,
     LineLengthFilter,
+    MinifiedFilter,
     PermissiveLicenseFilter,
     VendoredFilter,
-    default_code_filters,
 )
 
 # what the index calls a file → the drop reasons that are right for it
@@ -43,8 +48,24 @@ def code_documents(shared_data):
     return documents
 
 
+def rule_filters(rules: CodeFiltersConfig = CodeFiltersConfig()) -> list:
+    """The rule filters in the stack_edu pipeline's order (cheap metadata checks first, text scans last), with the
+    config's thresholds: steps have none of their own."""
+    return [
+        FileSizeFilter(rules.min_bytes, rules.max_bytes),
+        VendoredFilter(),
+        CommunityFileFilter(),
+        GeneratedFilter(),
+        MinifiedFilter(),
+        EncodedDataFilter(rules.max_encoded_fraction, rules.max_encoded_run),
+        DataHeavyFilter(rules.max_data_file_bytes, rules.max_table_fraction, rules.max_digit_fraction),
+        LineLengthFilter(rules.max_line_length, rules.max_mean_line_length),
+        AlphanumericFilter(rules.min_alphanumeric_fraction),
+    ]
+
+
 def first_drop(doc: Document) -> str | None:
-    for step in default_code_filters():
+    for step in rule_filters():
         result = step.filter(doc)
         if result is not True:
             return result[1]
@@ -78,7 +99,7 @@ def test_tutorial_files_survive(code_documents):
 
 
 def test_filters_run_as_datatrove_steps_and_count_reasons(code_documents):
-    steps = default_code_filters()
+    steps = rule_filters()
     stream = iter(code_documents)
     for step in steps:
         stream = step.run(stream)
@@ -99,8 +120,10 @@ def test_metadata_filters():
     assert PermissiveLicenseFilter().filter(permissive) is True
     assert PermissiveLicenseFilter().filter(Document(text="", id="c")) == (False, "license_unknown")
     assert FileSizeFilter(min_bytes=1, max_bytes=3).filter(doc) == (False, "file_too_large")
-    assert FileSizeFilter().filter(doc) == (False, "file_too_small")
-    assert LineLengthFilter().filter(Document(text="y" * 1001, id="d")) == (False, "max_line_length")
+    rules = CodeFiltersConfig()  # the config holds the defaults; steps take them as arguments
+    assert FileSizeFilter(rules.min_bytes, rules.max_bytes).filter(doc) == (False, "file_too_small")
+    line_length = LineLengthFilter(rules.max_line_length, rules.max_mean_line_length)
+    assert line_length.filter(Document(text="y" * 1001, id="d")) == (False, "max_line_length")
 
 
 def test_stack_v2_flags_drop_vendored_and_generated_rows():

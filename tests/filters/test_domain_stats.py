@@ -18,7 +18,8 @@ def test_counts_and_list_on_real_pages(shared_data, tmp_path):
     docs.append(Document(text="x", id="scored", metadata={"url": "https://commoncrawl.org/x",
                                                           "math_recall_score": 0.9}))  # fmt: skip
     for rank, part in enumerate((docs[: len(docs) // 2], docs[len(docs) // 2 :])):
-        assert len(list(DomainCounter(str(tmp_path / "counts")).run(iter(part), rank=rank))) == len(part)
+        counter = DomainCounter(str(tmp_path / "counts"), "math_recall_score", 0.5)
+        assert len(list(counter.run(iter(part), rank=rank))) == len(part)
     writer = DomainListWriter(str(tmp_path / "counts"), str(tmp_path), min_pages=2)
     list(writer.run())
     lines = (tmp_path / "domains.tsv").read_text().splitlines()
@@ -49,6 +50,6 @@ def test_pages_with_tex_in_their_text_make_a_math_domain(shared_data, tmp_path):
             Document(text=extraction.text, id=relative, metadata={"url": url, "math_formulas": extraction.math.total})
         )
     assert [d.metadata["math_formulas"] for d in docs] == [13, 3, 0, 0]
-    list(DomainCounter(str(tmp_path / "counts")).run(iter(docs)))
+    list(DomainCounter(str(tmp_path / "counts"), "math_recall_score", 0.5).run(iter(docs)))
     list(DomainListWriter(str(tmp_path / "counts"), str(tmp_path), min_pages=2).run())
     assert (tmp_path / "domains.tsv").read_text().splitlines()[1:] == ["docs.mathjax.example\t2\t2"]

@@ -15,9 +15,10 @@ def test_offline_model_tags_real_english_and_other_languages(real_documents):
     german = Document(text="Die Ableitung einer Funktion beschreibt ihre lokale Änderungsrate.", id="de")
     [german] = step.run(iter([german]))
     assert german.metadata["language"] == "de" and german.metadata["language_score"] > 0.5
-    assert LanguageScoreFilter().filter(german) == (False, "language_de")
+    english_only = LanguageScoreFilter(("en",), 0.65)  # FineMath's, the finemath config's defaults
+    assert english_only.filter(german) == (False, "language_de")
     low = Document(text="x", id="low", metadata={"language": "en", "language_score": 0.3})
-    assert LanguageScoreFilter().filter(low) == (False, "language_score_low")
+    assert english_only.filter(low) == (False, "language_score_low")
 
 
 def test_tex_dense_english_pages_are_english_on_their_prose():

@@ -109,7 +109,8 @@ class PerLanguageScorer(PipelineStep):
         model_dirs: language → model folder, e.g. {"Python": "models/python_edu", "Java": "models/java_edu"}.
         default_model_dir: used for languages without their own model; None leaves them unscored (counted as
             `unscored_<language>`, and dropped later by the threshold filter as missing scores).
-        name: metadata key prefix (default "edu").
+        name: metadata key prefix.
+        batch_size: documents per scoring call (the config's `stack_edu.scoring.batch_size`).
         language_key: metadata key holding the language (default "language").
         device / dtype: as `ClassifierScorer`'s, for every language's model.
     """
@@ -117,9 +118,8 @@ class PerLanguageScorer(PipelineStep):
     name = "🎓 Per-language classifier score"
     type = "🔢 - SCORER"
 
-    def __init__(self, model_dirs: dict[str, str], default_model_dir: str | None = None, name: str = "edu",
-                 batch_size: int = 64, language_key: str = "language", device: str = "auto",
-                 dtype: str = "float32"):  # fmt: skip
+    def __init__(self, model_dirs: dict[str, str], default_model_dir: str | None, name: str, batch_size: int,
+                 language_key: str = "language", device: str = "auto", dtype: str = "float32"):  # fmt: skip
         super().__init__()
         options = {"name": name, "batch_size": batch_size, "device": device, "dtype": dtype}
         self.scorers = {lang: ClassifierScorer(d, **options) for lang, d in model_dirs.items()}
@@ -157,11 +157,11 @@ class LanguageThresholdFilter(BaseFilter):
 
     name = "🎓 Per-language threshold"
 
-    def __init__(self, name: str = "edu", thresholds: dict[str, float] | None = None, default_threshold: float = 3,
+    def __init__(self, name: str, thresholds: dict[str, float], default_threshold: float,
                  language_key: str = "language", exclusion_writer: DiskWriter | None = None):  # fmt: skip
         super().__init__(exclusion_writer)
         self.key = score_keys(name)[1]
-        self.thresholds = dict(thresholds or {})
+        self.thresholds = dict(thresholds)
         self.default_threshold = default_threshold
         self.language_key = language_key
 

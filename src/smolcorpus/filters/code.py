@@ -59,12 +59,12 @@ class PermissiveLicenseFilter(BaseFilter):
 
 
 class FileSizeFilter(BaseFilter):
-    """Keep files of `min_bytes`..`max_bytes` UTF-8 bytes (defaults 10 B and 1 MB; The Stack v2 dedup drops
-    larger files, and tutorials are small). Reasons: `file_too_small`, `file_too_large`."""
+    """Keep files of `min_bytes`..`max_bytes` UTF-8 bytes (the config's defaults: 10 B and 1 MB). Reasons:
+    `file_too_small`, `file_too_large`."""
 
     name = "📏 File size"
 
-    def __init__(self, min_bytes: int = 10, max_bytes: int = 1_000_000, exclusion_writer: DiskWriter | None = None):
+    def __init__(self, min_bytes: int, max_bytes: int, exclusion_writer: DiskWriter | None = None):
         super().__init__(exclusion_writer)
         self.min_bytes, self.max_bytes = min_bytes, max_bytes
 
@@ -81,7 +81,7 @@ class LineLengthFilter(BaseFilter):
 
     name = "📐 Line length"
 
-    def __init__(self, max_line_length: int = 1000, max_mean_line_length: float = 100,
+    def __init__(self, max_line_length: int, max_mean_line_length: float,
                  exclusion_writer: DiskWriter | None = None):  # fmt: skip
         super().__init__(exclusion_writer)
         self.max_line_length, self.max_mean_line_length = max_line_length, max_mean_line_length
@@ -97,7 +97,7 @@ class AlphanumericFilter(BaseFilter):
 
     name = "🔤 Alphanumeric fraction"
 
-    def __init__(self, min_fraction: float = 0.25, exclusion_writer: DiskWriter | None = None):
+    def __init__(self, min_fraction: float, exclusion_writer: DiskWriter | None = None):
         super().__init__(exclusion_writer)
         self.min_fraction = min_fraction
 
@@ -136,7 +136,7 @@ class EncodedDataFilter(BaseFilter):
 
     name = "🧬 Encoded data"
 
-    def __init__(self, max_fraction: float = 0.5, max_run: int = 1024, exclusion_writer: DiskWriter | None = None):
+    def __init__(self, max_fraction: float, max_run: int, exclusion_writer: DiskWriter | None = None):
         super().__init__(exclusion_writer)
         self.max_fraction, self.max_run = max_fraction, max_run
 
@@ -151,7 +151,7 @@ class DataHeavyFilter(BaseFilter):
 
     name = "📊 Data-heavy files"
 
-    def __init__(self, max_data_file_bytes: int = 50_000, table_fraction: float = 0.5, digit_fraction: float = 0.25,
+    def __init__(self, max_data_file_bytes: int, table_fraction: float, digit_fraction: float,
                  exclusion_writer: DiskWriter | None = None):  # fmt: skip
         super().__init__(exclusion_writer)
         self.settings = {"max_data_file_bytes": max_data_file_bytes, "table_fraction": table_fraction,
@@ -184,18 +184,3 @@ class CommunityFileFilter(BaseFilter):
 
     def filter(self, doc: Document) -> bool | tuple[bool, str]:
         return not code_rules.is_community_file(_path(doc)) or (False, "community_file")
-
-
-def default_code_filters() -> list[BaseFilter]:
-    """The rule filters in a sensible order: cheap metadata checks first, text scans last."""
-    return [
-        FileSizeFilter(),
-        VendoredFilter(),
-        CommunityFileFilter(),
-        GeneratedFilter(),
-        MinifiedFilter(),
-        EncodedDataFilter(),
-        DataHeavyFilter(),
-        LineLengthFilter(),
-        AlphanumericFilter(),
-    ]

@@ -112,7 +112,7 @@ class NgramIndex:
 
 
 class DecontaminationFilter(BaseFilter):
-    """Drop documents sharing any `n`-gram of words (default 13) with an item of a benchmark.
+    """Drop documents sharing any `n`-gram of words (the config's default: 13) with an item of a benchmark.
 
     Args:
         benchmarks: loaded `Benchmark`s (see `benchmark_from_file`).
@@ -121,7 +121,7 @@ class DecontaminationFilter(BaseFilter):
 
     name = "🧪 Benchmark decontamination"
 
-    def __init__(self, benchmarks: list[Benchmark], n: int = 13, exclusion_writer: DiskWriter | None = None):
+    def __init__(self, benchmarks: list[Benchmark], n: int, exclusion_writer: DiskWriter | None = None):
         super().__init__(exclusion_writer)
         self.n = n
         self.index = NgramIndex(benchmarks, n)

@@ -35,14 +35,14 @@ class DomainCounter(PipelineStep):
 
     Args:
         folder: where each task writes `<rank>.json` ({"pages": {domain: n}, "math_pages": {domain: n}}).
-        score_key: metadata key of the recall score (default "math_recall_score"); absent → formulas decide.
-        min_score: score from which a page counts as math (default 0.5).
+        score_key: metadata key of the recall score; absent → formulas decide.
+        min_score: score from which a page counts as math (the pipeline's recall threshold).
     """
 
     name = "🌐 Domain statistics"
     type = "📊 - STATS"
 
-    def __init__(self, folder: DataFolderLike, score_key: str = "math_recall_score", min_score: float = 0.5):
+    def __init__(self, folder: DataFolderLike, score_key: str, min_score: float):
         super().__init__()
         self.folder = get_datafolder(folder)
         self.score_key = score_key
@@ -93,7 +93,7 @@ class DomainListWriter(PipelineStep):
     name = "🌐 Math domain list"
     type = "✍️ - WRITER"
 
-    def __init__(self, counts_folder: DataFolderLike, output_folder: DataFolderLike, min_pages: int = 10):
+    def __init__(self, counts_folder: DataFolderLike, output_folder: DataFolderLike, min_pages: int):
         super().__init__()
         self.counts_folder = counts_folder
         self.output_folder = get_datafolder(output_folder)

@@ -61,12 +61,12 @@ class FastTextLanguageID(PipelineStep):
 
 
 class LanguageScoreFilter(BaseFilter):
-    """Keep documents in `languages` (default English) with `language_score` ≥ `min_score` (FineMath/FineWeb:
-    0.65). Reasons: `language_<code>`, `language_score_low`."""
+    """Keep documents in `languages` with `language_score` ≥ `min_score` (the config's defaults: English, 0.65 as
+    FineMath/FineWeb). Reasons: `language_<code>`, `language_score_low`."""
 
     name = "🌍 Language filter"
 
-    def __init__(self, languages: tuple[str, ...] = ("en",), min_score: float = 0.65,
+    def __init__(self, languages: tuple[str, ...], min_score: float,
                  exclusion_writer: DiskWriter | None = None):  # fmt: skip
         super().__init__(exclusion_writer)
         self.languages = set(languages)
