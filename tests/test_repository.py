@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -17,3 +18,65 @@ def test_no_source_file_points_outside_the_repository():
         lines = path.read_text().splitlines()
         found += [f"{path.relative_to(SRC)}:{n}" for n, line in enumerate(lines, start=1) if outside.search(line)]
     assert not found, found
+
+
+# docs/architecture.md's layers, bottom (0) to top: a module imports from its own layer or the ones below it
+STEP_PACKAGES = {"filters", "readers", "writers", "classifiers", "dedup", "tokenize", "extraction"}
+LAYERS = {"runtime": 0, "steps": 2, "pipelines": 3, "report": 4, "publish": 4, "run": 5, "estimate": 5, "demo": 6,
+          "cli": 7}  # fmt: skip
+SHARED_LAYER = 1  # config, errors, assets, score_keys, provenance, output_claim and the other root modules
+
+
+def _layer(parts: tuple[str, ...]) -> str:
+    """The layer of `smolcorpus.<parts...>`: a step package, a layer of LAYERS by its top name, or `shared`."""
+    top = parts[0] if parts else "__init__"
+    if top in STEP_PACKAGES:
+        return "steps"
+    return top if top in LAYERS else "shared"
+
+
+def _imports() -> list[tuple[str, str, str]]:
+    """(importing module's path, its layer, `smolcorpus.x.Name`) for every smolcorpus import in src/, the ones
+    inside functions too (the CLI and the run import lazily)."""
+    found = []
+    for path in sorted(SRC.rglob("*.py")):
+        parts = path.relative_to(SRC).with_suffix("").parts
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("smolcorpus"):
+                found += [(str(path.relative_to(SRC)), _layer(parts), f"{node.module}.{a.name}") for a in node.names]
+            elif isinstance(node, ast.Import):
+                found += [(str(path.relative_to(SRC)), _layer(parts), a.name) for a in node.names
+                          if a.name.startswith("smolcorpus")]  # fmt: skip
+    assert found, "no imports parsed"
+    return found
+
+
+def _rank(layer: str) -> int:
+    return LAYERS.get(layer, SHARED_LAYER)
+
+
+def test_no_module_imports_a_layer_above_its_own():
+    """Nothing below pipelines/ imports pipelines/, run, estimate, demo or cli; report/ and publish/ never import
+    pipelines/ (they read what a run wrote); the one exception is runtime/, which reads errors and the executor's
+    settings from the shared layer (the next test)."""
+    upward = []
+    for path, layer, name in _imports():
+        target = _layer(tuple(name.split(".")[1:]))
+        if layer == "runtime" and target == "shared":
+            continue
+        if _rank(target) > _rank(layer) or (layer in ("report", "publish") and target == "pipelines"):
+            upward.append(f"{path} ({layer}) imports {name} ({target})")
+    assert not upward, upward
+
+
+def test_runtime_imports_no_step_package_and_no_run_config():
+    """runtime/ runs stages whatever they hold: it imports no step package, and of the config only the executor's
+    settings (`ExecutorConfig`), never `RunConfig`."""
+    allowed = ("runtime", "errors", "config")
+    wrong = []
+    for path, layer, name in _imports():
+        parts = name.split(".")[1:]
+        run_config = parts[0] == "config" and ("RunConfig" in parts or "run_config" in parts)
+        if layer == "runtime" and (parts[0] not in allowed or run_config):
+            wrong.append(f"{path} imports {name}")
+    assert not wrong, wrong
