@@ -15,6 +15,8 @@ from smolcorpus.extraction.math_extractor import extract_math_text, parse_html
 from smolcorpus.extraction.trafilatura_discard import (
     DISCARD_LISTS,
     AttributeRule,
+    FirstRule,
+    compile_first,
     compile_rule,
     compiled_rules,
     sparing,
@@ -96,6 +98,9 @@ def test_compiled_rules_hold_for_the_duration_only():
     assert all(kind == "AttributeRule" for name, names in during.items() if name != "COMMENTS_DISCARD_XPATH"
                for kind in names)  # fmt: skip
     assert kinds() == before  # other trafilatura users of the process (datatrove's step) get the XPath back
+    with compiled_rules():
+        assert {type(e).__name__ for e in xpaths.BODY_XPATH} == {"FirstRule"}
+    assert {type(e).__name__ for e in xpaths.BODY_XPATH} == {"XPath"}
     with pytest.raises(RuntimeError), compiled_rules():
         raise RuntimeError("an extraction that fails")
     assert kinds() == before
@@ -127,6 +132,48 @@ def test_every_compiled_rule_selects_what_its_xpath_selects_on_real_pages(shared
             matched += bool(expected)
             checked += 1
     assert checked > 1_500 and matched > 500  # the rules do select elements on these pages
+
+
+def test_every_main_content_expression_compiles_to_its_first_element_on_real_pages(shared_data):
+    """trafilatura reads only the first element each `BODY_XPATH` expression selects: the compiled rule's one
+    element is that element, from the document, its root and its body."""
+    rules = [(etree.XPath(e.path), compile_first(e.path)) for e in xpaths.BODY_XPATH]
+    assert len(rules) == 5 and all(isinstance(rule, FirstRule) for _, rule in rules)
+    found = 0
+    for page in sample_pages(shared_data):
+        tree = parse_html(read_page(page))
+        if tree is None:
+            continue
+        for context in (tree.getroottree(), tree, tree.find("body")):
+            for expression, rule in rules:
+                expected = expression(context)[:1]
+                assert rule(context) == expected, (page.name, expression.path[:40])
+                found += bool(expected)
+    assert found > 200
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        './/*[(self::div or self::main)][contains(@class, "post-text")][1]',
+        '(.//*[(self::div or self::main)][@id="content"])[1]',
+        "(.//article)[1]",
+        '(.//*[(self::div)][starts-with(@class, "main")])[1]|(.//main)[1]',
+    ],
+)
+def test_first_rules_on_edge_cases(source):
+    tree = lxml.html.document_fromstring(
+        "<html><body><div><main class='post-text'>a</main><div id='content' class='main post-text'>b</div></div>"
+        "<article><main>c</main></article><div class='mainly'><div class='post-text'>d</div></div></body></html>"
+    )
+    rule = compile_first(source)
+    for context in (tree.getroottree(), tree, tree.find("body"), tree.find(".//article")):
+        assert rule(context) == etree.XPath(source)(context)[:1]
+
+
+@pytest.mark.parametrize("source", ["(.//p)[2]", ".//p[1]|.//div[1]", '(.//*[contains(text(), "a")])[1]'])
+def test_first_rules_outside_the_grammar_are_left_to_xpath(source):
+    assert compile_first(source) is None
 
 
 def test_extraction_is_the_same_with_the_compiled_rules(shared_data, monkeypatch):
