@@ -15,7 +15,7 @@ from smolcorpus.errors import ConfigError
 
 def test_every_kind_has_its_parameters():
     expected = {"linear": LinearParams, "fasttext": FastTextParams, "embedding": EmbeddingParams}
-    assert expected == {name: KINDS[name].params_class() for name in TRAINABLE}
+    assert set(expected) <= set(TRAINABLE) and all(KINDS[k].params_class() is v for k, v in expected.items())
     assert training_params("linear", None, {}) == LinearParams()
 
 

@@ -32,6 +32,7 @@ class ClassifierKind:
         train_flags: the training parameters `classifier train` has a flag of the same name for (besides
             `--threshold`, which every trainable kind takes).
         load_options: the options its loader takes (`device`, `dtype`: the kinds that run a torch model).
+        summary: what it is, for `classifier train --help`.
     """
 
     name: str
@@ -40,6 +41,7 @@ class ClassifierKind:
     params_name: str | None = None
     train_flags: tuple[str, ...] = ()
     load_options: tuple[str, ...] = ()
+    summary: str = ""
 
     def _module(self) -> Any:
         return importlib.import_module(f"smolcorpus.classifiers.{self.module}")
@@ -61,27 +63,28 @@ class ClassifierKind:
 
 
 _TORCH = ("device", "dtype")
-KINDS: dict[str, ClassifierKind] = {
-    kind.name: kind
-    for kind in (
-        ClassifierKind("linear", "linear", "LinearClassifier", "LinearParams"),
-        ClassifierKind("fasttext", "fasttext_classifier", "FastTextClassifier", "FastTextParams", ("mode",)),
-        ClassifierKind(
-            "embedding",
-            "embedding",
-            "EmbeddingClassifier",
-            "EmbeddingParams",
-            ("encoder", "pooling", "max_length", "head"),
-            _TORCH,
-        ),  # fmt: skip
-        ClassifierKind(
-            "transformers",
-            "transformers_classifier",
-            "TransformersClassifier",
-            load_options=(*_TORCH, "max_length", "batch_tokens"),
-        ),  # fmt: skip
-    )
-}
+_ALL = (
+    ClassifierKind(
+        "linear", "linear", "LinearClassifier", "LinearParams",
+        summary="TF-IDF word+character n-grams and length, regularisation chosen by cross-validation (the most "
+        "accurate on our real labels)",
+    ),
+    ClassifierKind(
+        "fasttext", "fasttext_classifier", "FastTextClassifier", "FastTextParams", train_flags=("mode",),
+        summary="~50x faster scoring",
+    ),
+    ClassifierKind(
+        "embedding", "embedding", "EmbeddingClassifier", "EmbeddingParams",
+        train_flags=("encoder", "pooling", "max_length", "head"), load_options=_TORCH,
+        summary="frozen encoder + scikit-learn head",
+    ),
+    ClassifierKind(
+        "transformers", "transformers_classifier", "TransformersClassifier",
+        load_options=(*_TORCH, "max_length", "batch_tokens"),
+        summary="a published sequence-classification model (FineWeb-Edu's, FineMath's), used as it is",
+    ),
+)  # fmt: skip
+KINDS: dict[str, ClassifierKind] = {kind.name: kind for kind in _ALL}
 TRAINABLE = [name for name, kind in KINDS.items() if kind.params_name is not None]
 
 

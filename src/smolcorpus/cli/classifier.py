@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from smolcorpus.classifiers.kinds import TRAINABLE
+from smolcorpus.classifiers.kinds import KINDS, TRAINABLE
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -21,10 +21,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         description="Train on labelled data (Parquet/JSONL/CSV/datasets folder with text and score columns), hold "
         "out a stratified validation split, save a model folder.",
     )
-    train.add_argument("--kind", choices=TRAINABLE, default="linear",
-                       help="linear: TF-IDF word+character n-grams and length, regularisation chosen by "
-                       "cross-validation (default; the most accurate on our real labels); fasttext: ~50x faster "
-                       "scoring; embedding: frozen encoder + scikit-learn head")  # fmt: skip
+    kinds = "; ".join(f"{name}: {KINDS[name].summary}" for name in TRAINABLE)
+    train.add_argument("--kind", choices=TRAINABLE, default="linear", help=f"{kinds} (default: linear)")
     train.add_argument("--data", required=True, help="labels: file or folder")
     train.add_argument("--output", required=True, help="model folder to write")
     train.add_argument("--name", help="classifier name, the metadata key prefix (default: output folder name)")
