@@ -11,7 +11,7 @@ from smolcorpus.output_claim import claimed_output_folder
 from smolcorpus.pipelines import PIPELINES, build_stages
 from smolcorpus.provenance import write_run_info
 from smolcorpus.runtime.executors import run_stages
-from smolcorpus.runtime.stage import StageResult
+from smolcorpus.runtime.stage import Stage, StageResult
 from smolcorpus.writers.funnel import SUMMARY_MARKDOWN
 
 
@@ -58,6 +58,16 @@ def plan_config(config: RunConfig) -> tuple[RunConfig, list]:
     Missing assets fail here, before any work."""
     config = config.resolved_paths()
     return config, build_stages(config)
+
+
+def format_plan(config: RunConfig, stages: list[Stage]) -> str:
+    """What `--dry-run` prints of a planned run: its pipeline, executor and output folder, then each stage's task
+    count and steps."""
+    lines = [f"config OK: pipeline '{config.pipeline}', executor {config.executor.kind}, output {config.output_dir}"]
+    for stage in stages:
+        steps = ", ".join(type(step).__name__ for step in stage.pipeline)
+        lines.append(f"  stage {stage.name}: {stage.tasks} task(s): {steps}")
+    return "\n".join(lines)
 
 
 def run_config(

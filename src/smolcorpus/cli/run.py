@@ -55,7 +55,7 @@ def _default_tasks(inputs: list[str]) -> int:
 
 
 def run_or_plan(config, args: argparse.Namespace, config_file: str | None) -> int:
-    from smolcorpus.run import plan_config, run_config
+    from smolcorpus.run import format_plan, plan_config, run_config
 
     if getattr(args, "estimate", False):
         from smolcorpus.estimate import estimate_run
@@ -63,11 +63,7 @@ def run_or_plan(config, args: argparse.Namespace, config_file: str | None) -> in
         print(estimate_run(config, sample_count=args.sample).render())
         return 0
     if args.dry_run:
-        config, stages = plan_config(config)
-        print(f"config OK: pipeline '{config.pipeline}', executor {config.executor.kind}, output {config.output_dir}")
-        for stage in stages:
-            steps = ", ".join(type(step).__name__ for step in stage.pipeline)
-            print(f"  stage {stage.name}: {stage.tasks} task(s): {steps}")
+        print(format_plan(*plan_config(config)))
         return 0
     summary = run_config(
         config, config_file=config_file, wait=not args.no_wait, quiet=args.quiet, verbose=args.verbose
