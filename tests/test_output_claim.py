@@ -16,7 +16,7 @@ from smolcorpus.config import pipeline_sections, validate_config
 from smolcorpus.errors import ConfigError
 from smolcorpus.output_claim import LOCK, MARKER, check_output_folder
 from smolcorpus.run import run_config
-from tests.config_paths import config_with_every_path
+from tests.config.path_fields import config_with_every_path
 
 
 @pytest.fixture

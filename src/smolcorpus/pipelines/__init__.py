@@ -1,8 +1,8 @@
 """Pipelines: composition only. Each pipeline module builds its stages from the steps of the packages below it and
 ends with its `PipelineSpec`; the table below is read from the config, not kept by hand: every `RunConfig` field
 whose `json_schema_extra` names a pipeline registers the module of that name here. Adding a pipeline: its settings
-model and that `RunConfig` field (config.py), and its module `pipelines/<name>.py`. The runtime
-(`smolcorpus.runtime`) runs the stages."""
+model (`config/<name>.py`), that `RunConfig` field (`config/run_config.py`) and its module `pipelines/<name>.py`.
+The runtime (`smolcorpus.runtime`) runs the stages."""
 
 from __future__ import annotations
 

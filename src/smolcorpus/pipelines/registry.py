@@ -1,6 +1,6 @@
 """What a pipeline is to the rest of smolcorpus. A pipeline is one module of this package, named as the
-pipeline, that ends with `SPEC = PipelineSpec(...)`, plus its settings model in config.py; the `RunConfig` field
-that holds that model and names the pipeline registers it in `PIPELINES` (pipelines/__init__.py). Everything that
+pipeline, that ends with `SPEC = PipelineSpec(...)`, plus its settings model in `config/<name>.py`; the `RunConfig`
+field that holds that model and names the pipeline registers it in `PIPELINES` (pipelines/__init__.py). Everything that
 differs by pipeline is read from its spec: `run` builds its stages and records its `publication()` in
 run_info.json (where `publish` reads subset names and card text: publish never imports the pipelines),
 `run --estimate` samples its input units, and the config section it reads is the `RunConfig` field named by

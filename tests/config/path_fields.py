@@ -1,5 +1,5 @@
 """A run config with every path-marked field set, whatever fields the models have: the fields are enumerated from
-the models (`PathMarker`), so a field added later is in it without a change here (tests/test_config.py,
+the models (`PathMarker`), so a field added later is in it without a change here (tests/config/test_run_config.py,
 tests/test_output_claim.py)."""
 
 from __future__ import annotations

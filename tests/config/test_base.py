@@ -1,0 +1,41 @@
+"""`config/base.py`: unknown keys are errors, and one existence check serves every path-marked field."""
+
+import re
+
+import pytest
+
+from smolcorpus.config import PathMarker, load_config, validate_config
+from smolcorpus.errors import ConfigError
+from tests.config.conftest import write
+from tests.config.path_fields import config_with_every_path
+
+
+def test_missing_input_path_fails_before_work(tmp_path, valid_text):
+    path = write(tmp_path, valid_text.replace(str(tmp_path / "docs"), str(tmp_path / "nope")))
+    with pytest.raises(ConfigError, match="input path does not exist: .*nope"):
+        load_config(path)
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_missing_local_path_is_refused_wherever_it_is_marked(tmp_path, monkeypatch):
+    """One existence check serves every marked field: each missing local path of a finemath config is named."""
+    monkeypatch.chdir(tmp_path)
+    data, written = config_with_every_path("finemath", tmp_path)
+    for key, marker, _value in written:
+        if marker.must_exist:
+            (tmp_path / key).rmdir()
+            with pytest.raises(ConfigError, match=f"path does not exist: {re.escape(key)}"):
+                validate_config(data)
+            (tmp_path / key).mkdir()
+
+
+def test_a_marked_path_resolves_by_its_kind(tmp_path, monkeypatch):
+    """Local paths become absolute; remote ones and Hub ids stay as written (a model that exists here is a path)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "models" / "python").mkdir(parents=True)
+    local, model = PathMarker("local"), PathMarker("model")
+    assert local.resolve("data") == str(tmp_path / "data") and local.resolve("s3://b/k") == "s3://b/k"
+    assert model.resolve("HuggingFaceTB/stack-edu-classifier-python") == "HuggingFaceTB/stack-edu-classifier-python"
+    assert model.resolve("models/python") == str(tmp_path / "models" / "python")
+    assert not model.missing("org/name") and model.missing("./absent") and not local.missing("s3://b/k")
+    assert not PathMarker("model", must_exist=False).missing("gpt2")  # a tokenizer's name: anything goes
