@@ -80,3 +80,17 @@ def test_runtime_imports_no_step_package_and_no_run_config():
         if layer == "runtime" and (parts[0] not in allowed or run_config):
             wrong.append(f"{path} imports {name}")
     assert not wrong, wrong
+
+
+def test_every_module_has_its_test_module():
+    """tests/ mirrors src/smolcorpus/ one module to one test module: `x/y.py` → `tests/x/test_y.py`."""
+    tests = SRC.parents[1] / "tests"
+    missing = []
+    for path in sorted(SRC.rglob("*.py")):
+        if path.name in ("__init__.py", "__main__.py"):
+            continue
+        relative = path.relative_to(SRC)
+        expected = tests / relative.parent / f"test_{relative.name}"
+        if not expected.is_file():
+            missing.append(str(expected.relative_to(tests.parent)))
+    assert not missing, missing
