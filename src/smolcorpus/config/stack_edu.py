@@ -114,7 +114,7 @@ class CodeFiltersConfig(StrictModel):
         ge=0,
         le=1,
         description="share of the characters in lines of only digits and separators (`numeric_literal`); 0.25: "
-        "as much as the alphanumeric rule lets through",
+        "a file a quarter made of number-only lines is a data dump, not code",
     )
     drop_generated: bool = Field(
         True,
