@@ -16,19 +16,22 @@ from smolcorpus.readers.warc import list_warc_files
 def test_every_reader_lists_a_folder_by_the_same_rule(tmp_path):
     """Documents, Stack v2 rows, WARCs and source trees: files in nested folders in path order, hidden files and
     folders (`.cache/`, `.part.*`) skipped, names starting with "_" read like any other, files of other kinds left
-    out, a symlinked folder not followed (this one loops back to the root)."""
+    out, a symlinked folder not followed (this one loops back to the root). Source trees skip only version control
+    and cache folders: a repository's `.github` and dot-files are part of it."""
     listers = {".jsonl": list_document_files, ".parquet": list_row_files, ".warc.gz": list_warc_files,
                ".py": lambda paths: [str(p) for p in list_source_files(Path(paths[0]))]}  # fmt: skip
     for suffix, lister in listers.items():
         root = tmp_path / suffix.strip(".")
-        names = ["b/z", "a", "_under", "b/a", "b/c/d", ".part", ".cache/x", "b/.hidden/y"]
+        names = ["b/z", "a", "_under", "b/a", "b/c/d", ".part", ".cache/x", "b/.hidden/y", ".git/h", "__pycache__/p"]
         for name in names:
             (root / name).parent.mkdir(parents=True, exist_ok=True)
             (root / f"{name}{suffix}").write_bytes(b"")
         (root / "notes.txt").write_text("other kind")
         (root / "b" / "loop").symlink_to(root, target_is_directory=True)
-        expected = [str(root / f"{name}{suffix}") for name in ("_under", "a", "b/a", "b/c/d", "b/z")]
-        assert lister([str(root)]) == expected, suffix
+        expected = ["__pycache__/p", "_under", "a", "b/a", "b/c/d", "b/z"]
+        if suffix == ".py":
+            expected = [".cache/x", ".part", "_under", "a", "b/.hidden/y", "b/a", "b/c/d", "b/z"]
+        assert lister([str(root)]) == [str(root / f"{name}{suffix}") for name in expected], suffix
 
 
 def test_files_named_directly_are_kept_and_the_list_is_sorted_without_repeats(shared_data):

@@ -32,6 +32,7 @@ EXTENSION_LANGUAGES = {
     ".rb": "Ruby", ".rs": "Rust", ".sql": "SQL", ".sh": "Shell", ".bash": "Shell", ".zsh": "Shell",
     ".swift": "Swift", ".ts": "TypeScript", ".tsx": "TypeScript", ".xsl": "XSLT", ".xslt": "XSLT",
 }  # fmt: skip
+SKIPPED_DIRECTORIES = frozenset({".git", ".hg", ".svn", "__pycache__", ".mypy_cache", ".pytest_cache", ".tox"})
 LICENSE_FILES = ("LICENSE", "LICENSE.txt", "LICENSE.md", "LICENCE", "COPYING", "COPYING.txt", "LICENSE-MIT")
 
 # phrases that identify common licence texts → SPDX id (first match wins; order matters: LGPL before GPL)
@@ -87,10 +88,12 @@ def declared_license(expression: str) -> tuple[list[str], str]:
 
 
 def list_source_files(root: Path) -> list[Path]:
-    """Source files under `root` with a known extension, as `listing.list_input_files` lists them (hidden names such
-    as `.git` skipped, symlinked folders not followed, sorted by path), each as `root / <its relative path>`."""
+    """Source files under `root` with a known extension, as `listing.list_input_files` lists them (sorted by path,
+    symlinked folders not followed), each as `root / <its relative path>`. Version control and cache folders are
+    skipped, not every hidden name: a repository's `.github` (issue templates, workflows) is part of it."""
     absolute = os.path.abspath(root)
-    files = list_input_files([str(root)], lambda path: os.path.splitext(path)[1].lower() in EXTENSION_LANGUAGES)
+    files = list_input_files([str(root)], lambda path: os.path.splitext(path)[1].lower() in EXTENSION_LANGUAGES,
+                             skip=SKIPPED_DIRECTORIES.__contains__)  # fmt: skip
     return [root / os.path.relpath(path, absolute) for path in files]
 
 
