@@ -223,13 +223,16 @@ def test_every_drop_names_the_record_a_person_can_find_again(shared_data, tmp_pa
             assert record.rec_headers.get_header("WARC-Target-URI").strip("<>") == line["url"], line
 
 
-def test_the_prefilter_inside_the_reader_keeps_and_drops_what_the_step_after_it_does(shared_data, tmp_path):
+def test_the_prefilter_inside_the_reader_keeps_and_drops_what_the_step_after_it_does(shared_data, tmp_path,
+                                                                                       monkeypatch):  # fmt: skip
     """Issue 28: with the math prefilter judging each page's raw bytes inside the reader (the pages it drops are
     never decoded), the same pages come out as with the prefilter step on the decoded pages after the reader (the
     live oracle), on every real page (math and not) and every shared WARC: the same documents with the same
     `math_marker`, the same counters, the same prefilter ledger lines (reason, bytes, where), and drop samples of
-    the same pages with the same readable text."""
+    the same pages with the same readable text. Inside the reader, only the pages kept and the few dropped pages
+    that the ledger samples are decoded."""
     from smolcorpus.filters.math_prefilter import MathPrefilter
+    from smolcorpus.readers import warc
     from smolcorpus.writers.ledger import DropLedger
     from smolcorpus.writers.samples import read_samples
     from tests.extraction.web_pages import labelled_pages, write_pages_warc
@@ -237,8 +240,11 @@ def test_the_prefilter_inside_the_reader_keeps_and_drops_what_the_step_after_it_
     (tmp_path / "pages").mkdir()
     write_pages_warc(labelled_pages(shared_data), tmp_path / "pages" / "pages.warc.gz")
     inputs = [str(tmp_path / "pages"), str(shared_data / "warc")]
-    runs = []
+    runs, decoded = [], []
+    decode = warc.decode_html
+    monkeypatch.setattr(warc, "decode_html", lambda *args: decoded.append(1) or decode(*args))
     for inside in (False, True):
+        decoded.clear()
         folder = tmp_path / f"inside-{inside}"
         ledger = DropLedger(str(folder / "dropped"), "prefilter", samples_folder=str(folder / "samples"), html=True)
         prefilter = MathPrefilter(exclusion_writer=ledger)
@@ -254,6 +260,7 @@ def test_the_prefilter_inside_the_reader_keeps_and_drops_what_the_step_after_it_
     assert len(kept) > 40 and all(metadata["math_marker"] for _, _, metadata in kept)
     assert len(lines) > 600 and {line["reason"] for line in lines} == {"no_math_signal"}
     assert (inside[0], inside[2], inside[3]) == (kept, samples, counters) and samples
+    assert len(decoded) < len(kept) + 0.1 * len(lines)  # what the reader decodes with the prefilter inside
     # a ledger line's bytes are the page's size: its text's in UTF-8 once decoded, its raw bytes' when never
     # decoded (as on the reader's own lines), which differ only on a page that is not UTF-8 (iso-8859-1, cp1252)
     assert [dict(line, bytes=0) for line in inside[1]] == [dict(line, bytes=0) for line in lines]

@@ -113,6 +113,10 @@ class DropLedger(JsonlWriter):
     def _default_adapter(self, document: Document) -> dict:
         return ledger_record(self.step, self.default_reason, document)
 
+    def update_doc_stats(self, document: Document) -> None:
+        """Nothing: a ledger is no step of the pipeline, so its own counters are never saved, and a page dropped on
+        its raw bytes (`readers.warc.UndecodedPage`) would be decoded only for their text length."""
+
     def write(self, document: Document, rank: int = 0, **kwargs) -> None:
         super().write(document, rank, **kwargs)
         if self.samples_folder is None:
