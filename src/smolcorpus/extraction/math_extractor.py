@@ -110,6 +110,8 @@ def drop_deep_math(html: bytes, max_depth: int = MAX_MATH_DEPTH) -> bytes:
             continue
         end = _MATH_END.search(html, start.end())
         stop = end.end() if end else len(html)
+        if html.count(b"<", start.start(), stop) <= max_depth:  # fewer tags than that: not that deep (most)
+            continue
         depth = deepest = 0
         for tag in _TAG.finditer(html, start.start(), stop):
             if tag[1]:
