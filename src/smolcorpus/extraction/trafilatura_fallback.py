@@ -9,7 +9,7 @@ trafilatura's whitespace trimming, than the whole pruned page's text, plus `VIDE
 only text it writes). When that bound already makes the comparison come out for trafilatura's own text
 (`readability_cannot_win`), readability is not run: `compare_extraction` gets an empty result, which it never
 prefers, and goes on as before (its justext check does not depend on readability). The extracted text is the same
-on every shared page; readability is skipped on 495 of the 664 (32 of the 46 math pages).
+on every shared page; readability runs on 171 of them instead of 664 (on 14 of the 46 math pages instead of all).
 
 `certain_fallback()` puts this in place for the duration of an extraction.
 """
