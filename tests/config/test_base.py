@@ -39,3 +39,35 @@ def test_a_marked_path_resolves_by_its_kind(tmp_path, monkeypatch):
     assert model.resolve("models/python") == str(tmp_path / "models" / "python")
     assert not model.missing("org/name") and model.missing("./absent") and not local.missing("s3://b/k")
     assert not PathMarker("model", must_exist=False).missing("gpt2")  # a tokenizer's name: anything goes
+
+
+def test_steps_take_their_defaults_from_the_config_fields():
+    """A step that keeps a default reads the config field's (`default_of`): changing the config's default changes
+    the step's, with no second copy of the number to forget."""
+    import inspect
+
+    from smolcorpus.config.base import default_of
+    from smolcorpus.config.finemath import FineMathConfig, WarcSourceConfig
+    from smolcorpus.config.stack_edu import CodeFiltersConfig, StackV2SourceConfig
+    from smolcorpus.extraction.math_extractor import MathExtractor
+    from smolcorpus.filters.math_prefilter import MathPrefilter
+    from smolcorpus.readers.source_tree import SourceTreeReader
+    from smolcorpus.readers.stack_v2 import StackV2Reader
+    from smolcorpus.readers.warc import WarcHtmlReader
+
+    def step_default(step: type, argument: str):
+        return inspect.signature(step).parameters[argument].default
+
+    assert default_of(FineMathConfig, "min_math_words") == 3
+    assert default_of(FineMathConfig, "languages") == ["en"]  # a default factory is called
+    pairs = [
+        (MathPrefilter, "min_vocabulary", FineMathConfig, "min_math_words"),
+        (MathExtractor, "timeout", FineMathConfig, "extraction_timeout"),
+        (WarcHtmlReader, "max_bytes", WarcSourceConfig, "max_bytes"),
+        (SourceTreeReader, "max_bytes", CodeFiltersConfig, "max_bytes"),
+        (StackV2Reader, "max_bytes", CodeFiltersConfig, "max_bytes"),
+        (StackV2Reader, "concurrency", StackV2SourceConfig, "concurrency"),
+        (StackV2Reader, "max_attempts", StackV2SourceConfig, "max_attempts"),
+    ]
+    for step, argument, model, field in pairs:
+        assert step_default(step, argument) == default_of(model, field), (step.__name__, argument)

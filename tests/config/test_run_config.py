@@ -1,8 +1,6 @@
 """`config/run_config.py`: one pipeline's section per run, and paths resolved by walking the marked fields."""
 
-import ast
 import functools
-from pathlib import Path
 
 import pytest
 
@@ -52,16 +50,3 @@ def test_the_path_fields_cover_what_runs_read():
             "finemath.precision.model", "tokenize.tokenizer"} <= models  # fmt: skip
     assert {"stack_edu.decontamination.benchmarks", "finemath.lid_model"} <= found.keys()
     assert found["output_dir"] == "output"
-
-
-def test_the_runtime_never_reads_a_run_config():
-    """runtime/ runs stages, whatever the run: it may import `ExecutorConfig`, never `RunConfig` (what is about a
-    run, its provenance and output claim, sits beside run.py)."""
-    runtime = Path(__file__).resolve().parents[2] / "src" / "smolcorpus" / "runtime"
-    importers = [
-        path.name
-        for path in sorted(runtime.glob("*.py"))
-        for node in ast.walk(ast.parse(path.read_text()))
-        if isinstance(node, ast.ImportFrom) and any(alias.name == "RunConfig" for alias in node.names)
-    ]
-    assert not importers

@@ -24,8 +24,9 @@ def cmd_extract(args: argparse.Namespace) -> int:
         pages = [(args.url, path.read_bytes())]
     if args.timeout is None:
         from smolcorpus.config import FineMathConfig
+        from smolcorpus.config.base import default_of
 
-        args.timeout = FineMathConfig.model_fields["extraction_timeout"].default
+        args.timeout = default_of(FineMathConfig, "extraction_timeout")
     if args.timeout <= 0:
         raise ConfigError(f"--timeout must be a positive number of CPU seconds, not {args.timeout:g}")
     failed = 0

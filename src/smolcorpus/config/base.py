@@ -18,6 +18,12 @@ from pydantic.fields import FieldInfo
 REMOTE_PREFIXES = ("s3://", "gs://", "hf://", "http://", "https://", "az://", "abfs://")
 
 
+def default_of(model: type[BaseModel], field: str) -> Any:
+    """The default a config field declares, for a step whose argument has the same meaning: steps that keep a default
+    (a reader's byte limit, the prefilter's word count) read it from the model, so the number is written once."""
+    return model.model_fields[field].get_default(call_default_factory=True)
+
+
 def is_remote(path: str) -> bool:
     """Whether `path` has a scheme fsspec reads (s3://, hf://, ...): not checked or resolved here."""
     return path.startswith(REMOTE_PREFIXES)

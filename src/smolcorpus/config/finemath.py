@@ -135,8 +135,9 @@ class URLFilterConfig(StrictModel):
     enabled: bool = Field(True, description="run the filter; on: FineWeb's first step")
     integrated_lists: bool = Field(
         True,
-        description="datatrove's 4.6M block-listed domains and banned URL words: ≈ 700 MB of memory and 3–10 s of "
-        "CPU, parsed once per process (a local run's workers share their forkserver's copy); on: FineWeb's lists",
+        description="datatrove's 4.6M block-listed domains, ≈ 20k URLs and banned URL words, as memory-mapped "
+        "hashes (74 MB, built once per machine and list version in ≈ 5 s, opened by a task in ≈ 0.02 s and shared "
+        "through the page cache); on: FineWeb's lists",
     )
     extra_domains: list[str] = Field(default_factory=list, description="more domains to drop; `[]`: none")
     extra_urls: list[str] = Field(default_factory=list, description="more exact URLs to drop; `[]`: none")

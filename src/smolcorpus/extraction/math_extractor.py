@@ -19,6 +19,8 @@ from datatrove.pipeline.extractors.base import BaseExtractor
 from datatrove.utils.typeshelper import StatHints
 from lxml import etree
 
+from smolcorpus.config.base import default_of
+from smolcorpus.config.finemath import FineMathConfig
 from smolcorpus.extraction.html_math import write_inline_math, write_scripts
 from smolcorpus.extraction.main_content import choose_records, is_spared_content, mark_structures, record_groups
 from smolcorpus.extraction.math_markup import FORMULA_MARK, MathStats, rewrite_math
@@ -349,9 +351,10 @@ class MathExtractor(BaseExtractor):
     """datatrove extractor: `doc.text` (HTML) → Markdown with TeX math; adds `math_formulas` to the metadata.
 
     Args:
-        timeout: CPU seconds per document (default 5): a page whose extraction costs more is dropped as
-            `extraction_timeout` (the sandbox process is restarted). CPU time, not wall-clock time: a page waiting
-            for a busy CPU is not charged for the wait (`runtime/cpu_sandbox.py`).
+        timeout: CPU seconds per document (default: the config's `extraction_timeout`, 5): a page whose
+            extraction costs more is dropped as `extraction_timeout` (the sandbox process is restarted). CPU time,
+            not wall-clock time: a page waiting for a busy CPU is not charged for the wait
+            (`runtime/cpu_sandbox.py`).
         drop_ledger: optional ledger for documents that do not survive extraction (reasons
             `extraction_timeout`, `extraction_error`, `extraction_empty`).
         trafilatura_options: override `TRAFILATURA_OPTIONS`.
@@ -362,7 +365,12 @@ class MathExtractor(BaseExtractor):
 
     name = "🧮 Math-preserving extraction"
 
-    def __init__(self, timeout: float = 5, drop_ledger: DropLedger | None = None, **trafilatura_options):
+    def __init__(
+        self,
+        timeout: float = default_of(FineMathConfig, "extraction_timeout"),
+        drop_ledger: DropLedger | None = None,
+        **trafilatura_options,
+    ):
         super().__init__(timeout)
         self.drop_ledger = drop_ledger
         self.trafilatura_options = trafilatura_options

@@ -33,6 +33,8 @@ from datatrove.pipeline.filters.base_filter import BaseFilter
 from datatrove.pipeline.writers.disk_base import DiskWriter
 from datatrove.utils.typeshelper import StatHints
 
+from smolcorpus.config.base import default_of
+from smolcorpus.config.finemath import FineMathConfig
 from smolcorpus.extraction.formula_count import reads_as_math
 
 # Libraries and markup, looked for outside script bodies, styles and comments: elements (`<math`) anywhere, names of
@@ -252,8 +254,9 @@ def math_signals(html: str | bytes, max_bytes: int = 2_000_000, words_needed: in
 
 
 class MathPrefilter(BaseFilter):
-    """Keep pages with math markup or TeX, or ≥ `min_vocabulary` distinct math words (default 3). Reason:
-    `no_math_signal`. Kept pages get `math_marker` metadata (the marker, or "vocabulary").
+    """Keep pages with math markup or TeX, or ≥ `min_vocabulary` distinct math words (default: the config's
+    `min_math_words`, 3). Reason: `no_math_signal`. Kept pages get `math_marker`
+    metadata (the marker, or "vocabulary").
 
     The WARC reader can run it on each page's raw bytes, before decoding (`WarcHtmlReader(prefilter=...)`): the
     reader asks `verdict` and hands the pages dropped to `drop_raw`, which counts and ledgers them as `run` does; a
@@ -264,7 +267,11 @@ class MathPrefilter(BaseFilter):
     name = "➗ Math prefilter"
     REASON = "no_math_signal"
 
-    def __init__(self, min_vocabulary: int = 3, exclusion_writer: DiskWriter | None = None):
+    def __init__(
+        self,
+        min_vocabulary: int = default_of(FineMathConfig, "min_math_words"),
+        exclusion_writer: DiskWriter | None = None,
+    ):
         super().__init__(exclusion_writer)
         self.min_vocabulary = min_vocabulary
 

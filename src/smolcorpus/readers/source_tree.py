@@ -21,6 +21,8 @@ from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 from datatrove.utils.logging import logger
 
+from smolcorpus.config.base import default_of
+from smolcorpus.config.stack_edu import CodeFiltersConfig
 from smolcorpus.readers.listing import list_input_files
 from smolcorpus.runtime.step_stats import count_drop
 from smolcorpus.writers.ledger import DropLedger
@@ -110,7 +112,7 @@ class SourceTreeReader(PipelineStep):
     Args:
         roots: repository folders; each folder's name is its `repo_name` unless `repo_names` says otherwise.
         repo_names: optional names, one per root (e.g. "owner/name").
-        max_bytes: files larger than this are skipped (default 1 MB).
+        max_bytes: files larger than this are skipped (default: the config's `filters.max_bytes`, 1 MB).
         Files are read only when their real path is inside their root: symlinks that lead out of the tree are
         skipped (`outside_tree`), and a symlink to a file of the tree that is read anyway (`duplicate_symlink`).
         licenses: optional SPDX id per root (e.g. from package metadata); None entries are detected from the root's
@@ -121,7 +123,8 @@ class SourceTreeReader(PipelineStep):
     name = "🌳 Source trees"
     type = "📖 - READER"
 
-    def __init__(self, roots: list[str], repo_names: list[str] | None = None, max_bytes: int = 1_000_000,
+    def __init__(self, roots: list[str], repo_names: list[str] | None = None,
+                 max_bytes: int = default_of(CodeFiltersConfig, "max_bytes"),
                  licenses: list[str | None] | None = None, drop_ledger: DropLedger | None = None):  # fmt: skip
         super().__init__()
         if licenses is not None and len(licenses) != len(roots):

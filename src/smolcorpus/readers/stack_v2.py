@@ -29,6 +29,8 @@ import fsspec
 from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
+from smolcorpus.config.base import default_of
+from smolcorpus.config.stack_edu import CodeFiltersConfig, StackV2SourceConfig
 from smolcorpus.errors import InputFileError, SmolcorpusError
 from smolcorpus.readers.documents import count_parquet_rows
 from smolcorpus.readers.listing import list_input_files
@@ -120,9 +122,11 @@ class StackV2Reader(PipelineStep):
         content_url: where blobs live (default `s3://softwareheritage/content`).
         storage_options: fsspec/s3fs options, e.g. `{"anon": True}` or an endpoint override
             `{"client_kwargs": {"endpoint_url": "http://127.0.0.1:5000"}}`.
-        concurrency: S3 requests in flight per task (default 32).
-        max_attempts / backoff: retries of throttled or transient failures (default 5, first wait 0.5 s, doubling).
-        max_bytes: rows whose `length_bytes` exceed this are skipped before fetching (default 1 MB).
+        concurrency: S3 requests in flight per task (default: the config's `concurrency`, 32).
+        max_attempts / backoff: retries of throttled or transient failures (default: the config's
+            `max_attempts`, 5; first wait 0.5 s, doubling).
+        max_bytes: rows whose `length_bytes` exceed this are skipped before fetching (default: the config's
+            `filters.max_bytes`, 1 MB).
         batch_size: rows fetched together (default 256).
         content_column: rows with a string in this column are used as they are, without fetching (default
             "content").
@@ -138,10 +142,10 @@ class StackV2Reader(PipelineStep):
         paths: list[str],
         content_url: str = SOFTWARE_HERITAGE_CONTENT,
         storage_options: dict | None = None,
-        concurrency: int = 32,
-        max_attempts: int = 5,
+        concurrency: int = default_of(StackV2SourceConfig, "concurrency"),
+        max_attempts: int = default_of(StackV2SourceConfig, "max_attempts"),
         backoff: float = 0.5,
-        max_bytes: int = 1_000_000,
+        max_bytes: int = default_of(CodeFiltersConfig, "max_bytes"),
         batch_size: int = 256,
         content_column: str = "content",
         storage_options_rows: dict | None = None,

@@ -24,6 +24,8 @@ from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 from datatrove.utils.logging import logger
 
+from smolcorpus.config.base import default_of
+from smolcorpus.config.finemath import WarcSourceConfig
 from smolcorpus.readers.listing import list_input_files
 from smolcorpus.runtime.step_stats import count_drop
 
@@ -178,7 +180,7 @@ class WarcHtmlReader(PipelineStep):
     Args:
         paths: WARC files, folders, or Common Crawl `warc.paths(.gz)` files.
         storage_options: fsspec options (e.g. `{anon: true}` or an S3 endpoint).
-        max_bytes: larger responses are dropped (`too_large`, default 5 MB).
+        max_bytes: larger responses are dropped (`too_large`; default: the config's `warc.max_bytes`, 5 MB).
         drop_ledger: where the reader's own drops are written (a `DropLedger`), or None.
         prefilter: judges pages on their raw bytes before decoding (see above), or None (default: every page is
             decoded and yielded).
@@ -187,7 +189,8 @@ class WarcHtmlReader(PipelineStep):
     name = "🕷 WARC HTML records"
     type = "📖 - READER"
 
-    def __init__(self, paths: list[str], storage_options: dict | None = None, max_bytes: int = 5_000_000,
+    def __init__(self, paths: list[str], storage_options: dict | None = None,
+                 max_bytes: int = default_of(WarcSourceConfig, "max_bytes"),
                  drop_ledger=None, prefilter: RawPagePrefilter | None = None):  # fmt: skip
         super().__init__()
         self.paths = list(paths)
