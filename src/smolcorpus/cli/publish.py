@@ -36,6 +36,6 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     publish.add_argument("--private", action="store_true")
     publish.add_argument("--dry-run", action="store_true", help="stage and verify only")
     publish.add_argument("--staging", help="where to stage (default: OUTPUT_DIR/publish/ORG__NAME)")
-    publish.add_argument("--license", help="license id for the card (default: odc-by for finemath, else other)")
+    publish.add_argument("--license", help="license id for the card (default: the pipeline's, as run_info.json says)")
     add_quiet_flag(publish)
     publish.set_defaults(func=cmd_publish)
