@@ -60,3 +60,18 @@ def test_graded_code_classifier_beats_chance(code_labels, tmp_path):
     baseline_mse = float(np.mean((data.scores - data.scores.mean()) ** 2))
     assert validation["binary"]["f1"] > always_yes_f1 + 0.02
     assert validation["mse"] < baseline_mse
+
+
+def test_a_training_does_not_depend_on_what_trained_before_in_the_process(math_labels, code_labels):
+    """fasttext-numpy2-wheel 0.9.2 reproduces only a process's first training (a later one read memory an earlier
+    one left: other weights, or NaN); each training runs in a fresh process, so the same data and seed give the same
+    model here after another training as they would alone."""
+    from smolcorpus.classifiers.fasttext_classifier import FastTextClassifier
+
+    math, code = load_labels(str(math_labels), kind="binary"), load_labels(str(code_labels))
+    first = FastTextClassifier.train(math, "math", FastTextParams())
+    FastTextClassifier.train(code, "code", FastTextParams(mode="grades"))
+    again = FastTextClassifier.train(math, "math", FastTextParams())
+    texts = math.texts[:40]
+    np.testing.assert_array_equal(first.score(texts), again.score(texts))
+    assert first.config["fasttext"]["lr"] == again.config["fasttext"]["lr"]

@@ -10,6 +10,9 @@ math-vs-not test pages, against 1.0 with the defaults below).
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -48,12 +51,39 @@ class FastTextParams:
     seed: int = 0
 
 
-def _train_supervised(fasttext, path: str, params: FastTextParams):
+def _train_supervised(path: str, params: FastTextParams):
+    """Train on the examples of `path` in a fresh Python process and load the model here. fasttext-numpy2-wheel
+    0.9.2 is reproducible only for the first training in a process: a later one reads memory an earlier one left
+    behind (the same data and seed gave other weights, or "Encountered NaN" even at lr 0.1), so a library user or a
+    test session that trains twice would get a model that depends on what ran before. `params.lr` ends as the rate
+    that trained (see `_train_here`)."""
+    import fasttext
+
+    with tempfile.TemporaryDirectory(prefix="smolcorpus-fasttext-") as folder:
+        model_path = Path(folder) / MODEL_FILE
+        request = json.dumps({"input": path, "output": str(model_path), "params": asdict(params)})
+        child = subprocess.run(
+            [sys.executable, "-m", __name__], input=request, capture_output=True, text=True, check=False
+        )  # fmt: skip
+        if child.returncode != 0:
+            raise RuntimeError(f"fastText training failed: {child.stderr.strip()[-2000:]}")
+        answer = json.loads(child.stdout)
+        for warning in answer["warnings"]:
+            logger.warning(warning)
+        params.lr = answer["lr"]
+        return fasttext.load_model(str(model_path))
+
+
+def _train_here(path: str, params: FastTextParams) -> tuple[object, list[str]]:
     """fastText's SGD can diverge ("Encountered NaN") when the learning rate is high for the data; halve it and
-    retry (at most 3 times) rather than fail a long run. `params.lr` ends as the rate that trained."""
+    retry (at most 3 times) rather than fail a long run. Returns the model and a warning per retry; `params.lr` ends
+    as the rate that trained. Run only as the first training of a process (`_train_supervised`)."""
+    import fasttext
+
+    warnings = []
     for _ in range(4):
         try:
-            return fasttext.train_supervised(
+            model = fasttext.train_supervised(
                 input=path,
                 dim=params.dim,
                 epoch=params.epoch,
@@ -62,18 +92,26 @@ def _train_supervised(fasttext, path: str, params: FastTextParams):
                 minCount=params.min_count,
                 bucket=params.bucket,
                 seed=params.seed,
-                # one thread keeps training deterministic for a seed, for the first training in a process: with
-                # fasttext-numpy2-wheel 0.9.2 a later one in the same process can give other weights or NaN (see
-                # demo/classifiers.py, which trains each model in a fresh process)
-                thread=1,
+                thread=1,  # one thread: the same weights for the same data and seed
                 verbose=0,
             )
+            return model, warnings
         except RuntimeError as e:
             if "NaN" not in str(e):
                 raise
-            logger.warning(f"fastText diverged at lr={params.lr}; retrying at lr={params.lr / 2}")
+            warnings.append(f"fastText diverged at lr={params.lr}; retrying at lr={params.lr / 2}")
             params.lr /= 2
     raise RuntimeError(f"fastText training diverged even at lr={params.lr * 2}")
+
+
+def _training_process() -> None:
+    """The fresh process of `_train_supervised`: a JSON request on stdin (input, output, params), the model saved to
+    `output`, and the rate that trained and the retries' warnings as JSON on stdout."""
+    request = json.loads(sys.stdin.read())
+    params = FastTextParams(**request["params"])
+    model, warnings = _train_here(request["input"], params)
+    model.save_model(request["output"])
+    print(json.dumps({"lr": params.lr, "warnings": warnings}))
 
 
 class FastTextClassifier(Classifier):
@@ -87,7 +125,6 @@ class FastTextClassifier(Classifier):
 
     @classmethod
     def train(cls, data: LabeledData, name: str, params: FastTextParams) -> FastTextClassifier:
-        import fasttext
 
         if data.kind == "binary":
             params.mode, params.threshold = "binary", 1.0
@@ -96,7 +133,7 @@ class FastTextClassifier(Classifier):
             for text, target in zip(data.texts, targets, strict=True):
                 f.write(f"__label__{target} {normalize_text(text)}\n")
             f.flush()
-            model = _train_supervised(fasttext, f.name, params)
+            model = _train_supervised(f.name, params)
         label_kind = "binary" if params.mode == "binary" else "graded"
         config = base_config(
             "fasttext", name, label_kind, params.threshold, data.sha256(), fasttext=asdict(params),
@@ -125,3 +162,7 @@ class FastTextClassifier(Classifier):
             else:
                 scores[i] = float((values * probs).sum() / max(probs.sum(), 1e-12))
         return scores
+
+
+if __name__ == "__main__":
+    _training_process()
