@@ -28,6 +28,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.append(str(Path(__file__).resolve().parents[1]))  # benchmarks/, for the shared peak_rss helper
+from peak_rss import peak_rss_mb  # noqa: E402
+
 SHARED_DATA = Path(
     os.environ.get("SMOLCORPUS_SHARED_DATA", Path(__file__).resolve().parents[2] / ".." / "shared" / "data")
 )
@@ -84,15 +87,6 @@ def replicate(base: Path, target: Path, tokens: int) -> Path:
                     num_rows=sum(s["rows"] for s in shards), num_tokens=total)  # fmt: skip
     (target / "manifest.json").write_text(json.dumps(manifest))
     return target
-
-
-def peak_rss_mb() -> float:
-    """This process's own peak RSS (VmHWM; ru_maxrss would include what a forked child inherited)."""
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def measure(name: str, sources: Path, workdir: Path) -> dict:

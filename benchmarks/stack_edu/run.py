@@ -20,13 +20,15 @@ import argparse
 import gzip
 import json
 import os
-import resource
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.append(str(Path(__file__).resolve().parents[1]))  # benchmarks/, for the shared peak_rss helper
+from peak_rss import peak_rss_mb  # noqa: E402
 
 QUICK_PACKAGES = (("datatrove", "datatrove"), ("trafilatura", "trafilatura"), ("pydantic", "pydantic"),
                   ("PyYAML", "yaml"), ("fsspec", "fsspec"), ("huggingface_hub", "huggingface_hub"))  # fmt: skip
@@ -90,7 +92,7 @@ def child(stage_name: str, config_path: Path) -> None:
             break
         if stage_name == "tokenize":  # the grouped shard writer reads the curated files itself
             files = sum(v for k, v in counters.items() if k.endswith("/documents"))
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss_mb = peak_rss_mb()
     print(json.dumps({"seconds": seconds, "rss_mb": rss_mb, "files": files}))
 
 

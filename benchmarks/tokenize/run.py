@@ -25,12 +25,14 @@ import contextlib
 import gzip
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.append(str(Path(__file__).resolve().parents[1]))  # benchmarks/, for the shared peak_rss helper
+from peak_rss import peak_rss_mb  # noqa: E402
 
 SHARED_DATA = Path(
     os.environ.get("SMOLCORPUS_SHARED_DATA", Path(__file__).resolve().parents[2] / ".." / "shared" / "data")
@@ -120,16 +122,6 @@ def measure(name: str, corpus: Path, workdir: Path) -> dict:
     seconds = time.perf_counter() - started
     peak_mb = peak_rss_mb()
     return {"name": name, "tokens": tokens, "seconds": seconds, "peak_rss_mb": peak_mb}
-
-
-def peak_rss_mb() -> float:
-    """This process's own peak RSS. (ru_maxrss is no good here: a child started by fork+exec inherits the
-    parent's peak, so every measurement would report at least the orchestrating process's size.)"""
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # not Linux: an upper bound
 
 
 def run_pinned(name: str, corpus: Path) -> dict:

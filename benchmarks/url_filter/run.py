@@ -21,11 +21,13 @@ import argparse
 import gzip
 import json
 import os
-import resource
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.append(str(Path(__file__).resolve().parents[1]))  # benchmarks/, for the shared peak_rss helper
+from peak_rss import peak_rss_mb  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED_DATA = Path(os.environ.get("SMOLCORPUS_SHARED_DATA", ROOT / ".." / "shared" / "data"))
@@ -106,7 +108,7 @@ def load_lists(name: str, urls: list[str], cache: str) -> dict:
     url_filter.download_data()
     cpu, added = time.process_time() - cpu, rss_mb() - before
     verdicts = [url_filter.filter(Document(text="", id=url, metadata={"url": url})) for url in urls]
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_rss_mb()
     return {"cpu": cpu, "added": added, "peak": peak, "verdicts": verdicts}
 
 
