@@ -12,7 +12,7 @@ from smolcorpus.config.base import InputPath, PathMarker, StrictModel
 class InputConfig(StrictModel):
     """Where the `tokenize` pipeline's documents come from: Parquet, JSONL (`.jsonl`, `.json`, `.ndjson`) or
     CSV/TSV files with a header row, optionally `.gz`/`.zst`/`.bz2`/`.xz`, or folders of them (searched
-    recursively; files starting with `.` or `_` are skipped)."""
+    recursively, in path order; names starting with `.` are skipped)."""
 
     missing_path_message: ClassVar[str] = "input path does not exist"
 
