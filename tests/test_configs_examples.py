@@ -71,7 +71,7 @@ def test_the_readme_points_to_the_reference_it_no_longer_copies():
 
 
 MIXTURES = sorted((ROOT / "configs" / "mixtures").glob("*.yaml"))
-# SmolLM2's stage proportions (../shared/research/recipes.md, "Stage mixtures"): web, code, math, other
+# SmolLM2's stage proportions (arXiv:2502.02737, §4.2-4.6 and Fig. 2): web, code, math, other
 SMOLLM2_STAGES = {"stage1": (0.90, 0.10, 0.0, 0.0), "stage2": (0.75, 0.20, 0.05, 0.0),
                   "stage3": (0.74, 0.16, 0.10, 0.0), "stage4": (0.58, 0.24, 0.14, 0.04)}  # fmt: skip
 # FineWeb-Edu's part of the web share: 60/40 in stages 1-2, 40/60 in stage 3 (and, our assumption, stage 4)

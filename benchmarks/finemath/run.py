@@ -14,7 +14,7 @@ with 5 copies (a web-like rate; FineMath found a few percent). Each path runs in
 on one record (its startup: models, the extraction sandbox, the AsciiMath grammar); rates are records per second on
 one core after startup, which a task pays once for tens of thousands of records; recall is the share of math pages
 a path returns with text. `× floor` is a path's CPU time per record over the reader's: how far it is from the limit
-that reading the WARC sets (issue 28's goal: within about 3×). The last column extrapolates to a 3-billion-page
+that reading the WARC sets (the goal: within about 3× of it). The last column extrapolates to a 3-billion-page
 snapshot (CPU-hours = 3e9 / rate / 3600).
 
 Then each stage of the `finemath` pipeline on the same input, one task in its own process on one core, with its
@@ -208,7 +208,7 @@ def main() -> None:
     front_end = records / steady["smolcorpus-prefilt"]
     print(f"floor: the reader alone, {floor:,.1f} records/s/core ({3e9 / floor / 3600:,.0f} CPU-hours a snapshot); "
           f"the front end takes {floor / front_end:.2f}× its time per record")  # fmt: skip
-    print("target (issue 28): ≥ 830 records/s/core for smolcorpus-prefilt (≤ 1,000 CPU-hours a snapshot), "
+    print("target: ≥ 830 records/s/core for smolcorpus-prefilt (≤ 1,000 CPU-hours a snapshot), "
           "recall 100%, filter stage peak RSS ≤ 500 MB")  # fmt: skip
     print("\nfinemath stages, one task each (own process, one core)\n")
     print(f"{'stage':<22}{'seconds':>9}{'peak RSS MB':>13}")

@@ -46,14 +46,20 @@ def test_steps_take_their_defaults_from_the_config_fields():
     the step's, with no second copy of the number to forget."""
     import inspect
 
+    from smolcorpus.classifiers.score import ClassifierScorer
     from smolcorpus.config.base import default_of
     from smolcorpus.config.finemath import FineMathConfig, WarcSourceConfig
-    from smolcorpus.config.stack_edu import CodeFiltersConfig, StackV2SourceConfig
+    from smolcorpus.config.mix import MixConfig
+    from smolcorpus.config.stack_edu import CodeFiltersConfig, CodeScoringConfig, StackV2SourceConfig
+    from smolcorpus.config.tokenize import InputConfig, TokenizeConfig
     from smolcorpus.extraction.math_extractor import MathExtractor
+    from smolcorpus.filters.code_rules import data_heavy_reason
     from smolcorpus.filters.math_prefilter import MathPrefilter
+    from smolcorpus.readers.documents import DocumentFileReader
     from smolcorpus.readers.source_tree import SourceTreeReader
     from smolcorpus.readers.stack_v2 import StackV2Reader
     from smolcorpus.readers.warc import WarcHtmlReader
+    from smolcorpus.tokenize.shards import TokenShardWriter
 
     def step_default(step: type, argument: str):
         return inspect.signature(step).parameters[argument].default
@@ -68,6 +74,17 @@ def test_steps_take_their_defaults_from_the_config_fields():
         (StackV2Reader, "max_bytes", CodeFiltersConfig, "max_bytes"),
         (StackV2Reader, "concurrency", StackV2SourceConfig, "concurrency"),
         (StackV2Reader, "max_attempts", StackV2SourceConfig, "max_attempts"),
+        (StackV2Reader, "backoff", StackV2SourceConfig, "backoff_seconds"),
+        (DocumentFileReader, "max_bytes", InputConfig, "max_document_bytes"),
+        (TokenShardWriter, "batch_size", TokenizeConfig, "batch_size"),
+        (TokenShardWriter, "max_tokens_per_shard", TokenizeConfig, "max_tokens_per_shard"),
+        (TokenShardWriter, "tokens_per_row_group", TokenizeConfig, "tokens_per_row_group"),
+        (data_heavy_reason, "max_data_file_bytes", CodeFiltersConfig, "max_data_file_bytes"),
+        (data_heavy_reason, "table_fraction", CodeFiltersConfig, "max_table_fraction"),
+        (data_heavy_reason, "digit_fraction", CodeFiltersConfig, "max_digit_fraction"),
+        (ClassifierScorer, "batch_size", CodeScoringConfig, "batch_size"),
     ]
     for step, argument, model, field in pairs:
         assert step_default(step, argument) == default_of(model, field), (step.__name__, argument)
+    for field in ("max_tokens_per_shard", "tokens_per_row_group"):  # mix's shards are written as tokenize's
+        assert default_of(MixConfig, field) == default_of(TokenizeConfig, field)

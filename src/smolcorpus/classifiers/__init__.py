@@ -1,1 +1,1 @@
-"""Educational-value classifiers: LLM annotation, training, evaluation and scoring steps (issue 3)."""
+"""Educational-value classifiers: LLM annotation, training, evaluation and scoring steps."""

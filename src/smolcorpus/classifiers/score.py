@@ -8,6 +8,8 @@ from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.filters.base_filter import BaseFilter
 from datatrove.pipeline.writers.disk_base import DiskWriter
 
+from smolcorpus.config.base import default_of
+from smolcorpus.config.stack_edu import CodeScoringConfig
 from smolcorpus.runtime.step_stats import merge_stats
 from smolcorpus.score_keys import grade_counter, score_keys
 
@@ -18,7 +20,7 @@ class ClassifierScorer(PipelineStep):
     Args:
         model_dir: a folder written by `smolcorpus classifier train`.
         name: metadata key prefix; default: the classifier's own name.
-        batch_size: documents per scoring call (default 64).
+        batch_size: documents per scoring call (default: the config's `scoring.batch_size`, 64).
         max_chars: texts are cut to this many characters before scoring (default 100 000; an encoder sees at most
             its max length in tokens anyway); cut documents are counted as `truncated_chars`.
         device / dtype: for the kinds that run a torch model (embedding, and published FineWeb-Edu-style
@@ -29,7 +31,8 @@ class ClassifierScorer(PipelineStep):
     name = "🎓 Classifier score"
     type = "🔢 - SCORER"
 
-    def __init__(self, model_dir: str, name: str | None = None, batch_size: int = 64, max_chars: int = 100_000,
+    def __init__(self, model_dir: str, name: str | None = None,
+                 batch_size: int = default_of(CodeScoringConfig, "batch_size"), max_chars: int = 100_000,
                  device: str = "auto", dtype: str = "float32"):  # fmt: skip
         super().__init__()
         self.device = device

@@ -1,6 +1,5 @@
 """The `smolcorpus` command. Thin by design: each module of this package parses one group of commands and calls
-into the packages (`run`, `tokenize`, `demo` → `smolcorpus.run`; `classifier`, `annotate`, `extract`, `mix`,
-`report`, `publish`)."""
+into the packages below it (`build_parser` lists the modules)."""
 
 from __future__ import annotations
 

@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 from smolcorpus.classifiers.kinds import KINDS, TRAINABLE
+from smolcorpus.config.base import default_of
+from smolcorpus.config.stack_edu import CodeScoringConfig
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -17,7 +19,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
     train = commands.add_parser(
         "train",
-        help="train an n-gram linear, fastText or frozen-encoder classifier on labels",
+        help="train a classifier of one of the kinds (--kind) on labels",
         description="Train on labelled data (Parquet/JSONL/CSV/datasets folder with text and score columns), hold "
         "out a stratified validation split, save a model folder.",
     )
@@ -29,7 +31,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     _add_label_flags(train)
     train.add_argument("--validation-fraction", type=float, default=0.1)
     train.add_argument("--seed", type=int, default=42, help="split seed")
-    train.add_argument("--config", help="YAML of hyper-parameters (linear, fastText or embedding fields, see README)")
+    train.add_argument("--config", help="YAML of the kind's hyper-parameters (see README)")
     train.add_argument("--mode", choices=["grades", "binary"], help="fastText: one class per grade, or binary")
     train.add_argument("--threshold", type=float, help="grade counted as positive (default 3)")
     train.add_argument("--encoder", help="embedding: folder or Hub id (default: all-MiniLM-L6-v2, offline)")
@@ -65,7 +67,12 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     score.add_argument("--name", help="metadata key prefix (default: the classifier's name)")
     score.add_argument("--threshold", type=float, help="keep only documents with int score ≥ this")
     score.add_argument("--text-column", default="text")
-    score.add_argument("--batch-size", type=int, default=64, help="documents per scoring call (default: 64)")
+    score.add_argument(
+        "--batch-size",
+        type=int,
+        default=default_of(CodeScoringConfig, "batch_size"),
+        help="documents per scoring call (default: %(default)s, as the pipelines' scoring)",
+    )
     score.add_argument("--device", default="auto", help="embedding and transformers classifiers: auto (default: a "
                        "GPU when torch sees one), cpu, cuda[:N]")  # fmt: skip
     score.add_argument("--dtype", default="float32", choices=["float32", "bfloat16", "float16"],

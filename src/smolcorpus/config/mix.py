@@ -6,7 +6,8 @@ from typing import Literal
 
 from pydantic import Field, PositiveFloat, PositiveInt
 
-from smolcorpus.config.base import LocalPath, OutputPath, StrictModel
+from smolcorpus.config.base import LocalPath, OutputPath, StrictModel, default_of
+from smolcorpus.config.tokenize import TokenizeConfig
 
 
 class MixSourceConfig(StrictModel):
@@ -52,10 +53,11 @@ class MixConfig(StrictModel):
         "budget reach it",
     )
     max_tokens_per_shard: PositiveInt = Field(
-        100_000_000, description="shards mode: tokens; a new shard file past this (as `tokenize`)"
+        default_of(TokenizeConfig, "max_tokens_per_shard"),
+        description="shards mode: tokens; a new shard file past this (as `tokenize`)",
     )
     tokens_per_row_group: PositiveInt = Field(
-        1_048_576,
+        default_of(TokenizeConfig, "tokens_per_row_group"),
         description="shards mode: row-group size in tokens; the loader shuffles row groups, so sources interleave "
         "(as `tokenize`)",
     )

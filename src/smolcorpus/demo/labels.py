@@ -18,6 +18,8 @@ import re
 import sysconfig
 from pathlib import Path
 
+from smolcorpus.extraction.formula_count import tex_in_text
+
 CODE_RULE = "grade = one point per 10% of non-blank lines that are comments or docstrings, at most 5"
 WEB_RULE = "grade = TeX formulas on the page (display and inline), at most 5"
 # standard-library folders that are not library code (tests, IDLE) or not the standard library (installed packages)
@@ -56,8 +58,9 @@ def code_grade(source: str) -> int | None:
 
 
 def formula_count(text: str) -> int:
-    """TeX formulas in extracted text: `$$...$$` display formulas and `\\(...\\)` inline ones."""
-    return text.count("$$") // 2 + text.count("\\(")
+    """TeX formulas in extracted text, display and inline, as every count in smolcorpus reads them
+    (`extraction.formula_count.tex_in_text`)."""
+    return len(tex_in_text(text))
 
 
 def math_grade(text: str) -> int:

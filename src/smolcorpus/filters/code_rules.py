@@ -16,6 +16,9 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
+from smolcorpus.config.base import default_of
+from smolcorpus.config.stack_edu import CodeFiltersConfig
+
 # --- line statistics (The Stack) ------------------------------------------------------------------------------
 
 
@@ -236,8 +239,11 @@ def _docstring_lines(text: str, lines: list[str]) -> set[int]:
     return {number for number in found if number < len(lines)}
 
 
-def data_heavy_reason(text: str, path: str, max_data_file_bytes: int = 50_000, table_fraction: float = 0.5,
-                      digit_fraction: float = 0.25) -> str | None:  # fmt: skip
+def data_heavy_reason(text: str, path: str,
+                      max_data_file_bytes: int = default_of(CodeFiltersConfig, "max_data_file_bytes"),
+                      table_fraction: float = default_of(CodeFiltersConfig, "max_table_fraction"),
+                      digit_fraction: float = default_of(CodeFiltersConfig, "max_digit_fraction"),
+                      ) -> str | None:  # fmt: skip
     """Why a file is mostly data rather than code, or None:
 
     - `data_file`: a JSON/YAML/CSV/XML file larger than `max_data_file_bytes` (small ones are configs);

@@ -9,6 +9,8 @@ from datatrove.pipeline.writers import ParquetWriter
 
 from smolcorpus.classifiers.score import ClassifierScorer, ScoreThresholdFilter
 from smolcorpus.config import ExecutorConfig
+from smolcorpus.config.base import default_of
+from smolcorpus.config.stack_edu import CodeScoringConfig
 from smolcorpus.readers import DocumentFileReader
 from smolcorpus.runtime.executors import run_stages
 from smolcorpus.runtime.stage import Stage, StageResult
@@ -21,7 +23,7 @@ def score_stages(
     tasks: int,
     name: str | None = None,
     threshold: float | None = None,
-    batch_size: int = 64,
+    batch_size: int = default_of(CodeScoringConfig, "batch_size"),
     text_column: str = "text",
     device: str = "auto",
     dtype: str = "float32",

@@ -26,6 +26,8 @@ from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 from datatrove.utils.logging import logger
 
+from smolcorpus.config.base import default_of
+from smolcorpus.config.tokenize import InputConfig
 from smolcorpus.errors import InputFileError
 from smolcorpus.readers.listing import list_input_files
 from smolcorpus.runtime.step_stats import count_drop
@@ -36,7 +38,7 @@ CSV_SUFFIXES = {".csv": ",", ".tsv": "\t"}  # suffix → delimiter; a header row
 COMPRESSION_SUFFIXES = (".gz", ".zst", ".bz2", ".xz")
 
 
-DEFAULT_MAX_DOCUMENT_BYTES = 10_000_000  # larger documents are dropped as too_large
+DEFAULT_MAX_DOCUMENT_BYTES = default_of(InputConfig, "max_document_bytes")  # larger ones are dropped as too_large
 # what names a row when the input has no id column, first found first: a file's repository and path (Stack-Edu rows),
 # its path, a page's URL, a blob id; without any, `<file name>/<row>`
 FALLBACK_ID_COLUMNS = (("repo_name", "path"), ("path",), ("url",), ("blob_id",))

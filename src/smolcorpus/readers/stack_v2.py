@@ -144,7 +144,7 @@ class StackV2Reader(PipelineStep):
         storage_options: dict | None = None,
         concurrency: int = default_of(StackV2SourceConfig, "concurrency"),
         max_attempts: int = default_of(StackV2SourceConfig, "max_attempts"),
-        backoff: float = 0.5,
+        backoff: float = default_of(StackV2SourceConfig, "backoff_seconds"),
         max_bytes: int = default_of(CodeFiltersConfig, "max_bytes"),
         batch_size: int = 256,
         content_column: str = "content",

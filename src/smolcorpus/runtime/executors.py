@@ -30,7 +30,8 @@ from datatrove.executor import LocalPipelineExecutor
 from datatrove.executor.base import PipelineExecutor
 from datatrove.utils.stats import PipelineStats
 
-from smolcorpus.config import ExecutorConfig, is_remote
+from smolcorpus.config.base import is_remote
+from smolcorpus.config.executor import ExecutorConfig
 from smolcorpus.errors import ConfigError, DiskFullError
 from smolcorpus.runtime.atomic_folder import write_text_whole
 from smolcorpus.runtime.console import console_mode, filtered_stderr, run_console, task_console_mode

@@ -8,7 +8,7 @@ import signal
 from datatrove.executor.base import PipelineExecutor
 from datatrove.utils.stats import PipelineStats
 
-from smolcorpus.config import ExecutorConfig
+from smolcorpus.config.executor import ExecutorConfig
 from smolcorpus.runtime.executor_json import RedactedJsonMixin
 
 

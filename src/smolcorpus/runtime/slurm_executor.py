@@ -11,7 +11,7 @@ from pathlib import Path
 from datatrove.executor import SlurmPipelineExecutor
 from datatrove.executor.base import PipelineExecutor
 
-from smolcorpus.config import ExecutorConfig
+from smolcorpus.config.executor import ExecutorConfig
 from smolcorpus.errors import StageFailedError
 from smolcorpus.runtime.executor_json import RedactedJsonMixin
 from smolcorpus.runtime.progress import SlurmProgress

@@ -25,6 +25,8 @@ from datatrove.data import Document, DocumentsPipeline
 from datatrove.io import DataFolderLike, get_datafolder
 from datatrove.pipeline.base import PipelineStep
 
+from smolcorpus.config.base import default_of
+from smolcorpus.config.tokenize import TokenizeConfig
 from smolcorpus.tokenize.tokenizer import TokenizerSpec
 
 PARTS_DIR = ".parts"
@@ -172,9 +174,9 @@ class TokenShardWriter(PipelineStep):
         tokenizer: TokenizerSpec,
         carry_columns: list[str] | None = None,
         pack_length: int | None = None,
-        batch_size: int = 1000,
-        max_tokens_per_shard: int = 100_000_000,
-        tokens_per_row_group: int = 1_048_576,
+        batch_size: int = default_of(TokenizeConfig, "batch_size"),
+        max_tokens_per_shard: int = default_of(TokenizeConfig, "max_tokens_per_shard"),
+        tokens_per_row_group: int = default_of(TokenizeConfig, "tokens_per_row_group"),
     ):
         super().__init__()
         if pack_length is not None and carry_columns:
