@@ -18,6 +18,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     return run_or_plan(config, args, config_file=args.config)
 
 
+def _given(**flags) -> dict:
+    """The flags a user set: one left unset is left out of the config, so the config's default applies (written once,
+    in config/)."""
+    return {key: value for key, value in flags.items() if value is not None}
+
+
 def cmd_tokenize(args: argparse.Namespace) -> int:
     from smolcorpus.config import validate_config
 
@@ -25,10 +31,10 @@ def cmd_tokenize(args: argparse.Namespace) -> int:
         "pipeline": "tokenize",
         "name": "tokenize",
         "output_dir": args.output,
-        "input": {"paths": args.inputs, "text_column": args.text_column, "id_column": args.id_column},
+        "input": {"paths": args.inputs, **_given(text_column=args.text_column, id_column=args.id_column)},
         "tokenize": {
             "tokenizer": args.tokenizer,
-            "eos_token": args.eos_token,
+            **_given(eos_token=args.eos_token),
             "pack_length": args.pack_length,
             "carry_columns": args.carry or [],
             "nanotron": args.nanotron,
@@ -105,9 +111,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     tok.add_argument("inputs", nargs="+", metavar="INPUT", help="Parquet, JSONL(.gz) or CSV/TSV files, or folders")
     tok.add_argument("--output", required=True, help="output folder for shards and manifest.json")
     tok.add_argument("--tokenizer", help="Hub id, folder, tokenizer.json or .gguf (default: SmolLM2, offline)")
-    tok.add_argument("--eos-token", default="<|endoftext|>", help="appended to each document")
-    tok.add_argument("--text-column", default="text")
-    tok.add_argument("--id-column", default="id")
+    tok.add_argument("--eos-token", help="appended to each document (default: <|endoftext|>, SmolLM2's)")
+    tok.add_argument("--text-column", help="default: text")
+    tok.add_argument("--id-column", help="default: id")
     tok.add_argument("--carry", action="append", metavar="COLUMN", help="copy this input column into the shards")
     tok.add_argument("--pack-length", type=int, help="write fixed rows of N+1 tokens instead of documents")
     tok.add_argument("--nanotron", action="store_true", help="also write nanotron .ds files (datatrove)")
