@@ -13,7 +13,7 @@ math_dev's negatives) `copies` times, and the 44 math pages of math_html/ and ma
 with 5 copies (a web-like rate; FineMath found a few percent). Each path runs in a fresh process, on the input and
 on one record (its startup: models, the extraction sandbox, the AsciiMath grammar); rates are records per second on
 one core after startup, which a task pays once for tens of thousands of records; recall is the share of math pages
-a path returns with text. `× floor` is a path's CPU time per record over the reader's: how far it is from the limit
+a path returns with text. `× floor` is a path's time per record over the reader's: how far it is from the limit
 that reading the WARC sets (the goal: within about 3× of it). The last column extrapolates to a 3-billion-page
 snapshot (CPU-hours = 3e9 / rate / 3600).
 
