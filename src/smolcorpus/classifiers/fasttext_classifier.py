@@ -60,14 +60,13 @@ def _train_supervised(path: str, params: FastTextParams):
     import fasttext
 
     with tempfile.TemporaryDirectory(prefix="smolcorpus-fasttext-") as folder:
-        model_path = Path(folder) / MODEL_FILE
-        request = json.dumps({"input": path, "output": str(model_path), "params": asdict(params)})
-        child = subprocess.run(
-            [sys.executable, "-m", __name__], input=request, capture_output=True, text=True, check=False
-        )  # fmt: skip
+        model_path, answer_path = Path(folder) / MODEL_FILE, Path(folder) / "answer.json"
+        request = {"input": path, "output": str(model_path), "answer": str(answer_path), "params": asdict(params)}
+        child = subprocess.run([sys.executable, "-m", __name__], input=json.dumps(request), capture_output=True,
+                               text=True, check=False)  # fmt: skip
         if child.returncode != 0:
             raise RuntimeError(f"fastText training failed: {child.stderr.strip()[-2000:]}")
-        answer = json.loads(child.stdout)
+        answer = json.loads(answer_path.read_text())
         for warning in answer["warnings"]:
             logger.warning(warning)
         params.lr = answer["lr"]
@@ -105,13 +104,14 @@ def _train_here(path: str, params: FastTextParams) -> tuple[object, list[str]]:
 
 
 def _training_process() -> None:
-    """The fresh process of `_train_supervised`: a JSON request on stdin (input, output, params), the model saved to
-    `output`, and the rate that trained and the retries' warnings as JSON on stdout."""
+    """The fresh process of `_train_supervised`: a JSON request on stdin (input, output, answer, params), the model
+    saved to `output`, and the rate that trained and the retries' warnings written as JSON to `answer` (a file, so
+    that nothing an import prints can spoil it)."""
     request = json.loads(sys.stdin.read())
     params = FastTextParams(**request["params"])
     model, warnings = _train_here(request["input"], params)
     model.save_model(request["output"])
-    print(json.dumps({"lr": params.lr, "warnings": warnings}))
+    Path(request["answer"]).write_text(json.dumps({"lr": params.lr, "warnings": warnings}))
 
 
 class FastTextClassifier(Classifier):
@@ -125,7 +125,6 @@ class FastTextClassifier(Classifier):
 
     @classmethod
     def train(cls, data: LabeledData, name: str, params: FastTextParams) -> FastTextClassifier:
-
         if data.kind == "binary":
             params.mode, params.threshold = "binary", 1.0
         targets = (data.scores >= params.threshold).astype(int) if params.mode == "binary" else data.int_labels()

@@ -8,11 +8,10 @@ Under `<root>` (the demo's `classifiers/`), per classifier name:
   evaluation/<name>/                          metrics.json and plots on the test split (`classifier evaluate --report`)
 A rerun reuses a classifier whose evaluation plots exist (written last).
 
-Each classifier is built in a fresh process of its own, in the background (the demo starts them first and
-collects them before its runs need them): fastText trains on one thread with a fixed seed, and
-the first training in a process is reproducible, but a later one in the same process is not (fasttext-numpy2-wheel
-0.9.2 reads memory an earlier training left behind: the same data gave other weights, or "Encountered NaN" even at
-lr 0.1). A fresh process makes the demo's models, and so its scores, the same on every run.
+Each classifier is built in a process of its own, in the background: the demo starts them first and collects them
+before its runs need them, so training overlaps the demo's other work. fastText trains on one thread with a fixed
+seed, each training in a fresh process (`fasttext_classifier._train_supervised`), so the demo's models, and so its
+scores, are the same on every run.
 """
 
 from __future__ import annotations
